@@ -1,0 +1,38 @@
+# Two commands for a fresh clone (see README):
+#   make reproduce   set up .venv, fetch and verify MNIST, run the main job
+#   make test        set up .venv, run the test suite
+# Both build their own virtual environment (no system site-packages), so nothing installed by
+# hand can hide a missing install step.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv reproduce train test test-all lint clean
+
+$(STAMP): pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/scratchnn data fetch
+	$(BIN)/scratchnn train --config configs/config_exp.yaml --out runs/default
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

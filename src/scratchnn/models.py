@@ -1,0 +1,127 @@
+"""The assignment's two models, in NumPy, with their hand-derived gradients.
+
+Both expose the same small interface:
+
+* ``params``: a dict of named arrays (``W`` for :class:`SoftmaxRegression`; ``W1``, ``b1``, ``W2``,
+  ``b2`` for :class:`TwoLayerNet`), updated in place by the optimizer;
+* ``weight_names``: the parameters that L2 regularisation applies to (weights, never biases);
+* ``log_probs(X)``: (N, D) -> (N, C) log class probabilities;
+* ``loss_grad(X, y)``: the batch's mean cross-entropy, the gradient of every parameter, and the
+  probabilities (so the caller can count correct predictions made *before* the update).
+
+Initialisation is the reference's: biases zero; ``W1 = 0.001 * randn`` from a generator seeded
+with 1024, then re-seeded with 1024 for ``W2``, so ``W2`` (row-major) equals the first
+``hidden * classes`` values of ``W1``'s stream.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .functional import log_softmax, sigmoid
+
+INIT_SEED = 1024
+INIT_SCALE = 0.001
+
+
+class LossGrad(NamedTuple):
+    loss: float  # mean cross-entropy of the batch (no L2 term)
+    grads: dict[str, np.ndarray]  # d loss / d param, same names and shapes as ``params``
+    probs: np.ndarray  # (N, C) softmax probabilities
+
+
+def faithful_normal(shape: tuple[int, ...], dtype: np.dtype, seed: int = INIT_SEED) -> np.ndarray:
+    """``0.001 * randn(*shape)`` after seeding NumPy's legacy generator with ``seed``.
+
+    Uses a private ``RandomState`` (the same stream as ``np.random.seed(seed); np.random.randn``)
+    so that the global generator is left alone.
+    """
+    draws = np.random.RandomState(seed).standard_normal(shape)
+    return (INIT_SCALE * draws).astype(dtype)
+
+
+class SoftmaxRegression:
+    """``p = softmax(relu(X W))``: 784 -> 10, no bias, a ReLU before the softmax (as the reference).
+
+    Shapes: ``X`` (N, D), ``W`` (D, C), ``p`` (N, C). With ``z = X W``, ``Y = onehot(y)``:
+    ``loss = -(1/N) sum_i log p[i, y_i]``, ``dz = (p - Y) / N * 1[z > 0]``, ``dW = X^T dz``.
+    """
+
+    weight_names: tuple[str, ...] = ("W",)
+
+    def __init__(
+        self, input_size: int = 784, num_classes: int = 10, *, dtype: np.dtype | type = np.float64
+    ) -> None:
+        self.dtype = np.dtype(dtype)
+        self.params: dict[str, np.ndarray] = {
+            "W": faithful_normal((input_size, num_classes), self.dtype)
+        }
+
+    def log_probs(self, X: np.ndarray) -> np.ndarray:
+        return log_softmax(np.maximum(X @ self.params["W"], 0))
+
+    def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad:
+        n = len(y)
+        z = X @ self.params["W"]
+        logp = log_softmax(np.maximum(z, 0))
+        p = np.exp(logp)
+        rows = np.arange(n)
+        loss = float(-logp[rows, y].mean())
+        dz = p.copy()
+        dz[rows, y] -= 1
+        dz /= n
+        dz *= z > 0
+        return LossGrad(loss, {"W": X.T @ dz}, p)
+
+
+class TwoLayerNet:
+    """``p = softmax(sigmoid(X W1 + b1) W2 + b2)``: 784 -> hidden -> 10, biases on both layers.
+
+    Shapes: ``X`` (N, D), ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,).
+    Forward: ``z1 = X W1 + b1``, ``a1 = sigmoid(z1)``, ``z2 = a1 W2 + b2``, ``p = softmax(z2)``.
+    Backward, with ``Y = onehot(y)``:
+    ``d2 = (p - Y) / N``; ``dW2 = a1^T d2``; ``db2 = sum_rows d2``;
+    ``d1 = (d2 W2^T) * a1 (1 - a1)``; ``dW1 = X^T d1``; ``db1 = sum_rows d1``.
+    """
+
+    weight_names: tuple[str, ...] = ("W1", "W2")
+
+    def __init__(
+        self,
+        input_size: int = 784,
+        hidden_size: int = 128,
+        num_classes: int = 10,
+        *,
+        dtype: np.dtype | type = np.float64,
+    ) -> None:
+        self.dtype = np.dtype(dtype)
+        self.params: dict[str, np.ndarray] = {
+            "W1": faithful_normal((input_size, hidden_size), self.dtype),
+            "b1": np.zeros(hidden_size, self.dtype),
+            "W2": faithful_normal((hidden_size, num_classes), self.dtype),
+            "b2": np.zeros(num_classes, self.dtype),
+        }
+
+    def log_probs(self, X: np.ndarray) -> np.ndarray:
+        P = self.params
+        return log_softmax(sigmoid(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"])
+
+    def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad:
+        P = self.params
+        n = len(y)
+        a1 = sigmoid(X @ P["W1"] + P["b1"])
+        logp = log_softmax(a1 @ P["W2"] + P["b2"])
+        p = np.exp(logp)
+        rows = np.arange(n)
+        loss = float(-logp[rows, y].mean())
+        d2 = p.copy()
+        d2[rows, y] -= 1
+        d2 /= n
+        d1 = (d2 @ P["W2"].T) * a1 * (1 - a1)
+        grads = {"W1": X.T @ d1, "b1": d1.sum(axis=0), "W2": a1.T @ d2, "b2": d2.sum(axis=0)}
+        return LossGrad(loss, grads, p)
+
+
+Model = SoftmaxRegression | TwoLayerNet

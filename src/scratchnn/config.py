@@ -129,7 +129,9 @@ def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> R
         if not isinstance(value, Mapping):
             raise ConfigError(f"{origin}: section {section} must be a mapping of keys")
         kinds = {f.name: f.type for f in fields(SECTIONS[section])}
-        kinds = {k: {"int": int, "float": float, "bool": bool, "str": str}[v] for k, v in kinds.items()}
+        kinds = {
+            k: {"int": int, "float": float, "bool": bool, "str": str}[v] for k, v in kinds.items()
+        }
         values = {}
         for key, v in value.items():
             if key not in kinds:

@@ -49,5 +49,5 @@ def cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
 
 
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
-    """Share of rows whose ``argmax`` equals the label; ``scores`` may be probabilities or logits."""
+    """Share of rows whose ``argmax`` equals the label (``scores``: probabilities or logits)."""
     return float(np.mean(np.argmax(scores, axis=1) == y))

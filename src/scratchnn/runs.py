@@ -43,8 +43,14 @@ def train_from_config(
     model = build_model(cfg, data.train.X.shape[1])
     optimizer = SGD(cfg.train.learning_rate, cfg.train.reg)
     return fit(
-        model, data, optimizer, epochs=cfg.train.epochs, batch_size=cfg.train.batch_size,
-        seed=cfg.train.seed, progress=progress, on_epoch=on_epoch,
+        model,
+        data,
+        optimizer,
+        epochs=cfg.train.epochs,
+        batch_size=cfg.train.batch_size,
+        seed=cfg.train.seed,
+        progress=progress,
+        on_epoch=on_epoch,
     )
 
 
@@ -73,12 +79,20 @@ def write_run(out: Path | str, cfg: RunConfig, result: FitResult) -> Path:
         ep = [r.epoch for r in result.history]
         title = f"{cfg.model.type}, lr {cfg.train.learning_rate:g}, reg {cfg.train.reg:g}"
         plot_curves(
-            ep, [r.train_loss for r in result.history], [r.val_loss for r in result.history],
-            "loss (cross-entropy)", title, out / "loss.png",
+            ep,
+            [r.train_loss for r in result.history],
+            [r.val_loss for r in result.history],
+            "loss (cross-entropy)",
+            title,
+            out / "loss.png",
         )
         plot_curves(
-            ep, [r.train_acc for r in result.history], [r.val_acc for r in result.history],
-            "accuracy", title, out / "accuracy.png",
+            ep,
+            [r.train_acc for r in result.history],
+            [r.val_acc for r in result.history],
+            "accuracy",
+            title,
+            out / "accuracy.png",
         )
     return out
 

@@ -130,8 +130,12 @@ def fit(
         order = rng.permutation(len(train))
         loss_sum, correct = 0.0, 0
         bar = tqdm(
-            slices, desc=f"epoch {epoch}/{epochs}", disable=not progress, leave=False,
-            unit="batch", mininterval=0.5,
+            slices,
+            desc=f"epoch {epoch}/{epochs}",
+            disable=not progress,
+            leave=False,
+            unit="batch",
+            mininterval=0.5,
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, s in enumerate(bar, start=1):
@@ -157,7 +161,11 @@ def fit(
                 break
             val_loss, val_acc = evaluate(model, data.val, batch_size)
         record = EpochRecord(
-            epoch, loss_sum / len(slices), correct / len(train), val_loss, val_acc,
+            epoch,
+            loss_sum / len(slices),
+            correct / len(train),
+            val_loss,
+            val_acc,
             time.perf_counter() - t0,
         )
         result.history.append(record)

@@ -43,19 +43,27 @@ class IdxFile:
 
 
 TRAIN_IMAGES = IdxFile(
-    "train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb", 47_040_016,
+    "train-images-idx3-ubyte",
+    "6bbc9ace898e44ae57da46a324031adb",
+    47_040_016,
     "f68b3c2dcbeaaa9fbdd348bbdeb94873",
 )
 TRAIN_LABELS = IdxFile(
-    "train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624", 60_008,
+    "train-labels-idx1-ubyte",
+    "a25bea736e30d166cdddb491f175f624",
+    60_008,
     "d53e105ee54ea40749a09fcbcd1e9432",
 )
 TEST_IMAGES = IdxFile(
-    "t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea", 7_840_016,
+    "t10k-images-idx3-ubyte",
+    "2646ac647ad5339dbf082846283269ea",
+    7_840_016,
     "9fb629c4189551a2d022fa330f9573f3",
 )
 TEST_LABELS = IdxFile(
-    "t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637", 10_008,
+    "t10k-labels-idx1-ubyte",
+    "27ae3e4e09519cfbb04c329615203637",
+    10_008,
     "ec29112dd5afa0611ce80d1b7f02629c",
 )
 IDX_FILES: tuple[IdxFile, ...] = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
@@ -109,9 +117,7 @@ def encode_idx(array: np.ndarray) -> bytes:
     array = np.ascontiguousarray(array, dtype=np.uint8)
     if array.ndim not in (1, 3):
         raise ValueError(f"IDX arrays here are 1-D or 3-D, got shape {array.shape}")
-    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(
-        f">{array.ndim}I", *array.shape
-    )
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
     return header + array.tobytes()
 
 

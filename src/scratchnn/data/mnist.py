@@ -2,7 +2,8 @@
 
 This module is the one home of the assignment's data semantics:
 
-* :func:`load_mnist` returns the genuine data set as uint8 (images ``(N, 28, 28)``, labels ``(N,)``),
+* :func:`load_mnist` returns the genuine data set as uint8 (images ``(N, 28, 28)``,
+  labels ``(N,)``),
   in the original order (the training set starts with labels 5, 0, 4, 1, 9).
 * :func:`faithful_split`: the **first 80%** of the training set (48,000 images) trains, the **last
   20%** (12,000) validates, no shuffle before the split; test is the 10,000 test images. Images
@@ -76,7 +77,7 @@ def load_mnist(
 def faithful_split(data: MNIST, train_fraction: float = TRAIN_FRACTION) -> Splits:
     """The assignment's split: first ``train_fraction`` of training trains, the rest validates."""
     X = data.train_images.reshape(len(data.train_images), N_PIXELS)
-    n_train = int(round(len(X) * train_fraction))
+    n_train = round(len(X) * train_fraction)
     return Splits(
         train=Split(X[:n_train], data.train_labels[:n_train]),
         val=Split(X[n_train:], data.train_labels[n_train:]),

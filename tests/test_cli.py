@@ -1,0 +1,132 @@
+"""The command line: help texts, bad input before any work, and a real run (MNIST)."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from scratchnn.cli import build_parser, main
+
+
+def test_every_command_has_help(capsys):
+    for argv in (
+        ["--help"],
+        ["data", "--help"],
+        ["data", "fetch", "--help"],
+        ["data", "info", "--help"],
+        ["train", "--help"],
+    ):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--data-dir" in out and "--source" in out and "--set" in out and "--mirror" in out
+
+
+def test_parser_lists_subcommands():
+    assert {"data", "train"} <= set(build_parser()._subparsers._group_actions[0].choices)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "learning_rate=-0.1"], "Train.learning_rate must be > 0"),
+        (["--set", "reg=-1"], "Train.reg must be >= 0"),
+        (["--set", "batch_size=0"], "Train.batch_size must be >= 1"),
+        (["--set", "epochs=0"], "Train.epochs must be >= 1"),
+        (["--set", "hidden_size=0"], "Model.hidden_size must be >= 1"),
+        (["--set", "Train.bogus=1"], "unknown key Train.bogus"),
+        (["--set", "batch_size=abc"], "Train.batch_size must be an integer"),
+    ],
+)
+def test_bad_input_is_one_error_line_before_any_work(args, message, capsys, tmp_path, monkeypatch):
+    import scratchnn.data.mnist as mn
+
+    monkeypatch.setattr(mn, "load_mnist", lambda *a, **k: pytest.fail("data loaded"))
+    code = main(
+        ["train", "--config", "configs/config_exp.yaml", "--out", str(tmp_path / "r"), *args]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_config_file(capsys, tmp_path):
+    assert main(["train", "--config", str(tmp_path / "nope.yaml")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_data_info_without_data_says_so(capsys, tmp_path):
+    assert main(["data", "info", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cache") and "missing" in err
+
+
+@pytest.mark.mnist
+def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "train",
+            "--config",
+            "configs/config_exp.yaml",
+            "--set",
+            "epochs=2",
+            "--set",
+            "debug=false",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--seed",
+            "3",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in (
+        "train_acc",
+        "val_acc_last",
+        "val_acc_best",
+        "best_epoch",
+        "test_acc",
+        "seconds",
+        "status",
+    ):
+        assert key in metrics
+    assert metrics["status"] == "ok"
+    assert (
+        printed[-1].startswith("status=ok") and f"test_acc={metrics['test_acc']:.4f}" in printed[-1]
+    )
+    with open(out / "history.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
+    with np.load(out / "model.npz", allow_pickle=False) as f:
+        assert sorted(f.files) == ["W1", "W2", "b1", "b2"] and f["W1"].shape == (784, 128)
+    assert (out / "loss.png").stat().st_size > 1000 and (out / "accuracy.png").exists()
+    assert "seed: 3" in (out / "config.yaml").read_text()
+
+
+@pytest.mark.mnist
+def test_diverging_run_saves_history_and_says_where(mnist, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        [
+            "train",
+            "--config",
+            "configs/config_exp.yaml",
+            "--set",
+            "learning_rate=1e300",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "diverged: loss became" in captured.err and "at epoch 1, batch" in captured.err
+    assert json.loads((out / "metrics.json").read_text())["status"] == "diverged"
+    assert (out / "history.csv").exists()

@@ -1,0 +1,100 @@
+import pytest
+import yaml
+
+from scratchnn.config import RunConfig, config_from_dict, load_config
+from scratchnn.errors import ConfigError
+
+ASSIGNMENT_YAML = """\
+Train:
+  batch_size: 64
+  learning_rate: 0.1
+  reg: 0.001
+  epochs: 10
+  momentum: 0.9
+  debug: True
+Model:
+  type: TwoLayerNet
+  hidden_size: 128
+"""
+
+
+def test_assignment_layout_is_read_unchanged(tmp_path):
+    p = tmp_path / "config_exp.yaml"
+    p.write_text(ASSIGNMENT_YAML)
+    cfg = load_config(p)
+    assert cfg.train.batch_size == 64 and cfg.train.learning_rate == 0.1
+    assert cfg.train.reg == 0.001 and cfg.train.epochs == 10 and cfg.train.debug is True
+    assert cfg.model.type == "TwoLayerNet" and cfg.model.hidden_size == 128
+    assert cfg == RunConfig().__class__(train=cfg.train, model=cfg.model)
+
+
+def test_shipped_configs_hold_the_reference_defaults():
+    for name, model in [
+        ("config_exp", "TwoLayerNet"),
+        ("config_twolayer", "TwoLayerNet"),
+        ("config_softmax", "SoftmaxRegression"),
+    ]:
+        cfg = load_config(f"configs/{name}.yaml")
+        t = cfg.train
+        assert (t.batch_size, t.learning_rate, t.reg, t.epochs) == (64, 0.1, 0.001, 10)
+        assert cfg.model.type == model and cfg.model.hidden_size == 128
+
+
+def test_overrides_short_and_dotted_and_seed(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text(ASSIGNMENT_YAML)
+    cfg = load_config(p, ["learning_rate=0.5", "Model.hidden_size=32", "reg=1e-4"], seed=7)
+    assert cfg.train.learning_rate == 0.5 and cfg.model.hidden_size == 32
+    assert cfg.train.reg == 1e-4 and cfg.train.seed == 7
+
+
+def test_resolved_config_round_trips():
+    cfg = load_config(None, ["dtype=float32", "type=softmaxregression"])
+    assert cfg.model.type == "SoftmaxRegression"
+    assert config_from_dict(yaml.safe_load(cfg.to_yaml())) == cfg
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            {"Train": {"learning_rte": 0.1}},
+            "unknown key Train.learning_rte; valid keys in Train: "
+            "batch_size, learning_rate, reg, epochs, momentum, debug, seed, dtype",
+        ),
+        ({"Optim": {}}, "unknown section 'Optim'; valid sections: Train, Model"),
+        ({"Train": {"learning_rate": 0}}, "Train.learning_rate must be > 0, got 0.0"),
+        ({"Train": {"learning_rate": -0.1}}, "Train.learning_rate must be > 0"),
+        ({"Train": {"reg": -1}}, "Train.reg must be >= 0"),
+        ({"Train": {"batch_size": 0}}, "Train.batch_size must be >= 1"),
+        ({"Train": {"epochs": 0}}, "Train.epochs must be >= 1"),
+        ({"Model": {"hidden_size": 0}}, "Model.hidden_size must be >= 1"),
+        ({"Train": {"batch_size": 6.5}}, "Train.batch_size must be an integer, got 6.5"),
+        ({"Train": {"batch_size": True}}, "Train.batch_size must be an integer"),
+        ({"Train": {"learning_rate": "fast"}}, "Train.learning_rate must be a number, got 'fast'"),
+        ({"Train": {"debug": "yes please"}}, "Train.debug must be true or false"),
+        ({"Model": {"type": "CNN"}}, "Model.type must be one of TwoLayerNet, SoftmaxRegression"),
+        ({"Train": {"dtype": "float16"}}, "Train.dtype must be one of float64, float32"),
+        ({"Train": 3}, "section Train must be a mapping"),
+    ],
+)
+def test_bad_values_are_named(raw, message):
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(raw)
+    assert message in str(info.value)
+
+
+def test_bad_overrides_and_files(tmp_path):
+    with pytest.raises(ConfigError, match="unknown key 'lr'; valid keys: batch_size"):
+        load_config(None, ["lr=0.1"])
+    with pytest.raises(ConfigError, match="expects key=value"):
+        load_config(None, ["learning_rate"])
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Train: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+    bad.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(bad)

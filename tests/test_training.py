@@ -1,0 +1,135 @@
+"""The training loop's semantics, checked against a plain re-implementation of the reference."""
+
+import numpy as np
+import pytest
+
+from scratchnn.data import scale_pixels
+from scratchnn.models import SoftmaxRegression, TwoLayerNet
+from scratchnn.optim import SGD
+from scratchnn.training import batch_slices, evaluate, fit
+
+
+def _reference_run(model, data, lr, reg, epochs, batch_size, seed):
+    """The assignment's loop written out plainly, batch by batch."""
+    rng = np.random.default_rng(seed)
+    history = []
+    best, best_params = -1.0, None
+    n = len(data.train)
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        losses, correct = [], 0
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            X, y = scale_pixels(data.train.X[idx]), data.train.y[idx]
+            out = model.loss_grad(X, y)
+            losses.append(out.loss)
+            correct += np.sum(np.argmax(out.probs, axis=1) == y)  # before the update
+            for k, g in out.grads.items():
+                if k in model.weight_names:
+                    g = g + reg * model.params[k]
+                model.params[k] = model.params[k] - lr * g
+        vl, vc = [], 0
+        for start in range(0, len(data.val), batch_size):
+            X = scale_pixels(data.val.X[start : start + batch_size])
+            y = data.val.y[start : start + batch_size]
+            out = model.loss_grad(X, y)
+            vl.append(out.loss)
+            vc += np.sum(np.argmax(out.probs, axis=1) == y)
+        val_acc = vc / len(data.val)
+        history.append((np.mean(losses), correct / n, np.mean(vl), val_acc))
+        if val_acc > best:
+            best, best_params = val_acc, {k: v.copy() for k, v in model.params.items()}
+    return history, best_params
+
+
+@pytest.mark.parametrize("cls", [TwoLayerNet, SoftmaxRegression])
+@pytest.mark.parametrize("batch_size", [16, 37])  # 37: the last batch is smaller
+def test_history_matches_the_plain_reference_loop(tiny_splits, cls, batch_size):
+    def make():
+        if cls is TwoLayerNet:
+            return TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+        return SoftmaxRegression(input_size=12, num_classes=3)
+
+    ref_hist, ref_best = _reference_run(make(), tiny_splits, 0.5, 0.01, 4, batch_size, seed=5)
+    result = fit(make(), tiny_splits, SGD(0.5, 0.01), epochs=4, batch_size=batch_size, seed=5)
+    assert result.status == "ok" and len(result.history) == 4
+    for rec, (tl, ta, vl, va) in zip(result.history, ref_hist, strict=True):
+        assert rec.train_loss == pytest.approx(tl, rel=1e-12)
+        assert rec.train_acc == ta
+        assert rec.val_loss == pytest.approx(vl, rel=1e-12)
+        assert rec.val_acc == va
+    for k in ref_best:
+        assert np.allclose(result.best_params[k], ref_best[k], rtol=1e-12, atol=1e-15)
+
+
+def test_same_seed_same_history_bit_for_bit(tiny_splits):
+    def run(seed):
+        m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+        return fit(m, tiny_splits, SGD(0.5, 0.001), epochs=3, batch_size=16, seed=seed)
+
+    a, b, c = run(1), run(1), run(2)
+    assert a.history_rows() != [] and [
+        {k: v for k, v in r.items() if k != "seconds"} for r in a.history_rows()
+    ] == [{k: v for k, v in r.items() if k != "seconds"} for r in b.history_rows()]
+    assert a.test_acc == b.test_acc
+    assert [r.train_loss for r in a.history] != [r.train_loss for r in c.history]
+
+
+def test_best_model_is_strictly_best_validation_epoch(tiny_splits, monkeypatch):
+    import scratchnn.training as tr
+
+    accs = iter([0.5, 0.7, 0.7, 0.6])  # tie at epoch 3 must not replace epoch 2
+
+    def fake_eval(model, split, batch_size):
+        if split is tiny_splits.test:
+            return 0.1, float(model.params["b2"][0])  # identify the model used for test
+        return 0.3, next(accs)
+
+    monkeypatch.setattr(tr, "evaluate", fake_eval)
+    m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+    snapshots = []
+
+    def on_epoch(rec):
+        snapshots.append(float(m.params["b2"][0]))
+
+    res = fit(m, tiny_splits, SGD(0.5), epochs=4, batch_size=16, on_epoch=on_epoch)
+    assert res.best_epoch == 2
+    assert res.metrics()["val_acc_best"] == 0.7 and res.metrics()["val_acc_last"] == 0.6
+    assert res.test_acc == snapshots[1]  # test accuracy is the epoch-2 model's
+
+
+def test_divergence_stops_at_once_with_epoch_and_batch(tiny_splits):
+    m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+    m.params["W2"][0, 0] = np.inf
+    res = fit(m, tiny_splits, SGD(0.1), epochs=3, batch_size=16)
+    assert res.status == "diverged"
+    assert "epoch 1, batch 1 of 15" in res.message
+    assert res.history == [] and res.test_acc is None
+
+
+def test_huge_learning_rate_diverges(tiny_splits):
+    m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+    res = fit(m, tiny_splits, SGD(1e300, reg=0.01), epochs=5, batch_size=16)
+    assert res.status == "diverged" and "loss became" in res.message
+    assert res.metrics()["status"] == "diverged"
+
+
+def test_evaluate_groups_samples_into_training_sized_batches(tiny_splits):
+    m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+    rng = np.random.default_rng(0)
+    for v in m.params.values():
+        v[...] = rng.standard_normal(v.shape)
+    split = tiny_splits.val  # 60 rows, batch 25 -> 25, 25, 10
+    loss, acc = evaluate(m, split, 25)
+    per_batch = [
+        m.loss_grad(scale_pixels(split.X[s]), split.y[s]).loss for s in batch_slices(60, 25)
+    ]
+    assert loss == pytest.approx(np.mean(per_batch), rel=1e-12)
+    preds = m.log_probs(scale_pixels(split.X)).argmax(axis=1)
+    assert acc == np.mean(preds == split.y)
+
+
+def test_learns_the_synthetic_problem(tiny_splits):
+    m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
+    res = fit(m, tiny_splits, SGD(1.0, 1e-4), epochs=30, batch_size=16)
+    assert res.test_acc > 0.9

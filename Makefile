@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv reproduce train test test-all lint clean
+.PHONY: venv reproduce reproduce-quick test test-all lint clean
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -22,7 +22,11 @@ venv: $(STAMP)
 
 reproduce: $(STAMP)
 	$(BIN)/scratchnn data fetch
-	$(BIN)/scratchnn train --config configs/config_exp.yaml --out runs/default
+	$(BIN)/scratchnn reproduce --out reports/writeup
+
+reproduce-quick: $(STAMP)
+	$(BIN)/scratchnn data fetch
+	$(BIN)/scratchnn reproduce --quick --seeds 1 --out reports/quick
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"

@@ -92,6 +92,86 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if result.status == "ok" else 3
 
 
+# --- sweep / reproduce ---------------------------------------------------------------------
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .config import apply_overrides, read_yaml
+    from .data import faithful_split, load_mnist
+    from .experiments.runner import run_plan
+    from .experiments.store import ResultStore
+    from .experiments.sweep import expand, format_table, history_array, parse_grid
+    from .plots import plot_overview
+
+    grid = parse_grid(args.grid)
+    base = apply_overrides(read_yaml(args.config), args.set)
+    combos = expand(base, grid, list(range(args.seed, args.seed + args.seeds)))  # validated
+    out = Path(args.out)
+    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
+    plan = [run for _, runs in combos for run in runs]
+    with ResultStore(out / "results.sqlite") as store:
+        records = run_plan(plan, data, store, out, progress=not args.no_progress, log=_eprint)
+    rows = []
+    series = {}
+    for combo, runs in combos:
+        label = ", ".join(f"{k}={v}" for k, v in combo.items())
+        recs = [records[r.name] for r in runs]
+        rows.append((label, recs))
+        series[label] = {
+            f: history_array(recs, f) for f in ("train_loss", "val_loss", "train_acc", "val_acc")
+        }
+    plot_overview(series, f"sweep over {', '.join(grid)}", out / "sweep.png")
+    table = format_table(rows)
+    (out / "table.txt").write_text(table + "\n")
+    print(table)
+    print(f"runs, table.txt and sweep.png in {out}")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from .experiments.reproduce import run_reproduce, summary_lines
+
+    if args.seeds < 1:
+        raise ScratchnnError(f"--seeds must be >= 1, got {args.seeds}")
+    results = run_reproduce(
+        args.out,
+        seeds=args.seeds,
+        quick=args.quick,
+        data_dir=args.data_dir,
+        progress=not args.no_progress,
+        log=_eprint,
+    )
+    for line in summary_lines(results):
+        print(line)
+    print(
+        f"report: {Path(args.out) / 'report.md'} and {Path(args.out) / 'index.html'} "
+        "(* = differs from the writeup by more than max(3 std, 0.01))"
+    )
+    return 0
+
+
+# --- theory --------------------------------------------------------------------------------
+
+
+def cmd_theory(args: argparse.Namespace) -> int:
+    from .theory import run_checks
+    from .theory.checks import plot_gates
+
+    checks = run_checks()
+    section = None
+    for c in checks:
+        if c.section != section:
+            section = c.section
+            print(f"\n== {section} ==")
+        print(f"[{'PASS' if c.passed else 'FAIL'}] {c.name}: {c.detail}")
+    if args.figure:
+        plot_gates(args.figure)
+        print(f"\ndecision boundaries: {args.figure}")
+    failed = [c for c in checks if not c.passed]
+    print(f"\n{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -168,6 +248,78 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", type=Path, help=data_dir_help)
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
+
+    # sweep
+    w = sub.add_parser(
+        "sweep",
+        help="train every combination of a grid, over several seeds",
+        description="Run every combination of the --grid values (and --seeds seeds each) on top "
+        "of a config; print mean +- std per cell; save run directories, table.txt and a combined "
+        "figure. Finished runs are kept in OUT/results.sqlite: re-running the same sweep skips "
+        "them and continues an interrupted one.",
+    )
+    w.add_argument("--config", required=True, type=Path, help="base YAML config")
+    w.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="values to sweep, e.g. --grid learning_rate=1,0.1,0.05,0.01 (repeatable: the "
+        "product of all grids is run)",
+    )
+    w.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a base config value (repeatable)",
+    )
+    w.add_argument("--seeds", type=int, default=1, help="seeds per combination (default 1)")
+    w.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    w.add_argument(
+        "--out", type=Path, default=Path("runs/sweep"), help="output directory (default runs/sweep)"
+    )
+    w.add_argument("--data-dir", type=Path, help=data_dir_help)
+    w.add_argument("--no-progress", action="store_true", help="no progress bar")
+    w.set_defaults(func=cmd_sweep)
+
+    # reproduce
+    r = sub.add_parser(
+        "reproduce",
+        help="the main job: regenerate the writeup's experiments and report",
+        description="Run the learning-rate sweep (1, 0.1, 0.05, 0.01), the regularisation sweep "
+        "(1, 0.1, 0.01, 0.001, 0.0001) and the tuned configuration (batch 32, lr 0.5, reg 2e-4, "
+        "50 epochs) for N seeds each, in faithful mode, then write report.md, index.html, "
+        "figures/ and results.json with our numbers beside the writeup's. Interrupted? Run the "
+        "same command again: finished runs are skipped.",
+    )
+    r.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports/writeup"),
+        help="output directory (default reports/writeup)",
+    )
+    r.add_argument("--seeds", type=int, default=3, help="shuffle seeds per setting (default 3)")
+    r.add_argument(
+        "--quick",
+        action="store_true",
+        help="small smoke version: 2-3 epochs on a data subset (for tests)",
+    )
+    r.add_argument("--data-dir", type=Path, help=data_dir_help)
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_reproduce)
+
+    # theory
+    th = sub.add_parser(
+        "theory",
+        help="check the writeup's theory by computation",
+        description="Softmax Jacobian against finite differences and the fused gradient; the "
+        "writeup's AND/OR perceptrons and the perceptron rule; linear separability of all 16 "
+        "two-input Boolean functions by linear programming, with a Farkas certificate for XOR "
+        "and XNOR; XOR by a hand-set and a trained two-layer network. Exits 1 if any check fails.",
+    )
+    th.add_argument("--figure", type=Path, help="also save the gates' decision boundaries (PNG)")
+    th.set_defaults(func=cmd_theory)
     return p
 
 
@@ -180,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _eprint(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
-        _eprint("interrupted")
+        _eprint("interrupted: finished runs are saved; run the same command again to continue")
         return 130
 
 

@@ -31,3 +31,65 @@ def plot_curves(
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> None:
+    """Mean over rows of ``arr`` (seeds, epochs) with a min..max band."""
+    import numpy as np
+
+    epochs = np.arange(1, arr.shape[1] + 1)
+    mean = np.nanmean(arr, axis=0)
+    (line,) = ax.plot(epochs, mean, style, color=color, label=label)
+    if arr.shape[0] > 1:
+        ax.fill_between(
+            epochs,
+            np.nanmin(arr, axis=0),
+            np.nanmax(arr, axis=0),
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+
+
+def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) -> None:
+    """Loss and accuracy panels, training and validation, mean over seeds with a min..max band.
+
+    ``curves`` maps ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` to (seeds, epochs)
+    arrays.
+    """
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
+    _band(a1, curves["train_loss"], "training", "C0")
+    _band(a1, curves["val_loss"], "validation", "C1", "--")
+    _band(a2, curves["train_acc"], "training", "C0")
+    _band(a2, curves["val_acc"], "validation", "C1", "--")
+    a1.set_ylabel("loss (cross-entropy)")
+    a2.set_ylabel("accuracy")
+    for ax in (a1, a2):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path | str) -> None:
+    """One figure per sweep: training loss and validation accuracy of every setting.
+
+    ``series`` maps a setting's label to its curves (as in :func:`plot_seed_curves`).
+    """
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
+    for i, (label, curves) in enumerate(series.items()):
+        _band(a1, curves["train_loss"], label, f"C{i}")
+        _band(a2, curves["val_acc"], label, f"C{i}")
+    a1.set_ylabel("training loss")
+    a2.set_ylabel("validation accuracy")
+    for ax in (a1, a2):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

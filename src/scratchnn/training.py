@@ -103,6 +103,17 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
 
 
 @blas_single_threaded
+def predict(model: Model, X: np.ndarray) -> np.ndarray:
+    """Predicted classes ``argmax_k p(k | x)`` for uint8 images ``X`` (N, D) -> (N,)."""
+    return np.concatenate(
+        [
+            model.log_probs(scale_pixels(X[s], model.dtype)).argmax(axis=1)
+            for s in batch_slices(len(X), EVAL_CHUNK)
+        ]
+    )
+
+
+@blas_single_threaded
 def fit(
     model: Model,
     data: Splits,

@@ -1,0 +1,175 @@
+"""Commentary written from the measured numbers, in the spirit of the writeup's explanations.
+
+Every sentence is assembled from values computed here out of ``results`` (the same dict that
+becomes ``results.json``); nothing is canned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+PLATEAU_LOSS = 2.2  # training loss above this is "still on the ln 10 = 2.30 plateau"
+COLLAPSE_SHARE = 0.99  # a model predicting one class for >= 99% of test images has collapsed
+STILL_RISING = 0.002  # a last-epoch gain in validation accuracy above this: not converged
+
+
+def _falls(curve: list[float]) -> tuple[int, float]:
+    """Number of epoch-to-epoch decreases of a curve, and its mean absolute change per epoch."""
+    d = np.diff(curve)
+    return int(np.sum(d < 0)), float(np.mean(np.abs(d))) if len(d) else 0.0
+
+
+def lr_commentary(results: dict[str, Any]) -> list[str]:
+    cells = results["lr_sweep"]
+    out = []
+    first = {lr: c["curves"]["val_acc"][0] for lr, c in cells.items()}
+    fastest = max(first, key=first.get)
+    out.append(
+        "After one epoch the mean validation accuracy is "
+        + ", ".join(f"{first[lr]:.4f} at lr {lr}" for lr in cells)
+        + f": lr {fastest} learns fastest."
+    )
+    test = {lr: c["test_acc"]["mean"] for lr, c in cells.items()}
+    order = sorted(test, key=test.get, reverse=True)
+    out.append(
+        "Test accuracy ranks the rates "
+        + " > ".join(f"lr {lr} ({test[lr]:.4f})" for lr in order)
+        + "."
+    )
+    # oscillation: per seed, how often validation accuracy falls and how much it moves
+    osc = {}
+    for lr, c in cells.items():
+        per_seed = [_falls([v for v in seed if v == v]) for seed in c["val_acc_per_seed"]]
+        osc[lr] = (
+            float(np.mean([p[0] for p in per_seed])),
+            float(np.mean([p[1] for p in per_seed])),
+        )
+    steps = len(next(iter(cells.values()))["curves"]["val_acc"]) - 1
+    wild = max(osc, key=lambda lr: osc[lr][1] if osc[lr][0] else -1)
+    out.append(
+        f"Validation accuracy falls from one epoch to the next, out of {steps} steps "
+        "(mean over seeds): "
+        + ", ".join(f"{osc[lr][0]:.1f} times at lr {lr}" for lr in cells)
+        + f"; the curve with falls that moves most per epoch is lr {wild}'s "
+        f"({osc[wild][1]:.4f} per epoch on average)."
+    )
+    low = min(cells, key=lambda lr: float(lr))
+    loss = cells[low]["curves"]["train_loss"]
+    plateau = int(np.sum(np.array(loss) > PLATEAU_LOSS))
+    out.append(
+        f"At lr {low} the mean training loss stays above {PLATEAU_LOSS} (near ln 10 = 2.30, the "
+        f"loss of uniform guessing) for {plateau} of {len(loss)} epochs; its first epochs: "
+        + ", ".join(f"{v:.3f}" for v in loss[:4])
+        + "."
+    )
+    if steps >= 1:
+        gain = {
+            lr: c["curves"]["val_acc"][-1] - c["curves"]["val_acc"][-2] for lr, c in cells.items()
+        }
+        rising = [lr for lr in cells if gain[lr] > STILL_RISING]
+        out.append(
+            "In the last epoch mean validation accuracy changes by "
+            + ", ".join(f"{gain[lr]:+.4f} (lr {lr})" for lr in cells)
+            + (
+                f"; at lr {', '.join(rising)} it still rises by more than {STILL_RISING}, so "
+                f"{'that rate has' if len(rising) == 1 else 'those rates have'} not converged "
+                f"in {len(loss)} epochs."
+                if rising
+                else f"; no rate gains more than {STILL_RISING}."
+            )
+        )
+    return out
+
+
+def reg_commentary(results: dict[str, Any]) -> list[str]:
+    cells = results["reg_sweep"]
+    shares = results["class_shares"]
+    out = []
+    for reg, c in cells.items():
+        counts = [np.array(k) for k in c["test_pred_counts"] if k]
+        if not counts:
+            continue
+        tops = [int(k.argmax()) for k in counts]
+        shares_pred = [k.max() / k.sum() for k in counts]
+        if min(shares_pred) < COLLAPSE_SHARE:
+            continue
+        accs = ", ".join(f"{a:.4f}" for a in c["test_acc"]["values"])
+        digit_shares = ", ".join(f"{shares['test'][t]:.4f}" for t in tops)
+        pub = c["writeup"].get("test_acc")
+        text = (
+            f"At reg {reg} every seed's network has collapsed to a single class: the seeds "
+            f"predict digit {', '.join(map(str, tops))} for at least {min(shares_pred):.2%} of "
+            f"test images, and their test accuracies ({accs}) are those digits' shares of the "
+            f"test set ({digit_shares}). Which class wins is decided by the SGD noise in the "
+            "output bias, which tracks the batches' class frequencies."
+        )
+        if pub is not None:
+            near = int(np.argmin(np.abs(np.array(shares["test"]) - pub)))
+            most = int(np.argmax(shares["test"]))
+            text += (
+                f" The writeup's {pub:.4f} is the share of digit {near} "
+                f"({shares['test'][near]:.4f}); the most frequent test digit is {most}."
+            )
+        norms, ref = c.get("weight_norms"), cells.get("0.001", {}).get("weight_norms")
+        if norms and ref:
+            text += (
+                " The penalty has shrunk the weights ("
+                + ", ".join(f"||{k}|| {norms[k]:.4f} vs {ref[k]:.2f} at reg 0.001" for k in norms)
+                + "), so only the unregularised output bias still acts."
+            )
+        out.append(text)
+    test = {reg: c["test_acc"]["mean"] for reg, c in cells.items()}
+    regs = sorted(test, key=float, reverse=True)
+    pairs = list(itertools.pairwise(regs))
+    if all(test[a] < test[b] for a, b in pairs):
+        trend = "it rises at every step."
+    elif all(test[a] <= test[b] for a, b in pairs):
+        trend = "it never falls."
+    else:
+        trend = "it is not monotonic."
+    out.append(
+        "Test accuracy as reg falls: "
+        + ", ".join(f"{test[r]:.4f} (reg {r})" for r in regs)
+        + f": {trend}"
+    )
+    if "0.1" in cells:
+        v = np.array(cells["0.1"]["curves"]["val_acc"])
+        half = v[len(v) // 2 :]
+        out.append(
+            f"At reg 0.1 the training accuracy is {cells['0.1']['train_acc']['mean']:.4f} "
+            f"(reg 0.0001: {cells['0.0001']['train_acc']['mean']:.4f}) and its mean validation "
+            "accuracy swings "
+            f"between {half.min():.4f} and {half.max():.4f} over the last {len(half)} epochs; "
+            f"across seeds the final test accuracy has std {cells['0.1']['test_acc']['std']:.4f}."
+        )
+    return out
+
+
+def tuned_commentary(results: dict[str, Any]) -> list[str]:
+    t = results["tuned"]
+    default = results["lr_sweep"].get("0.1")
+    s = results["settings"]["tuned"]
+    text = (
+        f"The tuned setting (batch {s['batch_size']}, lr {s['learning_rate']}, reg {s['reg']}, "
+        f"{len(t['curves']['val_acc'])} epochs) reaches test {t['test_acc']['mean']:.4f} ± "
+        f"{t['test_acc']['std']:.4f}"
+    )
+    if default:
+        text += (
+            f", {t['test_acc']['mean'] - default['test_acc']['mean']:+.4f} over the default "
+            f"setting ({default['test_acc']['mean']:.4f})"
+        )
+    gap = t["train_acc"]["mean"] - t["val_acc_best"]["mean"]
+    text += f"; its training accuracy exceeds its best validation accuracy by {gap:.4f}."
+    return [text]
+
+
+def commentary(results: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        "lr": lr_commentary(results),
+        "reg": reg_commentary(results),
+        "tuned": tuned_commentary(results),
+    }

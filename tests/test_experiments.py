@@ -1,6 +1,7 @@
 """Sweeps, the results store, resuming, and the reproduce report."""
 
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -239,3 +240,21 @@ def test_sweep_command(mnist, tmp_path, capsys):
     assert (out / "sweep.png").exists() and len(list((out / "runs").iterdir())) == 2
     assert main(argv) == 0  # again: everything skipped
     assert "4 already in results.sqlite (skipped), 0 to run" in capsys.readouterr().err
+
+
+@pytest.mark.mnist
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian package chromium not installed"
+)
+def test_report_page_renders_in_headless_chromium(mnist, tmp_path):
+    out = tmp_path / "rep"
+    assert main(["reproduce", "--quick", "--seeds", "1", "--out", str(out), "--no-progress"]) == 0
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        ["bash", "scripts/screenshot.sh", str(out / "index.html"), str(shot), "3000"],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000

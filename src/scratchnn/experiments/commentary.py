@@ -17,9 +17,9 @@ STILL_RISING = 0.002  # a last-epoch gain in validation accuracy above this: not
 
 
 def _falls(curve: list[float]) -> tuple[int, float]:
-    """Number of epoch-to-epoch decreases of a curve, and its mean absolute change per epoch."""
+    """Number of epoch-to-epoch decreases of a curve, and their total size."""
     d = np.diff(curve)
-    return int(np.sum(d < 0)), float(np.mean(np.abs(d))) if len(d) else 0.0
+    return int(np.sum(d < 0)), float(-d[d < 0].sum())
 
 
 def lr_commentary(results: dict[str, Any]) -> list[str]:
@@ -39,22 +39,20 @@ def lr_commentary(results: dict[str, Any]) -> list[str]:
         + " > ".join(f"lr {lr} ({test[lr]:.4f})" for lr in order)
         + "."
     )
-    # oscillation: per seed, how often validation accuracy falls and how much it moves
+    # oscillation: per seed, how often validation accuracy falls and by how much in total
     osc = {}
     for lr, c in cells.items():
         per_seed = [_falls([v for v in seed if v == v]) for seed in c["val_acc_per_seed"]]
-        osc[lr] = (
-            float(np.mean([p[0] for p in per_seed])),
-            float(np.mean([p[1] for p in per_seed])),
-        )
+        osc[lr] = tuple(float(np.mean(col)) for col in zip(*per_seed, strict=True))
     steps = len(next(iter(cells.values()))["curves"]["val_acc"]) - 1
-    wild = max(osc, key=lambda lr: osc[lr][1] if osc[lr][0] else -1)
+    wild = max(osc, key=lambda lr: osc[lr][1])
     out.append(
-        f"Validation accuracy falls from one epoch to the next, out of {steps} steps "
-        "(mean over seeds): "
-        + ", ".join(f"{osc[lr][0]:.1f} times at lr {lr}" for lr in cells)
-        + f"; the curve with falls that moves most per epoch is lr {wild}'s "
-        f"({osc[wild][1]:.4f} per epoch on average)."
+        f"Validation accuracy falls from one epoch to the next (of {steps} steps, mean over "
+        "seeds) "
+        + ", ".join(
+            f"{osc[lr][0]:.1f} times by {osc[lr][1]:.4f} in total at lr {lr}" for lr in cells
+        )
+        + (f": lr {wild}'s curve zig-zags most." if osc[wild][1] > 0 else ": no curve falls.")
     )
     low = min(cells, key=lambda lr: float(lr))
     loss = cells[low]["curves"]["train_loss"]

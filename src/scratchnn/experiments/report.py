@@ -128,7 +128,7 @@ def render_markdown(results: dict[str, Any], figures: dict[str, list[str]]) -> s
         "",
         f"Each cell: our mean ± std over {s['seeds']} shuffle seed(s) (faithful mode: TwoLayerNet "
         "784-128-10 sigmoid, init seed 1024, float64), and the writeup's single unseeded run, "
-        f"labelled *writeup*. {MARK} marks a cell where the two differ by more than "
+        f"labelled writeup. {MARK} marks a cell where the two differ by more than "
         "max(3 std of our seeds, 0.01). The writeup's validation column does not say whether it is "
         "the last or the best epoch; both of ours are shown and compared with it.",
         "",

@@ -74,7 +74,7 @@ def test_resolved_config_round_trips():
         ({"Train": {"learning_rate": "fast"}}, "Train.learning_rate must be a number, got 'fast'"),
         ({"Train": {"debug": "yes please"}}, "Train.debug must be true or false"),
         ({"Model": {"type": "CNN"}}, "Model.type must be one of TwoLayerNet, SoftmaxRegression"),
-        ({"Train": {"dtype": "float16"}}, "Train.dtype must be one of float64, float32"),
+        ({"Train": {"dtype": "float16"}}, "Train.dtype must be one of float32, float64"),
         ({"Train": 3}, "section Train must be a mapping"),
     ],
 )

@@ -26,7 +26,8 @@ from tqdm import tqdm
 
 from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, scale_pixels
-from .models import Model
+from .kernels import FusedTwoLayerSGD
+from .models import Model, TwoLayerNet
 from .optim import SGD
 
 EVAL_CHUNK = 4096  # rows per forward pass when evaluating; batch statistics are unchanged
@@ -102,6 +103,17 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
     return float(batch_means.mean()), correct / n
 
 
+def _reference_step(
+    model: Model, optimizer: SGD, train: Split, idx: np.ndarray
+) -> tuple[float, int]:
+    """One SGD step as the reference does it; returns (batch mean CE, correct before update)."""
+    y = train.y[idx]
+    out = model.loss_grad(scale_pixels(train.X[idx], model.dtype), y)
+    if np.isfinite(out.loss):
+        optimizer.step(model.params, out.grads, model.weight_names)
+    return out.loss, int(np.count_nonzero(out.probs.argmax(axis=1) == y))
+
+
 @blas_single_threaded
 def predict(model: Model, X: np.ndarray) -> np.ndarray:
     """Predicted classes ``argmax_k p(k | x)`` for uint8 images ``X`` (N, D) -> (N,)."""
@@ -124,13 +136,22 @@ def fit(
     seed: int = 0,
     progress: bool = False,
     on_epoch: Callable[[EpochRecord], None] | None = None,
+    fast: bool = True,
 ) -> FitResult:
     """Train ``model`` in place with minibatch SGD and return its history and best-model metrics.
 
     ``seed`` drives the per-epoch shuffle (``numpy.random.default_rng(seed).permutation`` each
-    epoch). ``on_epoch`` is called after each epoch with its :class:`EpochRecord`.
+    epoch). ``on_epoch`` is called after each epoch with its :class:`EpochRecord`. With ``fast``
+    (the default), a :class:`TwoLayerNet` trained by plain :class:`SGD` takes the fused step of
+    :mod:`scratchnn.kernels` (same math, same metrics, up to float rounding); ``fast=False`` runs
+    the reference step (``loss_grad`` then ``SGD.step``).
     """
     rng = np.random.default_rng(seed)
+    fused = (
+        FusedTwoLayerSGD(model, batch_size, optimizer.learning_rate, optimizer.reg)
+        if fast and isinstance(model, TwoLayerNet) and type(optimizer) is SGD
+        else None
+    )
     result = FitResult()
     train = data.train
     slices = batch_slices(len(train), batch_size)
@@ -151,18 +172,19 @@ def fit(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, s in enumerate(bar, start=1):
                 idx = order[s]
-                y = train.y[idx]
-                out = model.loss_grad(scale_pixels(train.X[idx], model.dtype), y)
-                if not np.isfinite(out.loss):
+                if fused is not None:
+                    loss, n_correct = fused.step(train.X, train.y, idx)
+                else:
+                    loss, n_correct = _reference_step(model, optimizer, train, idx)
+                if not np.isfinite(loss):
                     result.status = "diverged"
                     result.message = (
-                        f"loss became {out.loss} at epoch {epoch}, batch {b} of {len(slices)}: "
+                        f"loss became {loss} at epoch {epoch}, batch {b} of {len(slices)}: "
                         "the learning rate is probably too large"
                     )
                     break
-                loss_sum += out.loss
-                correct += int(np.count_nonzero(out.probs.argmax(axis=1) == y))
-                optimizer.step(model.params, out.grads, model.weight_names)
+                loss_sum += loss
+                correct += n_correct
                 if progress and b % 50 == 0:
                     bar.set_postfix(
                         loss=f"{loss_sum / b:.4f}", acc=f"{correct / s.stop:.4f}", refresh=False

@@ -103,7 +103,15 @@ def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
     with open(out / "history.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["epoch"] for r in rows] == ["1", "2"]
-    assert set(rows[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
+    assert set(rows[0]) == {
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "seconds",
+        "train_seconds",
+    }
     with np.load(out / "model.npz", allow_pickle=False) as f:
         assert sorted(f.files) == ["W1", "W2", "b1", "b2"] and f["W1"].shape == (784, 128)
     assert (out / "loss.png").stat().st_size > 1000 and (out / "accuracy.png").exists()

@@ -150,6 +150,33 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- bench ---------------------------------------------------------------------------------
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .benchmarks.runner import format_table, run_benchmark
+    from .data import load_mnist
+
+    if args.epochs < 1 or args.batch_size < 1:
+        raise ScratchnnError("--epochs and --batch-size must be >= 1")
+    load_mnist(log=_eprint)  # fetch once here, not in every contender's process
+    summary = run_benchmark(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.learning_rate,
+        reg=args.reg,
+        only=args.only,
+        log=_eprint,
+    )
+    print(format_table(summary))
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+        print(f"written: {args.json}")
+    return 0
+
+
 # --- theory --------------------------------------------------------------------------------
 
 
@@ -308,6 +335,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", type=Path, help=data_dir_help)
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_reproduce)
+
+    # bench
+    b = sub.add_parser(
+        "bench",
+        help="training speed side by side: scratchnn, plain NumPy, PyTorch, scikit-learn",
+        description="Train the writeup's tuned setup (784-128-10 sigmoid, SGD + L2) with each "
+        "contender, one after another, each in a fresh process with one BLAS thread: "
+        "scratchnn's fused path (float32, float64), the plain NumPy reference step (float32, "
+        "float64), PyTorch CPU and scikit-learn MLPClassifier (skipped when not installed; "
+        "pip install '.[bench]'). Measures the one-thread SGEMM ceiling in the same run and "
+        "prints seconds per epoch (median), samples/s, the ratio to scratchnn, GFLOP/s and the "
+        "fraction of the ceiling, validation accuracy, and peak RSS.",
+    )
+    b.add_argument("--epochs", type=int, default=3, help="epochs per contender (default 3)")
+    b.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
+    b.add_argument("--learning-rate", type=float, default=0.5, help="default 0.5")
+    b.add_argument("--reg", type=float, default=2e-4, help="L2 strength (default 2e-4)")
+    b.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only contenders whose name contains NAME (repeatable)",
+    )
+    b.add_argument("--json", type=Path, help="also write the results as JSON")
+    b.set_defaults(func=cmd_bench)
 
     # theory
     th = sub.add_parser(

@@ -1,8 +1,8 @@
 """One training run from a config, and its run directory.
 
 A run directory holds: ``config.yaml`` (the resolved config), ``history.csv`` (epoch, train_loss,
-train_acc, val_loss, val_acc, seconds), ``metrics.json``, ``model.npz`` (the best-validation
-parameters, plain arrays, no pickle), ``loss.png`` and ``accuracy.png``.
+train_acc, val_loss, val_acc, seconds, train_seconds), ``metrics.json``, ``model.npz`` (the
+best-validation parameters, plain arrays, no pickle), ``loss.png`` and ``accuracy.png``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ from .optim import SGD
 from .plots import plot_curves
 from .training import EpochRecord, FitResult, fit
 
-HISTORY_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds")
+HISTORY_FIELDS = (
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "seconds",
+    "train_seconds",
+)
 
 
 def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) -> Model:

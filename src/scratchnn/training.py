@@ -41,6 +41,7 @@ class EpochRecord:
     val_loss: float
     val_acc: float
     seconds: float  # wall time of the epoch, training and validation
+    train_seconds: float  # wall time of the training pass alone
 
 
 @dataclass
@@ -148,7 +149,9 @@ def fit(
     """
     rng = np.random.default_rng(seed)
     fused = (
-        FusedTwoLayerSGD(model, batch_size, optimizer.learning_rate, optimizer.reg)
+        FusedTwoLayerSGD(
+            model, data.train.X, data.train.y, batch_size, optimizer.learning_rate, optimizer.reg
+        )
         if fast and isinstance(model, TwoLayerNet) and type(optimizer) is SGD
         else None
     )
@@ -160,6 +163,8 @@ def fit(
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         order = rng.permutation(len(train))
+        if fused is not None:
+            fused.start_epoch(order)
         loss_sum, correct = 0.0, 0
         bar = tqdm(
             slices,
@@ -171,11 +176,10 @@ def fit(
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, s in enumerate(bar, start=1):
-                idx = order[s]
                 if fused is not None:
-                    loss, n_correct = fused.step(train.X, train.y, idx)
+                    loss, n_correct = fused.step(s)
                 else:
-                    loss, n_correct = _reference_step(model, optimizer, train, idx)
+                    loss, n_correct = _reference_step(model, optimizer, train, order[s])
                 if not np.isfinite(loss):
                     result.status = "diverged"
                     result.message = (
@@ -190,8 +194,11 @@ def fit(
                         loss=f"{loss_sum / b:.4f}", acc=f"{correct / s.stop:.4f}", refresh=False
                     )
             bar.close()
+            if fused is not None:
+                fused.end_epoch()
             if result.status == "diverged":
                 break
+            t_train = time.perf_counter() - t0
             val_loss, val_acc = evaluate(model, data.val, batch_size)
         record = EpochRecord(
             epoch,
@@ -200,6 +207,7 @@ def fit(
             val_loss,
             val_acc,
             time.perf_counter() - t0,
+            t_train,
         )
         result.history.append(record)
         if not np.isfinite(val_loss):

@@ -1,0 +1,101 @@
+"""Run every contender, one after another, each in a fresh process; summarise side by side."""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from .contenders import CONTENDERS, FLOP_PER_SAMPLE, REQUIRES, run_one, sgemm_ceiling
+
+N_TRAIN = 48_000
+
+
+def _in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def run_benchmark(
+    epochs: int = 3,
+    batch_size: int = 32,
+    lr: float = 0.5,
+    reg: float = 2e-4,
+    only: list[str] | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Measure every installed contender and the SGEMM ceiling; return the summary dict."""
+    with threadpool_limits(limits=1):
+        ceiling = sgemm_ceiling()
+    log(f"SGEMM ceiling (2048^3, one thread): {ceiling:.1f} GFLOP/s")
+    rows: dict[str, dict[str, Any]] = {}
+    for name in CONTENDERS:
+        if only and not any(o.lower() in name.lower() for o in only):
+            continue
+        module = REQUIRES.get(name)
+        if module and importlib.util.find_spec(module) is None:
+            rows[name] = {"skipped": f"{module} not installed (pip install '.[bench]')"}
+            log(f"{name}: skipped, {module} not installed")
+            continue
+        log(f"{name}: {epochs} epochs ...")
+        out = _in_fresh_process(run_one, name, epochs, batch_size, lr, reg)
+        sec = statistics.median(out["epoch_seconds"])
+        gflops = FLOP_PER_SAMPLE * N_TRAIN / sec / 1e9
+        rows[name] = {
+            **out,
+            "seconds_per_epoch": sec,
+            "samples_per_second": N_TRAIN / sec,
+            "gflops": gflops,
+            "ceiling_fraction": gflops / ceiling,
+        }
+    ours = rows.get("scratchnn float32 (fused)", {}).get("seconds_per_epoch")
+    for r in rows.values():
+        if ours and "seconds_per_epoch" in r:
+            r["time_vs_scratchnn"] = r["seconds_per_epoch"] / ours
+    return {
+        "setup": {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "learning_rate": lr,
+            "reg": reg,
+            "model": "784-128-10 sigmoid",
+            "n_train": N_TRAIN,
+            "flop_per_epoch": FLOP_PER_SAMPLE * N_TRAIN,
+        },
+        "sgemm_ceiling_gflops": ceiling,
+        "contenders": rows,
+    }
+
+
+def format_table(summary: dict[str, Any]) -> str:
+    s = summary["setup"]
+    head = (
+        f"{'contender':28s} {'s/epoch':>8s} {'samples/s':>10s} {'x scratchnn':>11s} "
+        f"{'GFLOP/s':>8s} {'ceiling':>8s} {'val acc':>8s} {'peak RSS':>9s}"
+    )
+    lines = [
+        f"batch {s['batch_size']}, lr {s['learning_rate']}, reg {s['reg']}, {s['epochs']} epochs "
+        f"(median epoch); SGEMM ceiling {summary['sgemm_ceiling_gflops']:.1f} GFLOP/s",
+        head,
+        "-" * len(head),
+    ]
+    for name, r in summary["contenders"].items():
+        if "skipped" in r:
+            lines.append(f"{name:28s} skipped: {r['skipped']}")
+            continue
+        lines.append(
+            f"{name:28s} {r['seconds_per_epoch']:8.3f} {r['samples_per_second']:10.0f} "
+            f"{r.get('time_vs_scratchnn', float('nan')):10.2f}x {r['gflops']:8.1f} "
+            f"{r['ceiling_fraction']:7.0%} {r['val_acc']:8.4f} {r['peak_rss_mb']:7.0f}MB"
+        )
+    lines.append("x scratchnn: seconds per epoch relative to scratchnn float32 (higher = slower)")
+    lines.append(
+        "GFLOP/s and ceiling count the dense work, 0.41 MFLOP per sample; scratchnn's fused path "
+        "skips pixel columns that are zero across the whole batch, so it does less"
+    )
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv reproduce reproduce-quick test test-all lint clean
+.PHONY: venv reproduce reproduce-quick bench test test-all lint clean
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -33,6 +33,13 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the benchmark's optional peers: PyTorch (CPU build, torch==2.13.0) and scikit-learn
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/scratchnn data fetch --quiet
+	$(BIN)/scratchnn bench --batch-size 32 --json reports/bench_b32.json
+	$(BIN)/scratchnn bench --batch-size 64 --json reports/bench_b64.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -193,6 +193,7 @@ class FusedTwoLayerSGD:
         # pixels ordered by how often they are nonzero: a batch's nonzeros then fit in a prefix
         self.perm, self.prefix = pixel_order(X_u8)
         self.X, self.y = X_u8, y
+        self.batch_size = batch_size
         self.Xs = np.empty_like(X_u8)  # this epoch's rows in order, pixels permuted
         self.ys = np.empty_like(y)
         self.prefix_s = np.empty_like(self.prefix)
@@ -209,9 +210,12 @@ class FusedTwoLayerSGD:
         self.z = np.empty((batch_size, C), dt)
 
     def start_epoch(self, order: np.ndarray) -> None:
-        gather(self.X, order, self.perm, self.Xs)
+        gather(self.X, order, self.perm, self.Xs)  # (a second 37 MB copy would save ~13 ms)
         np.take(self.y, order, out=self.ys)
         np.take(self.prefix, order, out=self.prefix_s)
+        starts = np.arange(0, len(order), self.batch_size)
+        # K of each batch: pixels past it are zero in every row of the batch
+        self.K = np.maximum(np.maximum.reduceat(self.prefix_s, starts), 1).tolist()
         np.take(self.model.params["W1"], self.perm, axis=0, out=self.V)
         self.sc = 1.0
 
@@ -228,7 +232,7 @@ class FusedTwoLayerSGD:
         W2, b1, b2 = P["W2"], P["b1"], P["b2"]
         ys = self.ys[s]
         n = len(ys)
-        K = max(int(self.prefix_s[s].max()), 1)  # pixels past K are zero in every row
+        K = self.K[s.start // self.batch_size]
         u = self.u[: n * K].reshape(n, K)
         a1, d1, z = self.a1[:n], self.d1[:n], self.z[:n]
         V = self.V[:K]

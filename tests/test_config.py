@@ -60,7 +60,8 @@ def test_resolved_config_round_trips():
         (
             {"Train": {"learning_rte": 0.1}},
             "unknown key Train.learning_rte; valid keys in Train: "
-            "batch_size, learning_rate, reg, epochs, momentum, debug, seed, dtype",
+            "batch_size, learning_rate, reg, epochs, momentum, debug, seed, dtype, optimizer, "
+            "schedule, warmup_epochs, step_size, gamma, early_stopping",
         ),
         ({"Optim": {}}, "unknown section 'Optim'; valid sections: Train, Model"),
         ({"Train": {"learning_rate": 0}}, "Train.learning_rate must be > 0, got 0.0"),
@@ -76,6 +77,16 @@ def test_resolved_config_round_trips():
         ({"Model": {"type": "CNN"}}, "Model.type must be one of TwoLayerNet, SoftmaxRegression"),
         ({"Train": {"dtype": "float16"}}, "Train.dtype must be one of float32, float64"),
         ({"Train": 3}, "section Train must be a mapping"),
+        ({"Train": {"optimizer": "rmsprop"}}, "Train.optimizer must be one of sgd, momentum"),
+        ({"Train": {"schedule": "linear"}}, "Train.schedule must be one of constant, step"),
+        ({"Train": {"momentum": 1.0}}, "Train.momentum must be in [0, 1)"),
+        ({"Train": {"warmup_epochs": -1}}, "Train.warmup_epochs must be >= 0"),
+        ({"Train": {"step_size": 0}}, "Train.step_size must be >= 1"),
+        ({"Train": {"gamma": 0}}, "Train.gamma must be in (0, 1]"),
+        ({"Train": {"early_stopping": -2}}, "Train.early_stopping must be >= 0"),
+        ({"Model": {"activation": "gelu"}}, "Model.activation must be one of sigmoid, tanh"),
+        ({"Model": {"init": "orthogonal"}}, "Model.init must be one of faithful, xavier, he"),
+        ({"Model": {"dropout": 1.0}}, "Model.dropout must be in [0, 1)"),
     ],
 )
 def test_bad_values_are_named(raw, message):
@@ -85,7 +96,7 @@ def test_bad_values_are_named(raw, message):
 
 
 def test_bad_overrides_and_files(tmp_path):
-    with pytest.raises(ConfigError, match="unknown key 'lr'; valid keys: batch_size"):
+    with pytest.raises(ConfigError, match="unknown key 'lr'; valid keys: activation, batch_size"):
         load_config(None, ["lr=0.1"])
     with pytest.raises(ConfigError, match="expects key=value"):
         load_config(None, ["learning_rate"])

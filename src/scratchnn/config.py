@@ -13,10 +13,19 @@ The layout is the course's ``config_exp.yaml``, so a student's own file works un
       type: TwoLayerNet # or SoftmaxRegression
       hidden_size: 128
 
-scratchnn adds two optional keys to ``Train``: ``seed`` (the shuffle seed, default 0) and ``dtype``
-(``float32``, the default and the fast path, or ``float64``, the reference's precision, which the
-``reproduce`` job uses). Any other key is an error that names the key and lists
-the valid ones.
+scratchnn adds optional keys, all defaulting to the reference's behaviour:
+
+* ``Train.seed`` (shuffle seed, 0); ``Train.dtype`` (``float32``, the fast default, or
+  ``float64``, the reference's precision, which the ``reproduce`` job uses);
+* ``Train.optimizer``: ``sgd`` (the reference; ``momentum`` is ignored, as the assignment's SGD
+  ignores it), ``momentum`` or ``nesterov`` (these use ``Train.momentum``), ``adam``;
+* ``Train.schedule``: ``constant``, ``step`` (``step_size`` epochs, factor ``gamma``) or
+  ``cosine``; ``Train.warmup_epochs`` (linear warm-up); ``Train.early_stopping`` (patience in
+  epochs on validation accuracy, 0 = off);
+* ``Model.activation`` (``sigmoid``, ``tanh``, ``relu``), ``Model.init`` (``faithful``,
+  ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer, 0 = off).
+
+Any other key is an error that names the key and lists the valid ones.
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ from .errors import ConfigError
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+SCHEDULES = ("constant", "step", "cosine")
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+INITS = ("faithful", "xavier", "he")
 
 
 @dataclass(frozen=True)
@@ -44,12 +57,21 @@ class TrainConfig:
     debug: bool = False
     seed: int = 0
     dtype: str = "float32"
+    optimizer: str = "sgd"
+    schedule: str = "constant"
+    warmup_epochs: float = 0.0
+    step_size: int = 10
+    gamma: float = 0.1
+    early_stopping: int = 0
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     type: str = "TwoLayerNet"
     hidden_size: int = 128
+    activation: str = "sigmoid"
+    init: str = "faithful"
+    dropout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,25 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         (t.seed >= 0, f"Train.seed must be >= 0, got {t.seed}"),
         (m.hidden_size >= 1, f"Model.hidden_size must be >= 1, got {m.hidden_size}"),
         (t.dtype in DTYPES, f"Train.dtype must be one of {', '.join(DTYPES)}, got {t.dtype!r}"),
+        (
+            t.optimizer in OPTIMIZERS,
+            f"Train.optimizer must be one of {', '.join(OPTIMIZERS)}, got {t.optimizer!r}",
+        ),
+        (
+            t.schedule in SCHEDULES,
+            f"Train.schedule must be one of {', '.join(SCHEDULES)}, got {t.schedule!r}",
+        ),
+        (0 <= t.momentum < 1, f"Train.momentum must be in [0, 1), got {t.momentum}"),
+        (t.warmup_epochs >= 0, f"Train.warmup_epochs must be >= 0, got {t.warmup_epochs}"),
+        (t.step_size >= 1, f"Train.step_size must be >= 1, got {t.step_size}"),
+        (0 < t.gamma <= 1, f"Train.gamma must be in (0, 1], got {t.gamma}"),
+        (t.early_stopping >= 0, f"Train.early_stopping must be >= 0, got {t.early_stopping}"),
+        (
+            m.activation in ACTIVATIONS,
+            f"Model.activation must be one of {', '.join(ACTIVATIONS)}, got {m.activation!r}",
+        ),
+        (m.init in INITS, f"Model.init must be one of {', '.join(INITS)}, got {m.init!r}"),
+        (0 <= m.dropout < 1, f"Model.dropout must be in [0, 1), got {m.dropout}"),
     ]
     for ok, message in checks:
         if not ok:

@@ -21,6 +21,14 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0)
 
 
+# hidden activations: name -> (f(z), f'(z) expressed through a = f(z))
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_grad_from_output),  # f' = a (1 - a)
+    "tanh": (np.tanh, lambda a: 1.0 - a * a),  # f' = 1 - a^2
+    "relu": (relu, lambda a: (a > 0).astype(a.dtype)),  # f' = 1[z > 0] = 1[a > 0]
+}
+
+
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise ``log softmax(z)_k = z_k - max(z) - log sum_j exp(z_j - max(z))``; (N, C) -> (N, C).
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .functional import log_softmax, sigmoid
+from .functional import ACTIVATIONS, log_softmax
 
 INIT_SEED = 1024
 INIT_SCALE = 0.001
@@ -87,14 +87,37 @@ class SoftmaxRegression:
         return LossGrad(loss, {"W": X.T @ dz}, p)
 
 
-class TwoLayerNet:
-    """``p = softmax(sigmoid(X W1 + b1) W2 + b2)``: 784 -> hidden -> 10, biases on both layers.
+INITS = ("faithful", "xavier", "he")
 
-    Shapes: ``X`` (N, D), ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,).
-    Forward: ``z1 = X W1 + b1``, ``a1 = sigmoid(z1)``, ``z2 = a1 W2 + b2``, ``p = softmax(z2)``.
+
+def init_weight(
+    shape: tuple[int, int], init: str, dtype: np.dtype, seed: int, scale: float
+) -> np.ndarray:
+    """Initial weights of a ``(fan_in, fan_out)`` matrix.
+
+    ``faithful``: ``scale * N(0, 1)`` from ``RandomState(seed)`` (the reference: 0.001, seed 1024);
+    ``xavier`` (Glorot): ``N(0, 2 / (fan_in + fan_out))``; ``he``: ``N(0, 2 / fan_in)``.
+    """
+    if init == "faithful":
+        return faithful_normal(shape, dtype, seed, scale)
+    fan_in, fan_out = shape
+    std = np.sqrt(2.0 / (fan_in + fan_out)) if init == "xavier" else np.sqrt(2.0 / fan_in)
+    return (std * np.random.RandomState(seed).standard_normal(shape)).astype(dtype)
+
+
+class TwoLayerNet:
+    """``p = softmax(f(X W1 + b1) W2 + b2)``: 784 -> hidden -> 10, biases on both layers.
+
+    ``f`` is the sigmoid (the reference), ``tanh`` or ``relu``. Shapes: ``X`` (N, D), ``W1`` (D, H),
+    ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,).
+    Forward: ``z1 = X W1 + b1``, ``a1 = f(z1)``, ``z2 = a1 W2 + b2``, ``p = softmax(z2)``.
     Backward, with ``Y = onehot(y)``:
     ``d2 = (p - Y) / N``; ``dW2 = a1^T d2``; ``db2 = sum_rows d2``;
-    ``d1 = (d2 W2^T) * a1 (1 - a1)``; ``dW1 = X^T d1``; ``db1 = sum_rows d1``.
+    ``d1 = (d2 W2^T) * f'(z1)`` (sigmoid: ``a1 (1 - a1)``); ``dW1 = X^T d1``; ``db1 = sum_rows d1``.
+
+    Dropout (``dropout = q > 0``, training only): ``a1`` is multiplied by a mask ``m / (1 - q)``
+    with ``m ~ Bernoulli(1 - q)`` (inverted dropout, so evaluation needs no rescaling), and the
+    same mask multiplies ``d2 W2^T`` on the way back.
     """
 
     weight_names: tuple[str, ...] = ("W1", "W2")
@@ -108,32 +131,62 @@ class TwoLayerNet:
         dtype: np.dtype | type = np.float64,
         seed: int = INIT_SEED,
         init_scale: float = INIT_SCALE,
+        activation: str = "sigmoid",
+        init: str = "faithful",
+        dropout: float = 0.0,
     ) -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.dtype = np.dtype(dtype)
+        self.activation, self.init, self.dropout = activation, init, dropout
+        self.act, self.act_grad = ACTIVATIONS[activation]
+        self.dropout_rng = np.random.default_rng(seed)
         self.params: dict[str, np.ndarray] = {
-            "W1": faithful_normal((input_size, hidden_size), self.dtype, seed, init_scale),
+            "W1": init_weight((input_size, hidden_size), init, self.dtype, seed, init_scale),
             "b1": np.zeros(hidden_size, self.dtype),
-            "W2": faithful_normal((hidden_size, num_classes), self.dtype, seed, init_scale),
+            "W2": init_weight((hidden_size, num_classes), init, self.dtype, seed, init_scale),
             "b2": np.zeros(num_classes, self.dtype),
         }
 
+    @property
+    def is_reference(self) -> bool:
+        """The reference's architecture: sigmoid hidden layer, no dropout."""
+        return self.activation == "sigmoid" and self.dropout == 0.0
+
     def log_probs(self, X: np.ndarray) -> np.ndarray:
         P = self.params
-        return log_softmax(sigmoid(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"])
+        return log_softmax(self.act(X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"])
 
-    def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad:
+    def loss_grad(self, X: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> LossGrad:
+        """Batch loss and gradients. With dropout, ``mask`` (N, H) of 0/1 may be given (for
+        gradient checks); otherwise one is drawn from the model's dropout generator."""
         P = self.params
         n = len(y)
-        a1 = sigmoid(X @ P["W1"] + P["b1"])
-        logp = log_softmax(a1 @ P["W2"] + P["b2"])
+        a1 = self.act(X @ P["W1"] + P["b1"])
+        keep = None
+        if self.dropout > 0:
+            if mask is None:
+                mask = self.dropout_rng.random(a1.shape) >= self.dropout
+            keep = mask.astype(self.dtype) / self.dtype.type(1.0 - self.dropout)
+            h = a1 * keep
+        else:
+            h = a1
+        logp = log_softmax(h @ P["W2"] + P["b2"])
         p = np.exp(logp)
         rows = np.arange(n)
         loss = float(-logp[rows, y].mean())
         d2 = p.copy()
         d2[rows, y] -= 1
         d2 /= n
-        d1 = (d2 @ P["W2"].T) * a1 * (1 - a1)
-        grads = {"W1": X.T @ d1, "b1": d1.sum(axis=0), "W2": a1.T @ d2, "b2": d2.sum(axis=0)}
+        dh = d2 @ P["W2"].T
+        if keep is not None:
+            dh *= keep
+        d1 = dh * self.act_grad(a1)
+        grads = {"W1": X.T @ d1, "b1": d1.sum(axis=0), "W2": h.T @ d2, "b2": d2.sum(axis=0)}
         return LossGrad(loss, grads, p)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .config import RunConfig
 from .data import Splits, faithful_split, load_mnist
 from .models import Model, SoftmaxRegression, TwoLayerNet
-from .optim import SGD
+from .optim import SGD, Adam, Optimizer, Schedule
 from .plots import plot_curves
 from .training import EpochRecord, FitResult, fit
 
@@ -34,9 +34,31 @@ HISTORY_FIELDS = (
 
 def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) -> Model:
     dtype = np.dtype(cfg.train.dtype)
-    if cfg.model.type == "SoftmaxRegression":
+    m = cfg.model
+    if m.type == "SoftmaxRegression":
         return SoftmaxRegression(input_size, num_classes, dtype=dtype)
-    return TwoLayerNet(input_size, cfg.model.hidden_size, num_classes, dtype=dtype)
+    return TwoLayerNet(
+        input_size,
+        m.hidden_size,
+        num_classes,
+        dtype=dtype,
+        activation=m.activation,
+        init=m.init,
+        dropout=m.dropout,
+    )
+
+
+def build_optimizer(cfg: RunConfig) -> Optimizer:
+    t = cfg.train
+    if t.optimizer == "adam":
+        return Adam(t.learning_rate, t.reg)
+    momentum = t.momentum if t.optimizer in ("momentum", "nesterov") else 0.0
+    return SGD(t.learning_rate, t.reg, momentum=momentum, nesterov=t.optimizer == "nesterov")
+
+
+def build_schedule(cfg: RunConfig) -> Schedule:
+    t = cfg.train
+    return Schedule(t.schedule, t.warmup_epochs, t.step_size, t.gamma)
 
 
 def train_from_config(
@@ -49,16 +71,17 @@ def train_from_config(
     if data is None:
         data = faithful_split(load_mnist())
     model = build_model(cfg, data.train.X.shape[1])
-    optimizer = SGD(cfg.train.learning_rate, cfg.train.reg)
     return fit(
         model,
         data,
-        optimizer,
+        build_optimizer(cfg),
         epochs=cfg.train.epochs,
         batch_size=cfg.train.batch_size,
         seed=cfg.train.seed,
         progress=progress,
         on_epoch=on_epoch,
+        schedule=build_schedule(cfg),
+        patience=cfg.train.early_stopping,
     )
 
 

@@ -28,7 +28,7 @@ from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, scale_pixels
 from .kernels import FusedTwoLayerSGD
 from .models import Model, TwoLayerNet
-from .optim import SGD
+from .optim import SGD, Optimizer, Schedule
 
 EVAL_CHUNK = 4096  # rows per forward pass when evaluating; batch statistics are unchanged
 
@@ -105,7 +105,7 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
 
 
 def _reference_step(
-    model: Model, optimizer: SGD, train: Split, idx: np.ndarray
+    model: Model, optimizer: Optimizer, train: Split, idx: np.ndarray
 ) -> tuple[float, int]:
     """One SGD step as the reference does it; returns (batch mean CE, correct before update)."""
     y = train.y[idx]
@@ -130,7 +130,7 @@ def predict(model: Model, X: np.ndarray) -> np.ndarray:
 def fit(
     model: Model,
     data: Splits,
-    optimizer: SGD,
+    optimizer: Optimizer,
     *,
     epochs: int,
     batch_size: int,
@@ -138,26 +138,41 @@ def fit(
     progress: bool = False,
     on_epoch: Callable[[EpochRecord], None] | None = None,
     fast: bool = True,
+    schedule: Schedule | None = None,
+    patience: int = 0,
 ) -> FitResult:
-    """Train ``model`` in place with minibatch SGD and return its history and best-model metrics.
+    """Train ``model`` in place and return its history and best-model metrics.
 
     ``seed`` drives the per-epoch shuffle (``numpy.random.default_rng(seed).permutation`` each
-    epoch). ``on_epoch`` is called after each epoch with its :class:`EpochRecord`. With ``fast``
-    (the default), a :class:`TwoLayerNet` trained by plain :class:`SGD` takes the fused step of
-    :mod:`scratchnn.kernels` (same math, same metrics, up to float rounding); ``fast=False`` runs
-    the reference step (``loss_grad`` then ``SGD.step``).
+    epoch). ``on_epoch`` is called after each epoch with its :class:`EpochRecord` (it may raise
+    to stop the run, e.g. to prune a tuning trial). ``schedule`` scales the learning rate per
+    step; ``patience > 0`` stops early after that many epochs without a strictly better
+    validation accuracy. ``data.test`` may be ``None``: then the test set is not touched.
+
+    With ``fast`` (the default), the reference setup (:class:`TwoLayerNet` with a sigmoid and no
+    dropout, plain :class:`SGD`, constant learning rate) takes the fused step of
+    :mod:`scratchnn.kernels` (same math, same metrics, up to float rounding); anything else, or
+    ``fast=False``, runs the reference step (``loss_grad`` then ``optimizer.step``).
     """
     rng = np.random.default_rng(seed)
+    schedule = schedule or Schedule()
     fused = (
         FusedTwoLayerSGD(
             model, data.train.X, data.train.y, batch_size, optimizer.learning_rate, optimizer.reg
         )
-        if fast and isinstance(model, TwoLayerNet) and type(optimizer) is SGD
+        if fast
+        and isinstance(model, TwoLayerNet)
+        and model.is_reference
+        and isinstance(optimizer, SGD)
+        and optimizer.is_plain
+        and schedule.is_constant
         else None
     )
     result = FitResult()
     train = data.train
     slices = batch_slices(len(train), batch_size)
+    base_lr = optimizer.learning_rate
+    total_steps = epochs * len(slices)
     best_acc = -1.0
     t_start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -179,6 +194,11 @@ def fit(
                 if fused is not None:
                     loss, n_correct = fused.step(s)
                 else:
+                    if not schedule.is_constant:
+                        step = (epoch - 1) * len(slices) + b - 1
+                        optimizer.learning_rate = base_lr * schedule.factor(
+                            step, len(slices), total_steps
+                        )
                     loss, n_correct = _reference_step(model, optimizer, train, order[s])
                 if not np.isfinite(loss):
                     result.status = "diverged"
@@ -220,7 +240,14 @@ def fit(
             result.best_params = copy.deepcopy(model.params)
         if on_epoch:
             on_epoch(record)
-    if result.best_params is not None:
+        if patience and epoch - result.best_epoch >= patience:
+            result.message = (
+                f"early stop after epoch {epoch}: no better validation accuracy for "
+                f"{patience} epochs (best {best_acc:.4f} at epoch {result.best_epoch})"
+            )
+            break
+    optimizer.learning_rate = base_lr
+    if result.best_params is not None and data.test is not None:
         final = model.params
         model.params = result.best_params
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

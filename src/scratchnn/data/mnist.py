@@ -50,7 +50,7 @@ class Split:
 class Splits:
     train: Split
     val: Split
-    test: Split
+    test: Split | None  # None: the test set is not touched (tuning)
 
 
 def load_mnist(

@@ -150,6 +150,40 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- tune ----------------------------------------------------------------------------------
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .data import faithful_split, load_mnist
+    from .experiments.tune import load_spec, run_study, write_outputs
+
+    spec = load_spec(args.space)  # validated before any work
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
+    study = run_study(
+        spec,
+        data,
+        trials=args.trials,
+        timeout=args.timeout,
+        storage=storage,
+        study_name=args.study,
+        pruner=args.pruner,
+        seed=args.seed,
+        log=_eprint,
+    )
+    summary = write_outputs(spec, study, out, data, log=_eprint)
+    print(
+        f"best trial {summary['best_trial']}: val {summary['best_val_acc']:.4f} "
+        f"{summary['best_params']}"
+    )
+    if summary["final"]:
+        print(f"final model test accuracy {summary['final']['test_acc']:.4f}")
+    print(f"best config: {out / 'best.yaml'}; summary: {out / 'summary.md'}")
+    return 0
+
+
 # --- bench ---------------------------------------------------------------------------------
 
 
@@ -335,6 +369,35 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", type=Path, help=data_dir_help)
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_reproduce)
+
+    # tune
+    tu = sub.add_parser(
+        "tune",
+        help="hyper-parameter study (Optuna TPE + pruning) on validation accuracy",
+        description="Run an Optuna study over a YAML search space (see scratchnn/experiments/"
+        "tune.py and configs/tune_*.yaml). Trials are selected on validation accuracy and pruned "
+        "on it epoch by epoch; the test set is touched once, by the final model trained on the "
+        "best config. Writes best.yaml, trials.csv, optimization_history.png, "
+        "param_importances.png, intermediate_values.png, final/ and summary.md. Re-running with "
+        "the same --storage and --study continues the study.",
+    )
+    tu.add_argument("--space", required=True, type=Path, help="search-space YAML")
+    tu.add_argument("--trials", type=int, default=20, help="trials to run now (default 20)")
+    tu.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+    tu.add_argument("--storage", help="Optuna storage URL (default sqlite:///OUT/study.db)")
+    tu.add_argument("--study", default="scratchnn", help="study name (default scratchnn)")
+    tu.add_argument(
+        "--pruner",
+        default="median",
+        choices=["median", "asha", "none"],
+        help="pruner (default median)",
+    )
+    tu.add_argument("--seed", type=int, default=0, help="sampler seed (default 0)")
+    tu.add_argument(
+        "--out", type=Path, default=Path("runs/tune"), help="output directory (default runs/tune)"
+    )
+    tu.add_argument("--data-dir", type=Path, help=data_dir_help)
+    tu.set_defaults(func=cmd_tune)
 
     # bench
     b = sub.add_parser(

@@ -1,0 +1,280 @@
+"""Hyper-parameter studies with Optuna: TPE sampling, pruning on validation accuracy, resumable.
+
+A search space is a YAML file::
+
+    base: configs/config_exp.yaml   # a config file, or an inline {Train: ..., Model: ...}
+    set: [epochs=20, dtype=float32] # optional overrides of the base
+    space:
+      learning_rate: {low: 0.01, high: 1.0, log: true}
+      hidden_size: {low: 64, high: 1024, log: true, type: int}
+      activation: {choices: [sigmoid, tanh, relu]}
+
+Keys are config keys, short (``reg``) or dotted (``Model.dropout``). Each trial trains on the
+training split and reports validation accuracy after every epoch (the pruner may stop it); its
+value is its best validation accuracy. **The test set is never touched by a trial**: only the
+final model, trained once on the best config, is evaluated on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import RunConfig, apply_overrides, config_from_dict, read_yaml
+from ..data import Splits
+from ..errors import ConfigError
+from ..runs import summary_line, train_from_config, write_run
+
+PRUNERS = ("median", "asha", "none")
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    kind: str = "float"  # float | int | categorical
+    choices: tuple[Any, ...] = ()
+
+    def suggest(self, trial: Any) -> Any:
+        if self.kind == "categorical":
+            return trial.suggest_categorical(self.key, list(self.choices))
+        if self.kind == "int":
+            return trial.suggest_int(self.key, int(self.low), int(self.high), log=self.log)
+        return trial.suggest_float(self.key, float(self.low), float(self.high), log=self.log)
+
+
+@dataclass(frozen=True)
+class TuneSpec:
+    base: dict[str, Any]  # raw config mapping, overrides applied
+    params: tuple[Param, ...]
+
+    def config(self, values: Mapping[str, Any]) -> RunConfig:
+        return config_from_dict(
+            apply_overrides(self.base, [f"{k}={v}" for k, v in values.items()]), "tune"
+        )
+
+
+def _param(key: str, spec: Any) -> Param:
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"space.{key}: expected a mapping (low/high or choices)")
+    unknown = set(spec) - {"low", "high", "log", "type", "choices"}
+    if unknown:
+        raise ConfigError(
+            f"space.{key}: unknown field(s) {', '.join(sorted(unknown))}; "
+            "valid: low, high, log, type, choices"
+        )
+    if "choices" in spec:
+        if not isinstance(spec["choices"], list) or not spec["choices"]:
+            raise ConfigError(f"space.{key}.choices must be a non-empty list")
+        return Param(key, kind="categorical", choices=tuple(spec["choices"]))
+    try:
+        low, high = float(spec["low"]), float(spec["high"])
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(f"space.{key}: needs numeric low and high, or choices") from None
+    kind = spec.get("type", "float")
+    if kind not in ("float", "int"):
+        raise ConfigError(f"space.{key}.type must be float or int, got {kind!r}")
+    log = bool(spec.get("log", False))
+    if not low < high or (log and low <= 0):
+        raise ConfigError(f"space.{key}: need low < high (and low > 0 with log)")
+    return Param(key, low, high, log, kind)
+
+
+def load_spec(path: Path | str) -> TuneSpec:
+    """Read and validate a search-space YAML; every key is checked against the config schema."""
+    raw = read_yaml(path)
+    unknown = set(raw) - {"base", "set", "space"}
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown field(s) {', '.join(sorted(unknown))}; valid: base, set, space"
+        )
+    base = raw.get("base") or {}
+    if isinstance(base, str):
+        base_path = Path(base)
+        if not base_path.is_absolute() and not base_path.exists():
+            base_path = Path(path).parent / base
+        base = read_yaml(base_path)
+    base = apply_overrides(base, raw.get("set") or [])
+    space = raw.get("space")
+    if not isinstance(space, Mapping) or not space:
+        raise ConfigError(f"{path}: 'space' must map config keys to ranges or choices")
+    params = tuple(_param(k, v) for k, v in space.items())
+    spec = TuneSpec(base, params)
+    # validate keys (and the base) now, with each parameter at its low end / first choice
+    spec.config(
+        {
+            p.key: (p.choices[0] if p.choices else p.low if p.kind == "float" else int(p.low))
+            for p in params
+        }
+    )
+    return spec
+
+
+def _pruner(name: str):
+    import optuna
+
+    if name == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1)
+    if name == "asha":
+        return optuna.pruners.SuccessiveHalvingPruner()
+    return optuna.pruners.NopPruner()
+
+
+def run_study(
+    spec: TuneSpec,
+    data: Splits,
+    *,
+    trials: int | None = 20,
+    timeout: float | None = None,
+    storage: str,
+    study_name: str = "scratchnn",
+    pruner: str = "median",
+    seed: int = 0,
+    log: Callable[[str], None] = print,
+):
+    """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more."""
+    import optuna
+
+    if pruner not in PRUNERS:
+        raise ConfigError(f"pruner must be one of {', '.join(PRUNERS)}, got {pruner!r}")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=study_name,
+        storage=storage,
+        direction="maximize",
+        load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=_pruner(pruner),
+    )
+    trial_data = Splits(data.train, data.val, None)  # trials never see the test set
+    done_before = len(study.trials)
+
+    def objective(trial: optuna.Trial) -> float:
+        values = {p.key: p.suggest(trial) for p in spec.params}
+        cfg = spec.config(values)
+
+        def report(rec) -> None:
+            trial.report(rec.val_acc, rec.epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
+
+        t0 = time.perf_counter()
+        result = train_from_config(cfg, trial_data, on_epoch=report)
+        trial.set_user_attr("seconds", time.perf_counter() - t0)
+        trial.set_user_attr("status", result.status)
+        best = max((r.val_acc for r in result.history), default=0.0)
+        log(f"trial {trial.number}: val {best:.4f} {values}")
+        return best
+
+    study.optimize(objective, n_trials=trials, timeout=timeout, catch=(ConfigError,))
+    log(f"{len(study.trials) - done_before} trials run now, {len(study.trials)} in the study")
+    return study
+
+
+def best_config(spec: TuneSpec, study) -> RunConfig:
+    return spec.config(study.best_trial.params)
+
+
+def write_outputs(
+    spec: TuneSpec,
+    study,
+    out: Path,
+    data: Splits | None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md."""
+    import optuna
+    from optuna.visualization import matplotlib as ovm
+
+    from ..plots import plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = best_config(spec, study)
+    (out / "best.yaml").write_text(cfg.to_yaml())
+    rows = []
+    for t in study.trials:
+        rows.append(
+            {
+                "number": t.number,
+                "state": t.state.name,
+                "value": t.value,
+                "epochs": len(t.intermediate_values),
+                "seconds": t.user_attrs.get("seconds"),
+                **{f"param:{k}": v for k, v in t.params.items()},
+            }
+        )
+    keys = sorted({k for r in rows for k in r}, key=lambda k: (k.startswith("param:"), k))
+    with open(out / "trials.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(rows)
+    plots = {}
+    for name, fn in (
+        ("optimization_history", ovm.plot_optimization_history),
+        ("param_importances", ovm.plot_param_importances),
+        ("intermediate_values", ovm.plot_intermediate_values),
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                ax = fn(study)
+            fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
+            fig.set_size_inches(8, 5)
+            fig.tight_layout()
+            fig.savefig(out / f"{name}.png")
+            plt.close(fig)
+            plots[name] = f"{name}.png"
+        except (ValueError, RuntimeError, ZeroDivisionError) as exc:
+            plots[name] = f"not drawn: {exc}"
+    final = None
+    if data is not None:
+        log("training the final model on the best config (the only test-set evaluation)")
+        result = train_from_config(cfg, data)
+        write_run(out / "final", cfg, result)
+        final = result.metrics()
+        log(summary_line(result))
+    states = [t.state for t in study.trials]
+    summary = {
+        "study": study.study_name,
+        "trials": len(study.trials),
+        "complete": states.count(optuna.trial.TrialState.COMPLETE),
+        "pruned": states.count(optuna.trial.TrialState.PRUNED),
+        "failed": states.count(optuna.trial.TrialState.FAIL),
+        "best_trial": study.best_trial.number,
+        "best_val_acc": study.best_value,
+        "best_params": study.best_trial.params,
+        "final": final,
+        "plots": plots,
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    lines = [
+        f"# Study `{study.study_name}`",
+        "",
+        f"{summary['trials']} trials: {summary['complete']} complete, {summary['pruned']} pruned, "
+        f"{summary['failed']} failed. Selection by validation accuracy only.",
+        "",
+        f"Best trial {summary['best_trial']}: validation accuracy {study.best_value:.4f} with "
+        + ", ".join(f"`{k}={v}`" for k, v in study.best_trial.params.items())
+        + ".",
+        "",
+        "Best config: `best.yaml` (runs unchanged with `scratchnn train --config best.yaml`).",
+        "",
+    ]
+    if final:
+        lines += [
+            f"Final model (best config, seed {cfg.train.seed}, the only test evaluation): "
+            f"test accuracy {final['test_acc']:.4f}, best validation {final['val_acc_best']:.4f}, "
+            f"{final['seconds']:.0f} s of training.",
+            "",
+        ]
+    lines += [f"![{k}]({v})" if v.endswith(".png") else f"- {k}: {v}" for k, v in plots.items()]
+    (out / "summary.md").write_text("\n".join(lines) + "\n")
+    return summary

@@ -84,7 +84,14 @@ def test_resolved_config_round_trips():
         ({"Train": {"step_size": 0}}, "Train.step_size must be >= 1"),
         ({"Train": {"gamma": 0}}, "Train.gamma must be in (0, 1]"),
         ({"Train": {"early_stopping": -2}}, "Train.early_stopping must be >= 0"),
-        ({"Model": {"activation": "gelu"}}, "Model.activation must be one of sigmoid, tanh"),
+        (
+            {"Model": {"activation": "gelu"}},
+            "Model.activation for TwoLayerNet must be one of default, sigmoid, tanh, relu",
+        ),
+        (
+            {"Model": {"type": "SoftmaxRegression", "activation": "tanh"}},
+            "Model.activation for SoftmaxRegression must be one of default, relu, linear",
+        ),
         ({"Model": {"init": "orthogonal"}}, "Model.init must be one of faithful, xavier, he"),
         ({"Model": {"dropout": 1.0}}, "Model.dropout must be in [0, 1)"),
     ],

@@ -158,6 +158,13 @@ def test_config_builds_the_options():
     assert build_schedule(cfg) == Schedule("step", 1.0, 10, 0.1)
     m = build_model(cfg)
     assert (m.activation, m.init, m.dropout) == ("relu", "he", 0.2)
+    assert build_model(load_config(None)).activation == "sigmoid"
+    sr = load_config(None, ["type=SoftmaxRegression"])
+    assert build_model(sr).activation == "relu"
+    assert (
+        build_model(load_config(None, ["type=SoftmaxRegression", "activation=linear"])).activation
+        == "linear"
+    )
     faithful = load_config("configs/config_exp.yaml")
     assert build_optimizer(faithful).momentum == 0.0  # the reference ignores momentum: 0.9
     assert isinstance(build_optimizer(load_config(None, ["optimizer=adam"])), Adam)
@@ -188,3 +195,22 @@ def test_each_option_trains_the_synthetic_problem(tiny_splits, overrides):
     )
     res = train_from_config(cfg, tiny_splits)
     assert res.status == "ok" and res.test_acc > 0.9, overrides
+
+
+def test_linear_softmax_regression_gradient_and_no_dead_classes():
+    from scratchnn.models import SoftmaxRegression
+
+    rng = np.random.default_rng(5)
+    m = SoftmaxRegression(9, 4, activation="linear")
+    m.params["W"][:] = rng.standard_normal((9, 4))
+    X, y = rng.standard_normal((8, 9)), rng.integers(0, 4, 8)
+    out = m.loss_grad(X, y)
+    num = _numeric_grad(lambda: m.loss_grad(X, y).loss, m.params["W"])
+    assert _rel_error(out.grads["W"], num) < 1e-6
+    # with every logit negative, the ReLU model gets no gradient at all; the linear one does
+    X = np.abs(X)
+    m.params["W"][:] = -np.abs(m.params["W"])
+    relu = SoftmaxRegression(9, 4)
+    relu.params["W"] = m.params["W"].copy()
+    assert not relu.loss_grad(X, y).grads["W"].any()
+    assert m.loss_grad(X, y).grads["W"].any()

@@ -79,7 +79,10 @@ def test_trials_never_see_the_test_set(tiny_splits, tmp_path, monkeypatch):
         ({"space": {"reg": {"low": 0.1}}}, "needs numeric low and high"),
         ({"space": {"reg": {"low": 0.1, "high": 1, "step": 2}}}, "unknown field(s) step"),
         ({"space": {"activation": {"choices": []}}}, "non-empty list"),
-        ({"space": {"activation": {"choices": ["swish"]}}}, "Model.activation must be one of"),
+        (
+            {"space": {"activation": {"choices": ["swish"]}}},
+            "Model.activation for TwoLayerNet must be one of",
+        ),
         ({"space": {}}, "'space' must map config keys"),
         ({"spaces": {}}, "unknown field(s) spaces"),
     ],

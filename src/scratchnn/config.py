@@ -22,7 +22,9 @@ scratchnn adds optional keys, all defaulting to the reference's behaviour:
 * ``Train.schedule``: ``constant``, ``step`` (``step_size`` epochs, factor ``gamma``) or
   ``cosine``; ``Train.warmup_epochs`` (linear warm-up); ``Train.early_stopping`` (patience in
   epochs on validation accuracy, 0 = off);
-* ``Model.activation`` (``sigmoid``, ``tanh``, ``relu``), ``Model.init`` (``faithful``,
+* ``Model.activation``: for TwoLayerNet ``sigmoid`` (the reference), ``tanh`` or ``relu``; for
+  SoftmaxRegression ``relu`` (the reference) or ``linear``; ``default`` means the reference's;
+  ``Model.init`` (``faithful``,
   ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer, 0 = off).
 
 Any other key is an error that names the key and lists the valid ones.
@@ -43,7 +45,10 @@ MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegres
 DTYPES = ("float32", "float64")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 SCHEDULES = ("constant", "step", "cosine")
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+ACTIVATIONS = {  # per model type; "default" is the reference's choice
+    "TwoLayerNet": ("default", "sigmoid", "tanh", "relu"),
+    "SoftmaxRegression": ("default", "relu", "linear"),
+}
 INITS = ("faithful", "xavier", "he")
 
 
@@ -69,7 +74,7 @@ class TrainConfig:
 class ModelConfig:
     type: str = "TwoLayerNet"
     hidden_size: int = 128
-    activation: str = "sigmoid"
+    activation: str = "default"  # the model's reference activation: sigmoid / relu
     init: str = "faithful"
     dropout: float = 0.0
 
@@ -139,10 +144,6 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         (t.step_size >= 1, f"Train.step_size must be >= 1, got {t.step_size}"),
         (0 < t.gamma <= 1, f"Train.gamma must be in (0, 1], got {t.gamma}"),
         (t.early_stopping >= 0, f"Train.early_stopping must be >= 0, got {t.early_stopping}"),
-        (
-            m.activation in ACTIVATIONS,
-            f"Model.activation must be one of {', '.join(ACTIVATIONS)}, got {m.activation!r}",
-        ),
         (m.init in INITS, f"Model.init must be one of {', '.join(INITS)}, got {m.init!r}"),
         (0 <= m.dropout < 1, f"Model.dropout must be in [0, 1), got {m.dropout}"),
     ]
@@ -153,6 +154,12 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
     if model_type is None:
         raise ConfigError(
             f"Model.type must be one of {', '.join(MODEL_TYPES.values())}, got {m.type!r}"
+        )
+    valid = ACTIVATIONS[model_type]
+    if m.activation not in valid:
+        raise ConfigError(
+            f"Model.activation for {model_type} must be one of {', '.join(valid)}, "
+            f"got {m.activation!r}"
         )
     return replace(cfg, model=replace(m, type=model_type))
 

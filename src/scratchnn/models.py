@@ -52,6 +52,10 @@ class SoftmaxRegression:
 
     Shapes: ``X`` (N, D), ``W`` (D, C), ``p`` (N, C). With ``z = X W``, ``Y = onehot(y)``:
     ``loss = -(1/N) sum_i log p[i, y_i]``, ``dz = (p - Y) / N * 1[z > 0]``, ``dW = X^T dz``.
+
+    ``activation="linear"`` drops the ReLU (``p = softmax(X W)``, ``dz = (p - Y) / N``): textbook
+    softmax regression, in which no class can die (with the ReLU, a class whose ``z`` is <= 0 for
+    every input gets no gradient again).
     """
 
     weight_names: tuple[str, ...] = ("W",)
@@ -64,26 +68,34 @@ class SoftmaxRegression:
         dtype: np.dtype | type = np.float64,
         seed: int = INIT_SEED,
         init_scale: float = INIT_SCALE,
+        activation: str = "relu",
     ) -> None:
+        if activation not in ("relu", "linear"):
+            raise ValueError("SoftmaxRegression activation must be relu or linear")
         self.dtype = np.dtype(dtype)
+        self.activation = activation
         self.params: dict[str, np.ndarray] = {
             "W": faithful_normal((input_size, num_classes), self.dtype, seed, init_scale)
         }
 
+    def _logits(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0) if self.activation == "relu" else z
+
     def log_probs(self, X: np.ndarray) -> np.ndarray:
-        return log_softmax(np.maximum(X @ self.params["W"], 0))
+        return log_softmax(self._logits(X @ self.params["W"]))
 
     def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad:
         n = len(y)
         z = X @ self.params["W"]
-        logp = log_softmax(np.maximum(z, 0))
+        logp = log_softmax(self._logits(z))
         p = np.exp(logp)
         rows = np.arange(n)
         loss = float(-logp[rows, y].mean())
         dz = p.copy()
         dz[rows, y] -= 1
         dz /= n
-        dz *= z > 0
+        if self.activation == "relu":
+            dz *= z > 0
         return LossGrad(loss, {"W": X.T @ dz}, p)
 
 

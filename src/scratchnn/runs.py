@@ -36,13 +36,14 @@ def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) ->
     dtype = np.dtype(cfg.train.dtype)
     m = cfg.model
     if m.type == "SoftmaxRegression":
-        return SoftmaxRegression(input_size, num_classes, dtype=dtype)
+        activation = "relu" if m.activation == "default" else m.activation
+        return SoftmaxRegression(input_size, num_classes, dtype=dtype, activation=activation)
     return TwoLayerNet(
         input_size,
         m.hidden_size,
         num_classes,
         dtype=dtype,
-        activation=m.activation,
+        activation="sigmoid" if m.activation == "default" else m.activation,
         init=m.init,
         dropout=m.dropout,
     )

@@ -136,6 +136,8 @@ def test_killed_reproduce_resumes_without_redoing_runs(mnist, tmp_path):
         "--quick",
         "--seeds",
         "1",
+        "--beyond-seeds",
+        "0",
         "--no-progress",
     ]
     # uninterrupted reference
@@ -183,7 +185,8 @@ class _Collect(HTMLParser):
 @pytest.mark.mnist
 def test_reproduce_quick_writes_report(mnist, tmp_path, capsys):
     out = tmp_path / "rep"
-    assert main(["reproduce", "--quick", "--seeds", "2", "--out", str(out), "--no-progress"]) == 0
+    argv = ["reproduce", "--quick", "--seeds", "2", "--beyond-seeds", "0", "--out", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "lr       1:" in printed and "writeup 0.9434" in printed
     results = json.loads((out / "results.json").read_text())
@@ -258,3 +261,30 @@ def test_report_page_renders_in_headless_chromium(mnist, tmp_path):
     )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+
+
+@pytest.mark.mnist
+def test_beyond_section_trains_the_shipped_configs(mnist, tmp_path, monkeypatch, capsys):
+    import scratchnn.experiments.reproduce as rep
+
+    cfgs = tmp_path / "configs"
+    cfgs.mkdir()
+    (cfgs / "best.yaml").write_text(
+        "Train: {batch_size: 64, learning_rate: 0.1, optimizer: nesterov, momentum: 0.9}\n"
+        "Model: {hidden_size: 32, activation: relu, init: he, dropout: 0.2}\n"
+    )
+    monkeypatch.setattr(rep, "config_dir", lambda: cfgs)  # only best.yaml exists here
+    out = tmp_path / "rep"
+    argv = ["reproduce", "--quick", "--seeds", "1", "--beyond-seeds", "2", "--out", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert list(results["beyond"]) == ["best"]
+    cell = results["beyond"]["best"]
+    assert len(cell["test_acc"]["values"]) == 2 and cell["config"]["Train"]["epochs"] == 2
+    md = (out / "report.md").read_text()
+    assert (
+        "## Beyond the writeup" in md and "| `best.yaml` | best: TwoLayerNet 784-32-10, relu" in md
+    )
+    assert (out / "figures" / "beyond_best.png").exists()
+    assert (out / "runs" / "best" / "seed1" / "metrics.json").exists()
+    assert "Beyond the writeup" in (out / "index.html").read_text()

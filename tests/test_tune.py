@@ -91,3 +91,9 @@ def test_bad_spaces_are_named(tmp_path, space, message):
     with pytest.raises(ConfigError) as info:
         _spec(tmp_path, space)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["tune_onehidden", "tune_128", "tune_softmax"])
+def test_shipped_search_spaces_load(name):
+    spec = load_spec(f"configs/{name}.yaml")  # base path relative to the space file
+    assert spec.params and spec.config({p.key: (p.choices or [p.low])[0] for p in spec.params})

@@ -133,6 +133,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise ScratchnnError(f"--seeds must be >= 1, got {args.seeds}")
+    if args.beyond_seeds < 0:
+        raise ScratchnnError(f"--beyond-seeds must be >= 0, got {args.beyond_seeds}")
     results = run_reproduce(
         args.out,
         seeds=args.seeds,
@@ -140,6 +142,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         progress=not args.no_progress,
         log=_eprint,
+        beyond_seeds=args.beyond_seeds,
     )
     for line in summary_lines(results):
         print(line)
@@ -361,6 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (default reports/writeup)",
     )
     r.add_argument("--seeds", type=int, default=3, help="shuffle seeds per setting (default 3)")
+    r.add_argument(
+        "--beyond-seeds",
+        type=int,
+        default=1,
+        help="seeds for the 'Beyond the writeup' section, which trains the shipped "
+        "configs/best.yaml, best_128.yaml and best_softmax.yaml (default 1; 0 skips it)",
+    )
     r.add_argument(
         "--quick",
         action="store_true",

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import RunConfig
+from ..config import RunConfig, load_config
 from ..data import Split, Splits, faithful_split, load_mnist
 from . import writeup
 from .runner import PlannedRun, run_plan
@@ -58,13 +58,42 @@ def experiment_configs(seeds: int, quick: bool) -> dict[str, list[tuple[float, l
     }
 
 
-def unique_plan(experiments: dict[str, list[tuple[float, list[RunConfig]]]]) -> list[PlannedRun]:
+# "Beyond the writeup": the tuned configs that scratchnn ships, found by `scratchnn tune`
+BEYOND = {
+    "best": "best.yaml",
+    "best_128": "best_128.yaml",
+    "best_softmax": "best_softmax.yaml",
+}
+
+
+def config_dir() -> Path:
+    """``./configs`` if present, else the repository's ``configs/`` beside ``src/``."""
+    here = Path("configs")
+    return here if here.is_dir() else Path(__file__).resolve().parents[3] / "configs"
+
+
+def beyond_configs(seeds: int, quick: bool) -> list[tuple[str, list[RunConfig]]]:
+    """``[(name, [cfg per seed])]`` for each shipped tuned config that exists."""
+    rows = []
+    for name, file in BEYOND.items():
+        path = config_dir() / file
+        if not path.is_file():
+            continue
+        cfg = load_config(path)
+        if quick:
+            cfg = replace(cfg, train=replace(cfg.train, epochs=2))
+        rows.append((name, [replace(cfg, train=replace(cfg.train, seed=s)) for s in range(seeds)]))
+    return rows
+
+
+def unique_plan(experiments: dict[str, list[tuple[Any, list[RunConfig]]]]) -> list[PlannedRun]:
     """One :class:`PlannedRun` per distinct config (the default run is in both sweeps)."""
     seen: dict[RunConfig, PlannedRun] = {}
-    for rows in experiments.values():
-        for _, cfgs in rows:
+    for kind, rows in experiments.items():
+        for value, cfgs in rows:
             for cfg in cfgs:
-                seen.setdefault(cfg, PlannedRun(run_name(cfg), cfg))
+                name = f"{value}/seed{cfg.train.seed}" if kind == "beyond" else run_name(cfg)
+                seen.setdefault(cfg, PlannedRun(name, cfg))
     return list(seen.values())
 
 
@@ -148,6 +177,14 @@ def build_results(
             "reg", writeup.REG_TABLE, lambda v: 0.04 if v == writeup.NOISY_REG else 0.01
         ),
         "tuned": _cell(tuned_recs, writeup.TUNED, 0.01),
+        "beyond": {
+            name: {
+                **_cell([records[c] for c in cfgs], None, 0.01),
+                "config": cfgs[0].to_dict(),
+                "file": BEYOND[name],
+            }
+            for name, cfgs in experiments.get("beyond", [])
+        },
     }
 
 
@@ -158,6 +195,7 @@ def run_reproduce(
     data_dir: Path | str | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    beyond_seeds: int = 1,
 ) -> dict[str, Any]:
     """Run (or resume) every experiment, then write the report into ``out``; return the results."""
     from ..theory import run_checks
@@ -170,6 +208,8 @@ def run_reproduce(
     if quick:
         data = quick_splits(data)
     experiments = experiment_configs(seeds, quick)
+    if beyond_seeds:
+        experiments["beyond"] = beyond_configs(beyond_seeds, quick)
     plan = unique_plan(experiments)
     with ResultStore(out / "results.sqlite") as store:
         by_name = run_plan(

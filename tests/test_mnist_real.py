@@ -68,3 +68,21 @@ def test_float32_matches_float64_on_mnist(mnist):
     r32 = train_from_config(load_config(None, ["epochs=2", "dtype=float32"]), data)
     for a, b in zip(r64.history, r32.history, strict=True):
         assert abs(a.val_acc - b.val_acc) <= 0.002 and abs(a.train_acc - b.train_acc) <= 0.002
+
+
+@pytest.mark.parametrize(("name", "floor"), [("best_128", 0.980), ("best_softmax", 0.925)])
+def test_shipped_tuned_configs_reach_their_goals(mnist, name, floor):
+    """configs/best_128.yaml (784-128-10) and configs/best_softmax.yaml, seed 0."""
+    res = train_from_config(
+        load_config(f"configs/{name}.yaml", ["debug=false"]), faithful_split(mnist)
+    )
+    assert res.status == "ok" and res.test_acc >= floor
+
+
+@pytest.mark.slow
+def test_best_one_hidden_layer_config(mnist):
+    """configs/best.yaml: one hidden layer, test >= 0.985 (a few minutes of training)."""
+    res = train_from_config(
+        load_config("configs/best.yaml", ["debug=false"]), faithful_split(mnist)
+    )
+    assert res.status == "ok" and res.test_acc >= 0.985

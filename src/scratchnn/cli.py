@@ -100,7 +100,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .data import faithful_split, load_mnist
     from .experiments.runner import run_plan
     from .experiments.store import ResultStore
-    from .experiments.sweep import expand, format_table, history_array, parse_grid
+    from .experiments.sweep import CURVE_FIELDS, expand, format_table, history_array, parse_grid
     from .plots import plot_overview
 
     grid = parse_grid(args.grid)
@@ -117,9 +117,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         label = ", ".join(f"{k}={v}" for k, v in combo.items())
         recs = [records[r.name] for r in runs]
         rows.append((label, recs))
-        series[label] = {
-            f: history_array(recs, f) for f in ("train_loss", "val_loss", "train_acc", "val_acc")
-        }
+        series[label] = {f: history_array(recs, f) for f in CURVE_FIELDS}
     plot_overview(series, f"sweep over {', '.join(grid)}", out / "sweep.png")
     table = format_table(rows)
     (out / "table.txt").write_text(table + "\n")

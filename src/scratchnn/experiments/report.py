@@ -11,9 +11,8 @@ from typing import Any
 from ..config import RunConfig
 from ..plots import plot_overview, plot_seed_curves
 from . import writeup
-from .reproduce import CURVE_FIELDS
 from .store import RunRecord
-from .sweep import METRICS, history_array
+from .sweep import CURVE_FIELDS, METRICS, history_array
 
 ROW_LABELS = {
     "train_acc": "train acc (last epoch, running)",

@@ -23,10 +23,9 @@ from ..data import Split, Splits, faithful_split, load_mnist
 from . import writeup
 from .runner import PlannedRun, run_plan
 from .store import ResultStore, RunRecord
-from .sweep import METRICS, Cell, history_array, run_name, summarize
+from .sweep import CURVE_FIELDS, METRICS, Cell, history_array, run_name, summarize
 
 QUICK_SIZES = (6000, 1500, 2000)
-CURVE_FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc")
 WRITEUP_ROW = {
     "train_acc": "train_acc",
     "val_acc_last": "val_acc",

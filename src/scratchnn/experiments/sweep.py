@@ -16,6 +16,7 @@ from .runner import PlannedRun
 from .store import RunRecord
 
 METRICS = ("train_acc", "val_acc_last", "val_acc_best", "test_acc")
+CURVE_FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc")  # per-epoch history fields
 
 
 def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:

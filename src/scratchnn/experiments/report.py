@@ -131,7 +131,7 @@ def _beyond_rows(results: dict[str, Any]) -> list[list[str]]:
         m, t = cell["config"]["Model"], cell["config"]["Train"]
         size = "784-10" if m["type"] == "SoftmaxRegression" else f"784-{m['hidden_size']}-10"
         desc = (
-            f"{name}: {m['type']} {size}, {m['activation']}, dropout {m['dropout']}, "
+            f"{name}: {m['type']} {size}, {m['activation']}, dropout {m['dropout']:g}, "
             f"{t['optimizer']}, lr {t['learning_rate']:g}, reg {t['reg']:g}, {t['schedule']}, "
             f"batch {t['batch_size']}, {t['epochs']} epochs"
         )

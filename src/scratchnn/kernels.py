@@ -192,9 +192,13 @@ class FusedTwoLayerSGD:
         C = P["W2"].shape[1]
         # pixels ordered by how often they are nonzero: a batch's nonzeros then fit in a prefix
         self.perm, self.prefix = pixel_order(X_u8)
-        self.X, self.y = X_u8, y
+        # the images with pixels permuted, once (a per-epoch column gather costs ~26 ms; with
+        # this copy an epoch's shuffle is a row gather, ~13 ms)
+        self.X = np.empty_like(X_u8)
+        gather(X_u8, np.arange(len(X_u8)), self.perm, self.X)
+        self.y = y
         self.batch_size = batch_size
-        self.Xs = np.empty_like(X_u8)  # this epoch's rows in order, pixels permuted
+        self.Xs = np.empty_like(X_u8)  # this epoch's rows in order
         self.ys = np.empty_like(y)
         self.prefix_s = np.empty_like(self.prefix)
         self.V = np.empty((D, H), dt)  # W1 with rows permuted, scaled by 1 / sc
@@ -210,7 +214,7 @@ class FusedTwoLayerSGD:
         self.z = np.empty((batch_size, C), dt)
 
     def start_epoch(self, order: np.ndarray) -> None:
-        gather(self.X, order, self.perm, self.Xs)  # (a second 37 MB copy would save ~13 ms)
+        np.take(self.X, order, axis=0, out=self.Xs)
         np.take(self.y, order, out=self.ys)
         np.take(self.prefix, order, out=self.prefix_s)
         starts = np.arange(0, len(order), self.batch_size)

@@ -1,14 +1,24 @@
-"""Learning-curve figures (matplotlib, headless)."""
+"""Learning-curve figures (matplotlib, headless).
+
+matplotlib is imported on first use (``pyplot()``), not with the package: a training run then
+reaches its peak memory without it (~35 MB), and only loads it to draw its figures at the end.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+def pyplot() -> ModuleType:
+    """``matplotlib.pyplot`` on the headless Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def plot_curves(
@@ -20,6 +30,7 @@ def plot_curves(
     path: Path | str,
 ) -> None:
     """One figure: training and validation ``ylabel`` against epochs, saved as PNG."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     ax.plot(epochs, train, marker="o", label="training")
     ax.plot(epochs, val, marker="s", label="validation")
@@ -57,6 +68,7 @@ def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) ->
     ``curves`` maps ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` to (seeds, epochs)
     arrays.
     """
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
     _band(a1, curves["train_loss"], "training", "C0")
     _band(a1, curves["val_loss"], "validation", "C1", "--")
@@ -79,6 +91,7 @@ def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path |
 
     ``series`` maps a setting's label to its curves (as in :func:`plot_seed_curves`).
     """
+    plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
     for i, (label, curves) in enumerate(series.items()):
         _band(a1, curves["train_loss"], label, f"C{i}")

@@ -30,7 +30,7 @@ from .kernels import FusedTwoLayerSGD
 from .models import Model, TwoLayerNet
 from .optim import SGD, Optimizer, Schedule
 
-EVAL_CHUNK = 4096  # rows per forward pass when evaluating; batch statistics are unchanged
+EVAL_CHUNK = 1024  # rows per forward pass when evaluating; batch statistics are unchanged
 
 
 @dataclass

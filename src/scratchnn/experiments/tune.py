@@ -194,7 +194,9 @@ def write_outputs(
     import optuna
     from optuna.visualization import matplotlib as ovm
 
-    from ..plots import plt
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     out.mkdir(parents=True, exist_ok=True)
     cfg = best_config(spec, study)

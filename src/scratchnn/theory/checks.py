@@ -156,7 +156,9 @@ def run_checks() -> list[Check]:
 
 def plot_gates(path: Path | str) -> None:
     """Decision regions of AND, OR, NAND, NOR (perceptrons) and XOR (hand-set and trained)."""
-    from ..plots import plt
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     xs = np.linspace(-0.5, 1.5, 201)
     gx, gy = np.meshgrid(xs, xs)

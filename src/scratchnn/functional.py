@@ -44,13 +44,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def one_hot(y: np.ndarray, num_classes: int, dtype: np.dtype | type = np.float64) -> np.ndarray:
-    """(N,) integer labels -> (N, C) matrix ``Y`` with ``Y[i, y_i] = 1``."""
-    Y = np.zeros((len(y), num_classes), dtype=dtype)
-    Y[np.arange(len(y)), y] = 1
-    return Y
-
-
 def cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
     """Mean cross-entropy ``-(1/N) sum_i log p[i, y_i]`` (natural log) of (N, C) probabilities."""
     return float(-np.mean(np.log(probs[np.arange(len(y)), y])))

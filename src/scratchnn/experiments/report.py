@@ -107,6 +107,7 @@ def write_figures(
         made[name] = []
         for value, cfgs in rows:
             recs = [records[c] for c in cfgs]
+            seeds_word = "seed" if len(recs) == 1 else "seeds"
             curves = {f: history_array(recs, f) for f in CURVE_FIELDS}
             if name in ("tuned", "beyond"):
                 label = "tuned" if name == "tuned" else str(value)
@@ -115,7 +116,7 @@ def write_figures(
                 label, fname = f"{name} {value:g}", f"{name}_{value:g}.png"
             overview[label] = curves
             plot_seed_curves(
-                curves, f"{label} ({len(recs)} seeds: mean, min-max band)", fig_dir / fname
+                curves, f"{label} ({len(recs)} {seeds_word}: mean, min-max band)", fig_dir / fname
             )
             made[name].append(f"figures/{fname}")
         if name in ("lr", "reg"):

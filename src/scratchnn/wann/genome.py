@@ -1,0 +1,160 @@
+"""A WANN genome (nodes and connections, no weights) and its expression as a matrix.
+
+Node ids follow the reference's creation order: the bias is 0, inputs are ``1..n_in``, outputs
+``n_in+1..n_in+n_out``, hidden nodes are appended as they are created. Every connection carries
+the one shared weight, so a connection is only ``(innovation, src, dst, enabled)``.
+
+Expression orders the nodes ``[bias, inputs, hidden in topological order, outputs]`` and builds
+``W`` (N, N) with ``W[i, j] = 1`` for each enabled connection ``i -> j`` (rows: sources, columns:
+destinations) and the vector of activation ids. Evaluated with shared weight ``w``:
+``value(bias) = 1``, inputs given, and for each later node ``j`` in order
+``value_j = f_j(w * sum_i value_i W[i, j])``; the outputs are the last ``n_out`` values.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS, LINEAR, apply
+
+BIAS, INPUT, OUTPUT, HIDDEN = "bias", "input", "output", "hidden"
+
+
+@dataclass
+class Node:
+    id: int
+    kind: str
+    act: int = LINEAR
+
+
+@dataclass
+class Conn:
+    innov: int
+    src: int
+    dst: int
+    enabled: bool = True
+
+
+@dataclass
+class Genome:
+    n_in: int
+    n_out: int
+    nodes: list[Node] = field(default_factory=list)
+    conns: list[Conn] = field(default_factory=list)
+
+    def copy(self) -> Genome:
+        return copy.deepcopy(self)
+
+    @property
+    def hidden(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == HIDDEN]
+
+    def node(self, node_id: int) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def next_node_id(self) -> int:
+        return max(n.id for n in self.nodes) + 1
+
+    def next_innov(self) -> int:
+        return max((c.innov for c in self.conns), default=-1) + 1
+
+    def n_enabled(self) -> int:
+        return sum(c.enabled for c in self.conns)
+
+
+def initial_genome(n_in: int, n_out: int, p_enable: float, rng: np.random.Generator) -> Genome:
+    """No hidden nodes; every bias/input -> output connection exists, enabled with ``p_enable``
+    (at least one is enabled)."""
+    nodes = [Node(0, BIAS)] + [Node(i, INPUT) for i in range(1, n_in + 1)]
+    nodes += [Node(n_in + k, OUTPUT) for k in range(1, n_out + 1)]
+    conns = []
+    for src in range(n_in + 1):
+        for k in range(1, n_out + 1):
+            conns.append(Conn(len(conns), src, n_in + k, bool(rng.random() < p_enable)))
+    if not any(c.enabled for c in conns):
+        conns[int(rng.integers(len(conns)))].enabled = True
+    return Genome(n_in, n_out, nodes, conns)
+
+
+class GenomeError(ValueError):
+    """A genome that is not a valid feed-forward network."""
+
+
+def layers(g: Genome) -> dict[int, int]:
+    """Longest-path depth of each node over *all* connection genes (disabled ones too, so that
+    re-enabling a gene can never close a cycle): bias and inputs 0, hidden nodes one more than
+    their deepest source, outputs above every hidden node."""
+    kinds = {n.id: n.kind for n in g.nodes}
+    preds: dict[int, list[int]] = {n.id: [] for n in g.nodes}
+    for c in g.conns:
+        if kinds.get(c.src) is None or kinds.get(c.dst) is None:
+            raise GenomeError(f"connection {c.src} -> {c.dst} names a node that does not exist")
+        if kinds[c.dst] in (BIAS, INPUT):
+            raise GenomeError(f"connection {c.src} -> {c.dst} ends at a {kinds[c.dst]} node")
+        if kinds[c.src] == OUTPUT:
+            raise GenomeError(f"connection {c.src} -> {c.dst} starts at an output node")
+        preds[c.dst].append(c.src)
+    depth = {n.id: 0 for n in g.nodes if n.kind in (BIAS, INPUT)}
+    hidden = [n.id for n in g.nodes if n.kind == HIDDEN]
+    visiting: set[int] = set()
+
+    def visit(v: int) -> int:
+        if v in depth:
+            return depth[v]
+        if v in visiting:
+            raise GenomeError(f"the connections form a cycle through node {v}")
+        visiting.add(v)
+        depth[v] = 1 + max((visit(u) for u in preds[v]), default=0)
+        visiting.discard(v)
+        return depth[v]
+
+    for v in hidden:
+        visit(v)
+    top = 1 + max((depth[v] for v in hidden), default=0)
+    for n in g.nodes:
+        if n.kind == OUTPUT:
+            depth[n.id] = top
+    return depth
+
+
+@dataclass(frozen=True)
+class Expressed:
+    order: tuple[int, ...]  # node ids: bias, inputs, hidden (topological), outputs
+    W: np.ndarray  # (N, N), 1 where an enabled connection runs order[i] -> order[j]
+    act: np.ndarray  # (N,) activation ids
+    n_in: int
+    n_out: int
+
+
+def express(g: Genome) -> Expressed:
+    """The matrix form of ``g`` (see the module docstring)."""
+    depth = layers(g)
+    for n in g.nodes:
+        if n.act not in ACTIVATIONS:
+            raise GenomeError(f"node {n.id} has unknown activation id {n.act}")
+    fixed = [n.id for n in g.nodes if n.kind in (BIAS, INPUT)]
+    hidden = sorted((n.id for n in g.nodes if n.kind == HIDDEN), key=lambda v: (depth[v], v))
+    outputs = [n.id for n in g.nodes if n.kind == OUTPUT]
+    order = tuple(sorted(fixed) + hidden + outputs)
+    index = {v: i for i, v in enumerate(order)}
+    W = np.zeros((len(order), len(order)))
+    for c in g.conns:
+        if c.enabled:
+            W[index[c.src], index[c.dst]] = 1.0
+    act = np.array([g.node(v).act for v in order])
+    return Expressed(order, W, act, g.n_in, g.n_out)
+
+
+def forward(e: Expressed, X: np.ndarray, w: float | np.ndarray) -> np.ndarray:
+    """Outputs (B, n_out) for inputs ``X`` (B, n_in) with shared weight ``w`` (scalar or (B,))."""
+    B = X.shape[0]
+    w = np.broadcast_to(np.asarray(w, dtype=np.float64), (B,))
+    values = np.zeros((B, len(e.order)))
+    values[:, 0] = 1.0
+    values[:, 1 : 1 + e.n_in] = X
+    for j in range(1 + e.n_in, len(e.order)):
+        values[:, j] = apply(int(e.act[j]), (values[:, :j] @ e.W[:j, j]) * w)
+    return values[:, -e.n_out :]

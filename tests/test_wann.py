@@ -150,3 +150,71 @@ def test_nsga_fronts_and_crowding_on_hand_made_points():
     order = nsga_rank(F)
     assert set(order[:3]) == {0, 1, 2} and order[-1] == 5
     assert order[2] == 1  # inside front 0 the crowded middle point comes last
+
+
+def test_boolean_task_scores_and_solved():
+    from scratchnn.wann.search import WEIGHTS
+    from scratchnn.wann.tasks import BooleanTask
+
+    # out = w * tanh(w * bias): positive at every weight, so it computes TRUE and never FALSE
+    g = initial_genome(2, 1, 0.0, np.random.default_rng(0))
+    for c in g.conns:
+        c.enabled = False
+    g.nodes.append(Node(4, HIDDEN, 5))
+    g.conns += [Conn(10, 0, 4), Conn(11, 4, 3)]
+    e = express(g)
+    assert BooleanTask("TRUE").solved(e, WEIGHTS)
+    assert not BooleanTask("FALSE").solved(e, WEIGHTS)
+    scores = BooleanTask("TRUE").evaluate([e], WEIGHTS, np.random.default_rng(0))
+    expected = np.clip(WEIGHTS * np.tanh(WEIGHTS), -1, 1)
+    assert scores.shape == (1, 6) and np.allclose(scores[0], expected)
+
+
+def test_search_is_deterministic_and_solves_and_at_every_weight():
+    from scratchnn.wann.search import WEIGHTS, SearchConfig, run_search
+    from scratchnn.wann.tasks import BooleanTask
+
+    task = BooleanTask("AND")
+    a = run_search(task, SearchConfig(seed=0, generations=100))
+    b = run_search(task, SearchConfig(seed=0, generations=100))
+    assert [s.best_mean for s in a.stats] == [s.best_mean for s in b.stats]
+    assert a.solved_at is not None and a.solved_at == b.solved_at
+    assert task.solved(express(a.best), WEIGHTS)
+    y = forward(
+        express(a.best),
+        np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]]).repeat(6, 0),
+        np.tile(WEIGHTS, 4),
+    )[:, 0].reshape(4, 6)
+    assert (y[:3] < 0).all() and (y[3] > 0).all()  # AND, read as y > 0, at all six weights
+
+
+def test_genome_json_round_trip_and_malformed_files():
+    from scratchnn.wann.genome import Genome
+
+    rng = np.random.default_rng(4)
+    g = initial_genome(3, 2, 0.5, rng)
+    for _ in range(20):
+        g, _ = mutate(g, rng, ALL_IDS)
+    back = Genome.from_dict(g.to_dict())
+    assert back.to_dict() == g.to_dict()
+    X = rng.standard_normal((5, 3))
+    assert np.array_equal(forward(express(back), X, 0.5), forward(express(g), X, 0.5))
+    d = g.to_dict()
+    d["nodes"][-1][2] = 99
+    with pytest.raises(GenomeError, match="unknown activation id 99"):
+        Genome.from_dict(d)
+    with pytest.raises(GenomeError, match="malformed genome"):
+        Genome.from_dict({"n_in": 2})
+
+
+def test_cli_wann_search(tmp_path, capsys):
+    import json
+
+    from scratchnn.cli import main
+
+    assert main(["wann", "search", "--task", "and", "--out", str(tmp_path)]) == 0
+    assert "solved: best network computes AND at all six weights" in capsys.readouterr().out
+    assert json.loads((tmp_path / "best.json").read_text())["n_in"] == 2
+    assert (tmp_path / "stats.csv").read_text().startswith("generation,best_mean")
+    assert main(["wann", "search", "--task", "swingup"]) == 2
+    assert "unknown task 'swingup'" in capsys.readouterr().err

@@ -212,6 +212,45 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- wann ----------------------------------------------------------------------------------
+
+
+def cmd_wann_search(args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from dataclasses import asdict
+
+    from .theory.boolean import TABLES
+    from .wann.genome import express
+    from .wann.search import WEIGHTS, SearchConfig, run_search
+    from .wann.tasks import BooleanTask
+
+    names = {name.lower().replace(" ", "_"): name for name in TABLES}
+    if args.task not in names:
+        raise ScratchnnError(
+            f"unknown task {args.task!r}; available now: {', '.join(sorted(names))} "
+            "(swingup and mnist256 are not built yet)"
+        )
+    task = BooleanTask(names[args.task])
+    cfg = SearchConfig(pop=args.pop, generations=args.generations, seed=args.seed)
+    result = run_search(task, cfg, log=print)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "stats.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(asdict(result.stats[0])))
+        writer.writeheader()
+        writer.writerows(asdict(s) for s in result.stats)
+    (out / "best.json").write_text(json.dumps(result.best.to_dict(), indent=1) + "\n")
+    solved = task.solved(express(result.best), WEIGHTS)
+    print(
+        f"{'solved' if solved else 'not solved'}: best network computes {task.function} at "
+        f"{'all' if solved else 'not all'} six weights {WEIGHTS.tolist()}; "
+        f"{result.best.n_enabled()} connections, {len(result.best.hidden)} hidden nodes; "
+        f"stats.csv and best.json in {out}"
+    )
+    return 0 if solved else 1
+
+
 # --- theory --------------------------------------------------------------------------------
 
 
@@ -431,6 +470,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--json", type=Path, help="also write the results as JSON")
     b.set_defaults(func=cmd_bench)
+
+    # wann
+    wa = sub.add_parser("wann", help="Weight Agnostic Neural Networks (in progress)")
+    wsub = wa.add_subparsers(dest="wann_command", metavar="ACTION", required=True)
+    ws = wsub.add_parser(
+        "search",
+        help="topology search with one shared weight",
+        description="Search network topologies whose every connection shares one weight, scored "
+        "at w in (-2, -1, -0.5, 0.5, 1, 2), ranked by NSGA-II on (mean score, 1/connections) or "
+        "(mean, max), with the reference's mutations. Tasks so far: the two-input Boolean "
+        "functions (xor, and, or, nand, ...), output read as true when > 0. Stops when the best "
+        "network computes the function at all six weights; exit 1 if it never does.",
+    )
+    ws.add_argument("--task", default="xor", help="a two-input Boolean function (default xor)")
+    ws.add_argument("--pop", type=int, default=64, help="population (default 64)")
+    ws.add_argument("--generations", type=int, default=500, help="at most (default 500)")
+    ws.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    ws.add_argument("--out", type=Path, default=Path("runs/wann"), help="output directory")
+    ws.set_defaults(func=cmd_wann_search)
 
     # theory
     th = sub.add_parser(

@@ -64,6 +64,31 @@ class Genome:
     def n_enabled(self) -> int:
         return sum(c.enabled for c in self.conns)
 
+    def to_dict(self) -> dict:
+        """Plain JSON-able form: ``{"n_in", "n_out", "nodes": [[id, kind, act]],
+        "conns": [[innov, src, dst, enabled]]}``."""
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "nodes": [[n.id, n.kind, n.act] for n in self.nodes],
+            "conns": [[c.innov, c.src, c.dst, c.enabled] for c in self.conns],
+        }
+
+    @staticmethod
+    def from_dict(d: dict) -> Genome:
+        """Inverse of :meth:`to_dict`; the result is checked with :func:`express`."""
+        try:
+            g = Genome(
+                int(d["n_in"]),
+                int(d["n_out"]),
+                [Node(int(i), str(k), int(a)) for i, k, a in d["nodes"]],
+                [Conn(int(n), int(s), int(t), bool(e)) for n, s, t, e in d["conns"]],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GenomeError(f"malformed genome: {exc}") from exc
+        express(g)
+        return g
+
 
 def initial_genome(n_in: int, n_out: int, p_enable: float, rng: np.random.Generator) -> Genome:
     """No hidden nodes; every bias/input -> output connection exists, enabled with ``p_enable``

@@ -218,3 +218,22 @@ def test_cli_wann_search(tmp_path, capsys):
     assert (tmp_path / "stats.csv").read_text().startswith("generation,best_mean")
     assert main(["wann", "search", "--task", "swingup"]) == 2
     assert "unknown task 'swingup'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_finds_xor_at_all_six_weights_within_two_minutes(tmp_path):
+    import json
+    import time
+
+    from scratchnn.cli import main
+    from scratchnn.wann.genome import Genome
+    from scratchnn.wann.search import WEIGHTS
+
+    t0 = time.perf_counter()
+    assert main(["wann", "search", "--task", "xor", "--out", str(tmp_path)]) == 0
+    assert time.perf_counter() - t0 < 120
+    g = Genome.from_dict(json.loads((tmp_path / "best.json").read_text()))
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1.0]])
+    for w in WEIGHTS:
+        y = forward(express(g), X, w)[:, 0]
+        assert ((y > 0) == np.array([False, True, True, False])).all(), w

@@ -222,7 +222,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
 
     from .theory.boolean import TABLES
     from .wann.genome import express
-    from .wann.search import WEIGHTS, SearchConfig, run_search
+    from .wann.search import WEIGHTS, SearchConfig, search_with_restarts
     from .wann.tasks import BooleanTask
 
     names = {name.lower().replace(" ", "_"): name for name in TABLES}
@@ -233,7 +233,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         )
     task = BooleanTask(names[args.task])
     cfg = SearchConfig(pop=args.pop, generations=args.generations, seed=args.seed)
-    result = run_search(task, cfg, log=print)
+    result, seed = search_with_restarts(task, cfg, args.time_limit, log=print)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "stats.csv", "w", newline="") as fh:
@@ -246,7 +246,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         f"{'solved' if solved else 'not solved'}: best network computes {task.function} at "
         f"{'all' if solved else 'not all'} six weights {WEIGHTS.tolist()}; "
         f"{result.best.n_enabled()} connections, {len(result.best.hidden)} hidden nodes; "
-        f"stats.csv and best.json in {out}"
+        f"search seed {seed}; stats.csv and best.json in {out}"
     )
     return 0 if solved else 1
 
@@ -481,12 +481,24 @@ def build_parser() -> argparse.ArgumentParser:
         "at w in (-2, -1, -0.5, 0.5, 1, 2), ranked by NSGA-II on (mean score, 1/connections) or "
         "(mean, max), with the reference's mutations. Tasks so far: the two-input Boolean "
         "functions (xor, and, or, nand, ...), output read as true when > 0. Stops when the best "
-        "network computes the function at all six weights; exit 1 if it never does.",
+        "network computes the function at all six weights; a run that has not by --generations "
+        "restarts with the next seed, until --time-limit; exit 1 if none does.",
     )
     ws.add_argument("--task", default="xor", help="a two-input Boolean function (default xor)")
     ws.add_argument("--pop", type=int, default=64, help="population (default 64)")
-    ws.add_argument("--generations", type=int, default=500, help="at most (default 500)")
-    ws.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    ws.add_argument(
+        "--generations",
+        type=int,
+        default=500,
+        help="generations per run before restarting with the next seed (default 500)",
+    )
+    ws.add_argument("--seed", type=int, default=0, help="first search seed (default 0)")
+    ws.add_argument(
+        "--time-limit",
+        type=float,
+        default=110.0,
+        help="no new restart after this many seconds (default 110)",
+    )
     ws.add_argument("--out", type=Path, default=Path("runs/wann"), help="output directory")
     ws.set_defaults(func=cmd_wann_search)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -112,3 +112,30 @@ def _next_generation(
         child, _ = mutate(pop[int(winner)], rng, task.activations)
         children.append(child)
     return children
+
+
+def search_with_restarts(
+    task,
+    cfg: SearchConfig,
+    time_limit: float,
+    log: Callable[[str], None] | None = None,
+) -> tuple[SearchResult, int]:
+    """Independent searches with seeds ``cfg.seed, cfg.seed + 1, ...`` (each at most
+    ``cfg.generations``) until one solves the task or ``time_limit`` seconds have passed.
+
+    Returns the solving (or else the best) result and the seed that produced it. Small Boolean
+    tasks are solved by some runs within a few hundred generations and not by others within
+    thousands, so restarts find a solution sooner than one long run.
+    """
+    t0 = time.perf_counter()
+    best: tuple[SearchResult, int] | None = None
+    seed = cfg.seed
+    while True:
+        result = run_search(task, replace(cfg, seed=seed), log=log)
+        if best is None or result.solved_at or result.best_mean > best[0].best_mean:
+            best = (result, seed)
+        if result.solved_at or time.perf_counter() - t0 > time_limit:
+            return best
+        if log:
+            log(f"seed {seed}: not solved in {cfg.generations} generations; restarting")
+        seed += 1

@@ -235,3 +235,15 @@ def test_cli_finds_xor_at_all_six_weights(tmp_path):
     for w in WEIGHTS:
         y = forward(express(g), X, w)[:, 0]
         assert ((y > 0) == np.array([False, True, True, False])).all(), w
+
+
+def test_restarts_move_to_the_next_seed_until_solved():
+    from scratchnn.wann.search import WEIGHTS, SearchConfig, search_with_restarts
+    from scratchnn.wann.tasks import BooleanTask
+
+    task = BooleanTask("AND")
+    logs = []
+    result, seed = search_with_restarts(task, SearchConfig(generations=20), 60, log=logs.append)
+    assert seed > 0 and result.solved_at is not None  # seed 0 needs 35 generations for AND
+    assert "seed 0: not solved in 20 generations; restarting" in logs
+    assert task.solved(express(result.best), WEIGHTS)

@@ -40,16 +40,17 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .functional import ACTIVATIONS as HIDDEN_ACTIVATIONS
+from .models import INITS
+from .optim import SCHEDULES
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-SCHEDULES = ("constant", "step", "cosine")
 ACTIVATIONS = {  # per model type; "default" is the reference's choice
-    "TwoLayerNet": ("default", "sigmoid", "tanh", "relu"),
+    "TwoLayerNet": ("default", *HIDDEN_ACTIVATIONS),
     "SoftmaxRegression": ("default", "relu", "linear"),
 }
-INITS = ("faithful", "xavier", "he")
 
 
 @dataclass(frozen=True)

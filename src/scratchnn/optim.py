@@ -34,6 +34,13 @@ def add_l2(
     return {k: (g + reg * params[k] if k in weights and reg else g) for k, g in grads.items()}
 
 
+def _check_lr_reg(learning_rate: float, reg: float) -> None:
+    if not learning_rate > 0:
+        raise ConfigError(f"learning_rate must be > 0, got {learning_rate}")
+    if not reg >= 0:
+        raise ConfigError(f"reg must be >= 0, got {reg}")
+
+
 class SGD:
     """Minibatch SGD, plain (the reference) or with (Nesterov) momentum; updates in place."""
 
@@ -44,10 +51,7 @@ class SGD:
         momentum: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        if not learning_rate > 0:
-            raise ConfigError(f"learning_rate must be > 0, got {learning_rate}")
-        if not reg >= 0:
-            raise ConfigError(f"reg must be >= 0, got {reg}")
+        _check_lr_reg(learning_rate, reg)
         if not 0 <= momentum < 1:
             raise ConfigError(f"momentum must be in [0, 1), got {momentum}")
         self.learning_rate = learning_rate
@@ -88,10 +92,7 @@ class Adam:
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
-        if not learning_rate > 0:
-            raise ConfigError(f"learning_rate must be > 0, got {learning_rate}")
-        if not reg >= 0:
-            raise ConfigError(f"reg must be >= 0, got {reg}")
+        _check_lr_reg(learning_rate, reg)
         self.learning_rate, self.reg = learning_rate, reg
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0

@@ -216,39 +216,98 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_wann_search(args: argparse.Namespace) -> int:
-    import csv
-    import json
-    from dataclasses import asdict
-
-    from .theory.boolean import TABLES
+    from .wann.config import load_config_file, load_preset, with_overrides
     from .wann.genome import express
-    from .wann.search import WEIGHTS, SearchConfig, search_with_restarts
-    from .wann.tasks import BooleanTask
+    from .wann.run import start_or_resume, write_outputs
+    from .wann.search import CHECKPOINT, WEIGHTS, run_search, search_with_restarts
+    from .wann.tasks import BooleanTask, make_task
 
-    names = {name.lower().replace(" ", "_"): name for name in TABLES}
-    if args.task not in names:
-        raise ScratchnnError(
-            f"unknown task {args.task!r}; available now: {', '.join(sorted(names))} "
-            "(swingup and mnist256 are not built yet)"
-        )
-    task = BooleanTask(names[args.task])
-    cfg = SearchConfig(pop=args.pop, generations=args.generations, seed=args.seed)
-    result, seed = search_with_restarts(task, cfg, args.time_limit, log=print)
+    task = make_task(args.task, data_dir=args.data_dir)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "stats.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(asdict(result.stats[0])))
-        writer.writeheader()
-        writer.writerows(asdict(s) for s in result.stats)
-    (out / "best.json").write_text(json.dumps(result.best.to_dict(), indent=1) + "\n")
-    solved = task.solved(express(result.best), WEIGHTS)
+    state = start_or_resume(out, task, None, args.resume)
+    if state is not None:
+        fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
+        if fixed or args.preset != "laptop":
+            raise ScratchnnError(
+                "--resume continues with the checkpoint's settings; only --generations may be "
+                f"given (got {', '.join(fixed or ['--preset'])})"
+            )
+        cfg = with_overrides(state.config, generations=args.generations)
+        print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
+    else:
+        base = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
+        cfg = with_overrides(base, pop=args.pop, generations=args.generations, seed=args.seed)
+        out.mkdir(parents=True, exist_ok=True)
+    ckpt = out / CHECKPOINT
+    boolean = isinstance(task, BooleanTask)
+    t0 = time.perf_counter()
+    try:
+        if boolean:
+            state = search_with_restarts(task, cfg, args.time_limit, print, state, ckpt)
+        else:
+            state = run_search(task, cfg, print, state=state, checkpoint=ckpt)
+    except KeyboardInterrupt:
+        _eprint(
+            f"interrupted: the last checkpoint is in {ckpt}; run the same command with "
+            "--resume to continue"
+        )
+        return 130
+    write_outputs(state, task, out)
+    seconds = [s.seconds for s in state.stats]
+    g = state.champion
     print(
-        f"{'solved' if solved else 'not solved'}: best network computes {task.function} at "
-        f"{'all' if solved else 'not all'} six weights {WEIGHTS.tolist()}; "
-        f"{result.best.n_enabled()} connections, {len(result.best.hidden)} hidden nodes; "
-        f"search seed {seed}; stats.csv and best.json in {out}"
+        f"{task.name}: champion mean score {state.champion_mean:.4f} over w = {WEIGHTS.tolist()}; "
+        f"{g.n_enabled()} connections, {len(g.hidden)} hidden nodes; seed {state.config.seed}; "
+        f"{state.generation} generations, {sum(seconds) / len(seconds):.3f} s per generation; "
+        f"{time.perf_counter() - t0:.1f} s this run"
     )
-    return 0 if solved else 1
+    print(f"written: {out}/stats.csv best.json best.csv fitness.png network.png checkpoint.json")
+    if boolean:
+        solved = task.solved(express(g), WEIGHTS)
+        print(
+            f"{'solved' if solved else 'not solved'}: the champion computes {task.function} at "
+            f"{'all' if solved else 'not all'} six weights"
+        )
+        return 0 if solved else 1
+    return 0
+
+
+def cmd_wann_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .wann.evaluate import evaluate_control, evaluate_mnist, format_rows
+    from .wann.formats import load_genome
+    from .wann.tasks import Mnist256Task, make_task
+
+    task = make_task(args.task, data_dir=args.data_dir)
+    g = load_genome(args.file, task.n_in, task.n_out)
+    print(
+        f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
+    )
+    t0 = time.perf_counter()
+    if isinstance(task, Mnist256Task):
+        result = evaluate_mnist(task, g, seed=args.seed)
+        for w, acc in result["per_weight"].items():
+            print(f"w = {w:>4}: test accuracy {acc:.4f}")
+        print(f"mean +- std over the six weights: {result['mean']:.4f} +- {result['std']:.4f}")
+        print(f"ensemble vote of the six weights: {result['ensemble']:.4f}")
+        print(
+            f"tuned shared weight w = {result['tuned_weight']:g} (grid -2..2 step 0.05 without "
+            f"0, chosen on 10,000 training images): test accuracy {result['tuned_accuracy']:.4f}"
+        )
+    else:
+        rows, w_best = evaluate_control(task, g, episodes=args.episodes, seed=args.seed)
+        print(format_rows(rows))
+        print(
+            "tuned: grid w = -2..2 in steps of 0.05 without 0 (80 values), chosen on "
+            f"{args.episodes} separate episodes; best w = {w_best:g}"
+        )
+        result = {"rows": [r.__dict__ for r in rows], "tuned_weight": w_best}
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"written: {args.json}")
+    return 0
 
 
 # --- theory --------------------------------------------------------------------------------
@@ -472,35 +531,57 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
 
     # wann
-    wa = sub.add_parser("wann", help="Weight Agnostic Neural Networks (in progress)")
+    wa = sub.add_parser("wann", help="Weight Agnostic Neural Networks: search and evaluate")
     wsub = wa.add_subparsers(dest="wann_command", metavar="ACTION", required=True)
     ws = wsub.add_parser(
         "search",
         help="topology search with one shared weight",
         description="Search network topologies whose every connection shares one weight, scored "
         "at w in (-2, -1, -0.5, 0.5, 1, 2), ranked by NSGA-II on (mean score, 1/connections) or "
-        "(mean, max), with the reference's mutations. Tasks so far: the two-input Boolean "
-        "functions (xor, and, or, nand, ...), output read as true when > 0. Stops when the best "
-        "network computes the function at all six weights; a run that has not by --generations "
-        "restarts with the next seed, until --time-limit; exit 1 if none does.",
+        "(mean, max), with the reference's mutations. Tasks: swingup (CartPoleSwingUp), "
+        "mnist256, and the two-input Boolean functions (xor, and, or, nand, ...; output true "
+        "when > 0; the search stops when the champion computes the function at all six weights "
+        "and restarts with the next seed after --generations, until --time-limit). Writes "
+        "stats.csv, best.json, best.csv (reference champion format), fitness.png, network.png "
+        "and checkpoint.json (every checkpoint_every generations) into --out.",
     )
-    ws.add_argument("--task", default="xor", help="a two-input Boolean function (default xor)")
-    ws.add_argument("--pop", type=int, default=64, help="population (default 64)")
+    ws.add_argument("--task", default="xor", help="swingup, mnist256, xor, and, ... (default xor)")
     ws.add_argument(
-        "--generations",
-        type=int,
-        default=500,
-        help="generations per run before restarting with the next seed (default 500)",
+        "--preset",
+        default="laptop",
+        choices=["laptop", "paper"],
+        help="hyper-parameter preset of the task (default laptop)",
     )
-    ws.add_argument("--seed", type=int, default=0, help="first search seed (default 0)")
+    ws.add_argument("--config", type=Path, help="a YAML file of search keys instead of a preset")
+    ws.add_argument("--pop", type=int, help="population (default: the preset's)")
+    ws.add_argument("--generations", type=int, help="generations (default: the preset's)")
+    ws.add_argument("--seed", type=int, help="search seed (default 0)")
     ws.add_argument(
         "--time-limit",
         type=float,
         default=110.0,
-        help="no new restart after this many seconds (default 110)",
+        help="Boolean tasks: no new restart after this many seconds (default 110)",
     )
     ws.add_argument("--out", type=Path, default=Path("runs/wann"), help="output directory")
+    ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
+    ws.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
     ws.set_defaults(func=cmd_wann_search)
+    we = wsub.add_parser(
+        "eval",
+        help="evaluate a network as the paper reports WANNs",
+        description="Load a network (our best.json, or the reference's champion CSV: topology "
+        "only) and report mean +- std over --episodes episodes for random individual weights "
+        "U(-2,2), a random shared weight U(-2,2), each of the six search weights, and the best "
+        "shared weight of the grid -2..2 step 0.05 (chosen on separate episodes). mnist256: test "
+        "accuracy per weight, their mean +- std, the ensemble vote, and the tuned weight.",
+    )
+    we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
+    we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
+    we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
+    we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
+    we.add_argument("--json", type=Path, help="also write the results as JSON")
+    we.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
+    we.set_defaults(func=cmd_wann_eval)
 
     # theory
     th = sub.add_parser(

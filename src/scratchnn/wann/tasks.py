@@ -1,19 +1,36 @@
 """WANN tasks. A task scores many networks at many shared weights in one call.
 
-``evaluate(nets, weights, rng) -> (n_nets, n_weights)`` scores (higher is better); every network
-and weight sees the same random draws (common random numbers). So far: the two-input Boolean
-functions (the writeup's XOR among them).
+Every task has ``name``, ``n_in``, ``n_out``, ``p_init`` (initial connection probability),
+``activations`` (ids hidden nodes may take), ``input_names`` / ``output_names`` and
+
+    evaluate(nets, weights, rng, reps) -> scores (n_nets, n_weights)
+
+higher is better; the score at one weight is the mean over ``reps`` rollouts. Every network and
+weight sees the same random draws (common random numbers), taken from ``rng``. Evaluation is
+batched (:mod:`~scratchnn.wann.packed`), so the search never loops over networks itself.
+
+Tasks: the two-input Boolean functions (the writeup's XOR among them), ``swingup``
+(CartPoleSwingUp) and ``mnist256``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
+from ..errors import ScratchnnError
 from ..theory.boolean import INPUTS, TABLES
-from .activations import ALL_IDS
-from .genome import Expressed, forward
+from . import swingup as su
+from .activations import ALL_IDS, NO_STEP
+from .genome import Expressed
+from .packed import Packed, forward_batch, forward_shared, pack, shared_weight_instances
+
+#: score given to a network whose output is NaN or infinite at some weight
+INVALID_SCORE = -1e6
 
 
 @dataclass(frozen=True)
@@ -29,26 +46,158 @@ class BooleanTask:
     n_out: int = 1
     p_init: float = 0.5
     activations: tuple[int, ...] = ALL_IDS
+    input_names: tuple[str, ...] = ("a", "b")
+    output_names: tuple[str, ...] = ("out",)
 
     @property
     def name(self) -> str:
         return self.function.lower()
 
-    def margins(self, net: Expressed, weights: np.ndarray) -> np.ndarray:
-        """(n_weights, 4) signed margins ``(2 t - 1) * y``."""
+    def margins(self, nets: Sequence[Expressed], weights: np.ndarray) -> np.ndarray:
+        """(n_nets, n_weights, 4) signed margins ``(2 t - 1) * y``."""
         t = 2.0 * TABLES[self.function] - 1.0
-        X = np.tile(INPUTS, (len(weights), 1))
-        w = np.repeat(weights, len(INPUTS))
-        y = forward(net, X, w)[:, 0].reshape(len(weights), len(INPUTS))
-        return np.nan_to_num(t * y, nan=-1.0, posinf=1.0, neginf=-1.0)
+        with np.errstate(all="ignore"):
+            y = forward_shared(pack(nets), INPUTS, np.asarray(weights, float))[..., 0]
+            return np.nan_to_num(t * y, nan=-1.0, posinf=1.0, neginf=-1.0)
 
     def evaluate(
-        self, nets: list[Expressed], weights: np.ndarray, rng: np.random.Generator
+        self,
+        nets: Sequence[Expressed],
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
     ) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.array([np.clip(self.margins(n, weights), -1, 1).mean(axis=1) for n in nets])
+        return np.clip(self.margins(nets, weights), -1, 1).mean(axis=2)
 
     def solved(self, net: Expressed, weights: np.ndarray) -> bool:
         """True when the network computes the function at every weight."""
-        with np.errstate(all="ignore"):
-            return bool((self.margins(net, weights) > 0).all())
+        return bool((self.margins([net], weights) > 0).all())
+
+
+def _episodes(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every instance from every initial state: (instance, state) index arrays, instance-major."""
+    return (
+        np.repeat(np.arange(n_inst), n_states),
+        np.tile(np.arange(n_states), n_inst),
+    )
+
+
+@dataclass(frozen=True)
+class SwingUpTask:
+    """CartPoleSwingUp (:mod:`~scratchnn.wann.swingup`): score = total reward of an episode of at
+    most 1000 steps, averaged over ``reps`` initial states shared by all networks and weights."""
+
+    name: str = "swingup"
+    n_in: int = su.N_OBS
+    n_out: int = su.N_ACT
+    p_init: float = 0.5
+    activations: tuple[int, ...] = ALL_IDS
+    input_names: tuple[str, ...] = ("x", "x_dot", "cos(th)", "sin(th)", "th_dot")
+    output_names: tuple[str, ...] = ("force",)
+    steps: int = su.T_LIMIT
+
+    def evaluate(
+        self,
+        nets: Sequence[Expressed],
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray:
+        packed = pack(nets)
+        inst = shared_weight_instances(packed, weights)
+        init = su.reset_states(reps, rng)
+        ret = su.rollouts(packed, *inst, *_episodes(len(inst[0]), reps), init, self.steps)
+        return ret.reshape(len(nets), len(weights), reps).mean(axis=2)
+
+    def episode_returns(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], init: np.ndarray
+    ) -> np.ndarray:
+        """Return of instance ``i`` from initial state ``init[i]`` (one episode per instance)."""
+        n = len(instances[0])
+        return su.rollouts(packed, *instances, np.arange(n), np.arange(n), init, self.steps)
+
+
+@dataclass(frozen=True)
+class Mnist256Task:
+    """MNIST-256 (:mod:`~scratchnn.wann.mnist256`): ten linear outputs, softmax.
+
+    Score = minus the mean cross-entropy on a batch of ``batch`` training images, a fresh random
+    batch per rollout, the same for every network and weight. ``accuracy`` uses the test set.
+    """
+
+    name: str = "mnist256"
+    n_in: int = 256
+    n_out: int = 10
+    p_init: float = 0.05
+    activations: tuple[int, ...] = NO_STEP
+    input_names: tuple[str, ...] = tuple(f"p{r},{c}" for r in range(16) for c in range(16))
+    output_names: tuple[str, ...] = tuple(str(d) for d in range(10))
+    batch: int = 1000
+    data_dir: Path | None = field(default=None, compare=False)
+
+    @cached_property
+    def data(self):
+        from .mnist256 import load_mnist256
+
+        return load_mnist256(self.data_dir)
+
+    def logits(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], X: np.ndarray, chunk: int = 256
+    ) -> np.ndarray:
+        """(n_instances, B, 10) outputs, computed ``chunk`` instances at a time."""
+        inst_net, inst_wstart, wflat = instances
+        parts = []
+        for a in range(0, len(inst_net), chunk):
+            b = min(a + chunk, len(inst_net))
+            lo, hi = inst_wstart[a], inst_wstart[b]
+            parts.append(
+                forward_batch(packed, inst_net[a:b], inst_wstart[a : b + 1] - lo, wflat[lo:hi], X)
+            )
+        return np.concatenate(parts)
+
+    def evaluate(
+        self,
+        nets: Sequence[Expressed],
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray:
+        packed = pack(nets)
+        inst = shared_weight_instances(packed, weights)
+        X, y = self.data.X_train, self.data.y_train
+        scores = np.zeros((len(nets), len(weights)))
+        for _ in range(reps):
+            idx = rng.choice(len(X), size=self.batch, replace=False)
+            z = self.logits(packed, inst, X[idx])
+            with np.errstate(all="ignore"):
+                z = z - z.max(axis=2, keepdims=True)
+                logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+                ce = -logp[:, np.arange(self.batch), y[idx]].mean(axis=1)
+            scores += -ce.reshape(len(nets), len(weights)) / reps
+        return np.nan_to_num(scores, nan=INVALID_SCORE, neginf=INVALID_SCORE, posinf=INVALID_SCORE)
+
+
+def boolean_task_names() -> dict[str, str]:
+    """``{"xor": "XOR", "and": "AND", ...}``: CLI names of the Boolean functions."""
+    return {name.lower().replace(" ", "_"): name for name in TABLES}
+
+
+TASK_NAMES: tuple[str, ...] = ("swingup", "mnist256", *boolean_task_names())
+
+
+def make_task(name: str, data_dir: Path | None = None, p_init: float | None = None):
+    """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default."""
+    boolean = boolean_task_names()
+    if name == "swingup":
+        task = SwingUpTask()
+    elif name == "mnist256":
+        task = Mnist256Task(data_dir=data_dir)
+    elif name in boolean:
+        task = BooleanTask(boolean[name])
+    else:
+        raise ScratchnnError(f"unknown task {name!r}; tasks: {', '.join(TASK_NAMES)}")
+    if p_init is not None:
+        from dataclasses import replace
+
+        task = replace(task, p_init=p_init)
+    return task

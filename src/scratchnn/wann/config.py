@@ -1,0 +1,137 @@
+"""WANN search hyper-parameters: a plain dataclass, read from plain YAML presets.
+
+Presets live in ``scratchnn/wann/presets/<task>.yaml`` (``boolean.yaml`` for xor, and, ...), each
+with a ``laptop`` and a ``paper`` section; a user's own file (``--config``) is one flat mapping of
+the same keys. Every key is checked: an unknown key, a wrong type or a value out of range is an
+error that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import _coerce
+from ..errors import ConfigError
+from .mutations import PROBS
+
+PRESETS = ("laptop", "paper")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """One WANN search. ``p_init=None`` takes the task's initial connection probability."""
+
+    pop: int = 64
+    generations: int = 200
+    reps: int = 1  # rollouts per shared weight
+    tournament: int = 4
+    elite: float = 0.2  # share of the ranked survivors that pass unchanged
+    cull: float = 0.2  # share of the ranked population dropped before selection
+    p_init: float | None = None
+    p_conn_objective: float = 0.8  # probability of (mean, 1/connections) over (mean, max)
+    best_reps: int = 0  # rollouts per weight when re-scoring a generation's best (0: don't)
+    checkpoint_every: int = 8
+    p_add_connection: float = PROBS["add_connection"]
+    p_insert_node: float = PROBS["insert_node"]
+    p_reenable: float = PROBS["reenable"]
+    p_change_activation: float = PROBS["change_activation"]
+    seed: int = 0
+
+    @property
+    def mutation_probs(self) -> dict[str, float]:
+        return {
+            "add_connection": self.p_add_connection,
+            "insert_node": self.p_insert_node,
+            "reenable": self.p_reenable,
+            "change_activation": self.p_change_activation,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_KINDS = {"int": int, "float": float, "float | None": float}
+
+
+def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchConfig:
+    """Validate a flat mapping of :class:`SearchConfig` keys (missing keys keep defaults)."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{origin}: expected a mapping of search keys")
+    kinds = {f.name: _KINDS[str(f.type)] for f in fields(SearchConfig)}
+    values = {}
+    for key, v in raw.items():
+        if key not in kinds:
+            raise ConfigError(f"{origin}: unknown key {key!r}; valid keys: {', '.join(kinds)}")
+        values[key] = (
+            None if (key == "p_init" and v is None) else _coerce(origin, key, v, kinds[key])
+        )
+    return check(SearchConfig(**values))
+
+
+def check(cfg: SearchConfig) -> SearchConfig:
+    """Range checks; returns ``cfg`` or raises :class:`ConfigError` naming the bad key."""
+    probs = cfg.mutation_probs.values()
+    rules = [
+        (cfg.pop >= 4, f"pop must be >= 4, got {cfg.pop}"),
+        (cfg.generations >= 1, f"generations must be >= 1, got {cfg.generations}"),
+        (cfg.reps >= 1, f"reps must be >= 1, got {cfg.reps}"),
+        (cfg.tournament >= 1, f"tournament must be >= 1, got {cfg.tournament}"),
+        (0 <= cfg.elite < 1, f"elite must be in [0, 1), got {cfg.elite}"),
+        (0 <= cfg.cull < 1, f"cull must be in [0, 1), got {cfg.cull}"),
+        (
+            cfg.p_init is None or 0 < cfg.p_init <= 1,
+            f"p_init must be in (0, 1], got {cfg.p_init}",
+        ),
+        (
+            0 <= cfg.p_conn_objective <= 1,
+            f"p_conn_objective must be in [0, 1], got {cfg.p_conn_objective}",
+        ),
+        (cfg.best_reps >= 0, f"best_reps must be >= 0, got {cfg.best_reps}"),
+        (cfg.checkpoint_every >= 1, f"checkpoint_every must be >= 1, got {cfg.checkpoint_every}"),
+        (
+            all(p >= 0 for p in probs) and sum(probs) > 0,
+            "the mutation probabilities (p_add_connection, p_insert_node, p_reenable, "
+            "p_change_activation) must be >= 0 and not all 0",
+        ),
+        (cfg.seed >= 0, f"seed must be >= 0, got {cfg.seed}"),
+    ]
+    for ok, message in rules:
+        if not ok:
+            raise ConfigError(message)
+    return cfg
+
+
+def preset_file(task: str) -> str:
+    """Name of the preset file for ``task``."""
+    return f"{task}.yaml" if task in ("swingup", "mnist256") else "boolean.yaml"
+
+
+def load_preset(task: str, preset: str = "laptop") -> SearchConfig:
+    """The ``preset`` section of the task's preset file."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
+    name = preset_file(task)
+    text = resources.files("scratchnn.wann").joinpath("presets", name).read_text()
+    return config_from_dict(yaml.safe_load(text)[preset], f"presets/{name}:{preset}")
+
+
+def load_config_file(path: Path) -> SearchConfig:
+    """A user's flat YAML mapping of search keys."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    return config_from_dict(raw or {}, str(path))
+
+
+def with_overrides(cfg: SearchConfig, **overrides: Any) -> SearchConfig:
+    """``cfg`` with the non-None ``overrides`` applied, checked."""
+    return check(replace(cfg, **{k: v for k, v in overrides.items() if v is not None}))

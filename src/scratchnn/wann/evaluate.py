@@ -1,0 +1,145 @@
+"""Evaluate one network the way the paper reports WANNs.
+
+Control and Boolean tasks: mean +- std over ``episodes`` episodes, each from its own initial state
+(the same states for every condition), for
+
+- ``random weights``: every connection its own weight ~ U(-2, 2), drawn anew per episode;
+- ``random shared weight``: one w ~ U(-2, 2) per episode;
+- ``w = -2, -1, -0.5, 0.5, 1, 2``: the search's six weights;
+- ``tuned shared weight``: the best w of the grid ``TUNE_GRID`` (-2 to 2 in steps of 0.05,
+  without 0), chosen on a *separate* set of ``episodes`` initial states, then scored on the
+  evaluation states.
+
+``mnist256``: test accuracy on all 10,000 test images at each of the six weights, their mean +-
+std, and the ensemble vote of the six (each weight's argmax is one vote; a tie goes to the class
+with the larger summed softmax probability), plus the tuned shared weight, chosen by accuracy on
+10,000 training images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .genome import Genome, express
+from .packed import Packed, forward_batch, pack
+from .search import WEIGHTS
+from .tasks import BooleanTask, Mnist256Task, SwingUpTask
+
+TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)
+
+
+@dataclass(frozen=True)
+class Row:
+    condition: str
+    mean: float
+    std: float
+    n: int
+
+
+def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Instances of network 0 of ``packed``, one per row of ``edge_weights`` (n, n_edges)."""
+    n, E = edge_weights.shape
+    return (
+        np.zeros(n, np.int64),
+        np.arange(n + 1, dtype=np.int64) * E,
+        np.ascontiguousarray(edge_weights, dtype=np.float64).ravel(),
+    )
+
+
+def _episode_scores(task, packed: Packed, edge_weights: np.ndarray, states) -> np.ndarray:
+    """Score of one episode per row of ``edge_weights``; episode ``i`` starts from
+    ``states[i]`` (swingup) or runs the four inputs (Boolean: fraction answered right)."""
+    inst = _instances(packed, edge_weights)
+    if isinstance(task, SwingUpTask):
+        return task.episode_returns(packed, inst, states)
+    if isinstance(task, BooleanTask):
+        from ..theory.boolean import INPUTS, TABLES
+
+        y = forward_batch(packed, *inst, INPUTS)[..., 0]
+        return ((y > 0) == TABLES[task.function].astype(bool)).mean(axis=1)
+    raise TypeError(f"no episode evaluation for task {task.name}")
+
+
+def _states(task, n: int, rng: np.random.Generator):
+    if isinstance(task, SwingUpTask):
+        from .swingup import reset_states
+
+        return reset_states(n, rng)
+    return None
+
+
+def evaluate_control(
+    task, genome: Genome, episodes: int = 100, seed: int = 0
+) -> tuple[list[Row], float]:
+    """The rows described in the module docstring, and the tuned weight."""
+    packed = pack([express(genome)])
+    E = packed.n_edges(0)
+    rng = np.random.default_rng(seed)
+    states = _states(task, episodes, rng)
+    tune_states = _states(task, episodes, rng)
+
+    def run(edge_weights: np.ndarray, s=states) -> np.ndarray:
+        return _episode_scores(task, packed, edge_weights, s)
+
+    def shared(ws: np.ndarray) -> np.ndarray:
+        return np.repeat(np.asarray(ws, float)[:, None], E, axis=1)
+
+    rows = []
+
+    def add(name: str, scores: np.ndarray) -> None:
+        rows.append(Row(name, float(scores.mean()), float(scores.std()), len(scores)))
+
+    add("random weights U(-2,2)", run(rng.uniform(-2, 2, size=(episodes, E))))
+    add("random shared weight U(-2,2)", run(shared(rng.uniform(-2, 2, size=episodes))))
+    for w in WEIGHTS:
+        add(f"w = {w:g}", run(shared(np.full(episodes, w))))
+    grid_means = [run(shared(np.full(episodes, w)), tune_states).mean() for w in TUNE_GRID]
+    w_best = float(TUNE_GRID[int(np.argmax(grid_means))])
+    add(f"tuned shared weight (w = {w_best:g})", run(shared(np.full(episodes, w_best))))
+    return rows, w_best
+
+
+def evaluate_mnist(task: Mnist256Task, genome: Genome, seed: int = 0) -> dict:
+    """Test accuracies (see the module docstring) as a dict."""
+    packed = pack([express(genome)])
+    E = packed.n_edges(0)
+    data = task.data
+
+    def logits(ws: np.ndarray, X: np.ndarray) -> np.ndarray:
+        W = np.repeat(np.asarray(ws, float)[:, None], E, axis=1)
+        return task.logits(packed, _instances(packed, W), X)
+
+    z = logits(WEIGHTS, data.X_test)  # (6, 10000, 10)
+    pred = z.argmax(axis=2)
+    acc = (pred == data.y_test).mean(axis=1)
+    with np.errstate(all="ignore"):
+        p = np.exp(z - z.max(axis=2, keepdims=True))
+        p /= p.sum(axis=2, keepdims=True)
+    votes = np.stack([(pred == c).sum(axis=0) for c in range(10)], axis=1)  # (10000, 10)
+    tie_break = np.nan_to_num(p.sum(axis=0)) / (len(WEIGHTS) + 1)  # < 1: only breaks ties
+    ensemble = (votes + tie_break).argmax(axis=1)
+    rng = np.random.default_rng(seed)
+    tune_idx = rng.choice(len(data.X_train), size=10_000, replace=False)
+    grid_acc = [
+        (logits([w], data.X_train[tune_idx])[0].argmax(axis=1) == data.y_train[tune_idx]).mean()
+        for w in TUNE_GRID
+    ]
+    w_best = float(TUNE_GRID[int(np.argmax(grid_acc))])
+    best_acc = float((logits([w_best], data.X_test)[0].argmax(axis=1) == data.y_test).mean())
+    return {
+        "per_weight": {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
+        "mean": float(acc.mean()),
+        "std": float(acc.std()),
+        "ensemble": float((ensemble == data.y_test).mean()),
+        "tuned_weight": w_best,
+        "tuned_accuracy": best_acc,
+    }
+
+
+def format_rows(rows: list[Row]) -> str:
+    width = max(len(r.condition) for r in rows)
+    lines = [f"{'condition':<{width}}  {'mean':>10}  {'std':>9}  episodes"]
+    lines += [f"{r.condition:<{width}}  {r.mean:10.2f}  {r.std:9.2f}  {r.n:8d}" for r in rows]
+    return "\n".join(lines)

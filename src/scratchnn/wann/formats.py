@@ -1,0 +1,92 @@
+"""Genome files: scratchnn's JSON and the WANN reference's champion CSV.
+
+Reference champion format: a CSV text file of ``N`` rows and ``N + 1`` columns. The first ``N``
+columns are the matrix ``W`` in the node order ``[bias, inputs, hidden, outputs]`` (row = source,
+column = destination; 0 or empty/NaN = no connection; any other value is a connection, its value
+is not the shared weight), the last column the activation ids. Reading keeps the topology only.
+Writing puts 1 on every enabled connection and the hidden nodes in topological order.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScratchnnError
+from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
+
+
+def to_reference_matrix(g: Genome) -> np.ndarray:
+    """(N, N + 1): ``W`` (1 per enabled connection) and the activation ids in the last column."""
+    e = express(g)
+    return np.concatenate([e.W, e.act[:, None].astype(float)], axis=1)
+
+
+def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
+    """Genome from a champion matrix (N, N + 1) for a task with ``n_in`` inputs, ``n_out``
+    outputs. Raises :class:`GenomeError` naming what does not fit."""
+    M = np.atleast_2d(np.asarray(M, dtype=float))
+    N = M.shape[0]
+    if M.shape[1] != N + 1:
+        raise GenomeError(
+            f"a champion file has N rows and N + 1 columns (matrix + activation ids); "
+            f"got {M.shape[0]} rows and {M.shape[1]} columns"
+        )
+    n_hidden = N - 1 - n_in - n_out
+    if n_hidden < 0:
+        raise GenomeError(
+            f"the network has {N} nodes, fewer than bias + {n_in} inputs + {n_out} outputs "
+            "that the task needs"
+        )
+    W = np.nan_to_num(M[:, :N], nan=0.0)
+    acts = M[:, N]
+    if not np.all(np.isfinite(acts)) or not np.all(acts == np.round(acts)):
+        raise GenomeError("the last column (activation ids) must hold whole numbers 1-10")
+    # index -> (node id, kind): reference ids bias 0, inputs, outputs, then hidden
+    kinds = [BIAS] + [INPUT] * n_in + [HIDDEN] * n_hidden + [OUTPUT] * n_out
+    ids = list(range(1 + n_in))
+    ids += [1 + n_in + n_out + h for h in range(n_hidden)]
+    ids += [1 + n_in + k for k in range(n_out)]
+    nodes = [Node(ids[i], kinds[i], int(acts[i])) for i in range(N)]
+    src, dst = np.nonzero(W)
+    conns = [Conn(k, ids[s], ids[d], True) for k, (s, d) in enumerate(zip(src, dst, strict=False))]
+    g = Genome(n_in, n_out, sorted(nodes, key=lambda n: n.id), conns)
+    express(g)  # checks: feed-forward, no edges into inputs, known activations
+    return g
+
+
+def save_reference_csv(g: Genome, path: Path) -> None:
+    """Write ``g`` in the reference's champion format."""
+    np.savetxt(path, to_reference_matrix(g), delimiter=",", fmt="%g")
+
+
+def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
+    """A genome from our JSON (``{"n_in", "n_out", "nodes", "conns"}``, or a file with a
+    ``"genome"`` key) or from a reference champion CSV, checked against the task's ``n_in``
+    inputs and ``n_out`` outputs. Every problem is a :class:`ScratchnnError` naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ScratchnnError(f"cannot read genome file {path}: {exc.strerror}") from exc
+    try:
+        if text.lstrip().startswith("{"):
+            data = json.loads(text)
+            g = Genome.from_dict(data.get("genome", data))
+            if (g.n_in, g.n_out) != (n_in, n_out):
+                raise GenomeError(
+                    f"the network has {g.n_in} inputs and {g.n_out} outputs; the task needs "
+                    f"{n_in} and {n_out}"
+                )
+            return g
+        rows = [r.split(",") for r in text.splitlines() if r.strip()]
+        if not rows or len({len(r) for r in rows}) != 1:
+            raise GenomeError("champion CSV rows must all have the same number of columns")
+        M = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+        return from_reference_matrix(M, n_in, n_out)
+    except json.JSONDecodeError as exc:
+        raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
+    except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows
+        raise ScratchnnError(f"{path}: {exc}") from exc

@@ -1,0 +1,190 @@
+"""Many WANN networks packed into flat arrays, evaluated together by compiled (Numba) kernels.
+
+The reference evaluates each node with its own NumPy dot product in a Python loop, one network at
+a time. Here a whole generation is one call: ``pack`` concatenates the expressed networks, and an
+*instance* is a network with one weight per connection (the shared weight ``w`` repeated, or
+individual weights). Per instance, node ``j`` (in expression order) computes
+
+    value_j = f_j( sum_{e: src(e) -> j} weight_e * value_src(e) )
+
+with ``value_0 = 1`` (bias) and ``value_1..n_in`` the inputs; the last ``n_out`` values are the
+outputs. Instances are independent, so the kernels run them in parallel (``prange``) and the
+result does not depend on the number of threads.
+
+Layout (``K`` networks, node ``j`` of network ``k`` at global index ``g = node_start[k] + j``):
+
+- ``node_start`` (K + 1,): offsets of each network's nodes;
+- ``act`` (total nodes,): activation id of every node;
+- ``edge_ptr`` (total nodes + 1,): incoming edges of node ``g`` are ``edge_ptr[g]:edge_ptr[g+1]``;
+  a network's edges are contiguous, from ``edge_ptr[node_start[k]]``;
+- ``edge_src`` (total edges,): the source of each edge, as a local node index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .genome import Expressed
+
+
+@dataclass(frozen=True)
+class Packed:
+    n_in: int
+    n_out: int
+    node_start: np.ndarray
+    act: np.ndarray
+    edge_ptr: np.ndarray
+    edge_src: np.ndarray
+
+    @property
+    def n_nets(self) -> int:
+        return len(self.node_start) - 1
+
+    def n_edges(self, k: int) -> int:
+        """Number of (enabled) connections of network ``k``."""
+        return int(self.edge_ptr[self.node_start[k + 1]] - self.edge_ptr[self.node_start[k]])
+
+
+def pack(nets: Sequence[Expressed]) -> Packed:
+    """Concatenate expressed networks (all with the same ``n_in``/``n_out``) into flat arrays."""
+    if not nets:
+        raise ValueError("pack needs at least one network")
+    n_in, n_out = nets[0].n_in, nets[0].n_out
+    sizes = [len(e.order) for e in nets]
+    node_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    acts, counts, srcs = [], [], []
+    for e in nets:
+        if (e.n_in, e.n_out) != (n_in, n_out):
+            raise ValueError("all packed networks need the same numbers of inputs and outputs")
+        acts.append(e.act)
+        src, dst = np.nonzero(e.W)
+        by_dst = np.lexsort((src, dst))
+        counts.append(np.bincount(dst, minlength=len(e.order)))
+        srcs.append(src[by_dst])
+    edge_ptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))]).astype(np.int64)
+    return Packed(
+        n_in,
+        n_out,
+        node_start,
+        np.concatenate(acts).astype(np.int64),
+        edge_ptr,
+        np.concatenate(srcs).astype(np.int64) if srcs else np.zeros(0, np.int64),
+    )
+
+
+def shared_weight_instances(packed: Packed, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Instances for every network at every shared weight, network-major.
+
+    Returns ``inst_net`` (K * n_w,), ``inst_wstart`` (K * n_w + 1,) and the flat per-edge weights:
+    instance ``k * n_w + i`` is network ``k`` with every connection set to ``weights[i]``.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    n_w = len(weights)
+    E = np.array([packed.n_edges(k) for k in range(packed.n_nets)], dtype=np.int64)
+    inst_net = np.repeat(np.arange(packed.n_nets, dtype=np.int64), n_w)
+    per_inst = np.repeat(E, n_w)
+    inst_wstart = np.concatenate([[0], np.cumsum(per_inst)]).astype(np.int64)
+    wflat = np.repeat(np.tile(weights, packed.n_nets), per_inst)
+    return inst_net, inst_wstart, wflat
+
+
+@numba.njit(cache=True, nogil=True)
+def activate(a: int, x: float) -> float:
+    """Activation ``a`` (ids 1-10, see :mod:`~scratchnn.wann.activations`) of a scalar."""
+    if a == 1:
+        return x
+    if a == 2:
+        return 1.0 if x > 0.0 else 0.0
+    if a == 3:
+        return np.sin(np.pi * x)
+    if a == 4:
+        return np.exp(-(x * x) / 2.0)
+    if a == 5:
+        return np.tanh(x)
+    if a == 6:
+        return (np.tanh(x / 2.0) + 1.0) / 2.0
+    if a == 7:
+        return -x
+    if a == 8:
+        return abs(x)
+    if a == 9:
+        return x if x > 0.0 else 0.0
+    return np.cos(np.pi * x)
+
+
+@numba.njit(cache=True, nogil=True)
+def eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, w0):
+    """One forward pass of one instance on one input held in ``vals[1 : 1 + n_in]``; fills the
+    rest of ``vals`` (length ``n_nodes``). ``s``: the network's node offset, ``w0``: the index in
+    ``wflat`` of the instance's first edge weight."""
+    e_first = edge_ptr[s]
+    vals[0] = 1.0
+    for j in range(1 + n_in, n_nodes):
+        g = s + j
+        acc = 0.0
+        for e in range(edge_ptr[g], edge_ptr[g + 1]):
+            acc += wflat[w0 + e - e_first] * vals[edge_src[e]]
+        vals[j] = activate(act[g], acc)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, wflat, X, n_out):
+    n_inst = len(inst_net)
+    B, n_in = X.shape
+    out = np.empty((n_inst, B, n_out))
+    for i in numba.prange(n_inst):
+        k = inst_net[i]
+        s = node_start[k]
+        n_nodes = node_start[k + 1] - s
+        e_first = edge_ptr[s]
+        w0 = inst_wstart[i]
+        vals = np.zeros((n_nodes, B))
+        vals[0, :] = 1.0
+        for c in range(n_in):
+            vals[1 + c, :] = X[:, c]
+        for j in range(1 + n_in, n_nodes):
+            g = s + j
+            row = vals[j]
+            for e in range(edge_ptr[g], edge_ptr[g + 1]):
+                wt = wflat[w0 + e - e_first]
+                src = vals[edge_src[e]]
+                for b in range(B):
+                    row[b] += wt * src[b]
+            a = act[g]
+            if a != 1:
+                for b in range(B):
+                    row[b] = activate(a, row[b])
+        for o in range(n_out):
+            out[i, :, o] = vals[n_nodes - n_out + o]
+    return out
+
+
+def forward_batch(
+    packed: Packed, inst_net: np.ndarray, inst_wstart: np.ndarray, wflat: np.ndarray, X: np.ndarray
+) -> np.ndarray:
+    """Outputs (n_instances, B, n_out) of every instance on inputs ``X`` (B, n_in)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != packed.n_in:
+        raise ValueError(f"X must have shape (B, {packed.n_in}), got {X.shape}")
+    return _forward_batch(
+        packed.node_start,
+        packed.act,
+        packed.edge_ptr,
+        packed.edge_src,
+        np.asarray(inst_net, np.int64),
+        np.asarray(inst_wstart, np.int64),
+        np.asarray(wflat, np.float64),
+        X,
+        packed.n_out,
+    )
+
+
+def forward_shared(packed: Packed, X: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Outputs (K, n_w, B, n_out) of every network at every shared weight on ``X`` (B, n_in)."""
+    inst = shared_weight_instances(packed, weights)
+    out = forward_batch(packed, *inst, X)
+    return out.reshape(packed.n_nets, len(weights), *out.shape[1:])

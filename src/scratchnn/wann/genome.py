@@ -13,7 +13,6 @@ destinations) and the vector of activation ids. Evaluated with shared weight ``w
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,14 +22,14 @@ from .activations import ACTIVATIONS, LINEAR, apply
 BIAS, INPUT, OUTPUT, HIDDEN = "bias", "input", "output", "hidden"
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: int
     kind: str
     act: int = LINEAR
 
 
-@dataclass
+@dataclass(slots=True)
 class Conn:
     innov: int
     src: int
@@ -46,7 +45,12 @@ class Genome:
     conns: list[Conn] = field(default_factory=list)
 
     def copy(self) -> Genome:
-        return copy.deepcopy(self)
+        return Genome(
+            self.n_in,
+            self.n_out,
+            [Node(n.id, n.kind, n.act) for n in self.nodes],
+            [Conn(c.innov, c.src, c.dst, c.enabled) for c in self.conns],
+        )
 
     @property
     def hidden(self) -> list[Node]:
@@ -169,7 +173,8 @@ def express(g: Genome) -> Expressed:
     for c in g.conns:
         if c.enabled:
             W[index[c.src], index[c.dst]] = 1.0
-    act = np.array([g.node(v).act for v in order])
+    acts = {n.id: n.act for n in g.nodes}
+    act = np.array([acts[v] for v in order])
     return Expressed(order, W, act, g.n_in, g.n_out)
 
 

@@ -132,9 +132,9 @@ def eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, w0):
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, wflat, X, n_out):
+def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, wflat, XT, n_out):
     n_inst = len(inst_net)
-    B, n_in = X.shape
+    n_in, B = XT.shape
     out = np.empty((n_inst, B, n_out))
     for i in numba.prange(n_inst):
         k = inst_net[i]
@@ -142,24 +142,31 @@ def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, w
         n_nodes = node_start[k + 1] - s
         e_first = edge_ptr[s]
         w0 = inst_wstart[i]
-        vals = np.zeros((n_nodes, B))
-        vals[0, :] = 1.0
-        for c in range(n_in):
-            vals[1 + c, :] = X[:, c]
-        for j in range(1 + n_in, n_nodes):
+        first = 1 + n_in  # only computed nodes get a row; inputs are read from XT
+        vals = np.zeros((n_nodes - first, B))
+        for j in range(first, n_nodes):
             g = s + j
-            row = vals[j]
+            row = vals[j - first]
             for e in range(edge_ptr[g], edge_ptr[g + 1]):
                 wt = wflat[w0 + e - e_first]
-                src = vals[edge_src[e]]
-                for b in range(B):
-                    row[b] += wt * src[b]
+                src = edge_src[e]
+                if src == 0:
+                    for b in range(B):
+                        row[b] += wt
+                elif src < first:
+                    x = XT[src - 1]
+                    for b in range(B):
+                        row[b] += wt * x[b]
+                else:
+                    v = vals[src - first]
+                    for b in range(B):
+                        row[b] += wt * v[b]
             a = act[g]
             if a != 1:
                 for b in range(B):
                     row[b] = activate(a, row[b])
         for o in range(n_out):
-            out[i, :, o] = vals[n_nodes - n_out + o]
+            out[i, :, o] = vals[n_nodes - first - n_out + o]
     return out
 
 
@@ -167,7 +174,7 @@ def forward_batch(
     packed: Packed, inst_net: np.ndarray, inst_wstart: np.ndarray, wflat: np.ndarray, X: np.ndarray
 ) -> np.ndarray:
     """Outputs (n_instances, B, n_out) of every instance on inputs ``X`` (B, n_in)."""
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != packed.n_in:
         raise ValueError(f"X must have shape (B, {packed.n_in}), got {X.shape}")
     return _forward_batch(
@@ -178,7 +185,7 @@ def forward_batch(
         np.asarray(inst_net, np.int64),
         np.asarray(inst_wstart, np.int64),
         np.asarray(wflat, np.float64),
-        X,
+        np.ascontiguousarray(X.T),
         packed.n_out,
     )
 

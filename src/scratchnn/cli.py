@@ -310,6 +310,32 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_wann_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .benchmarks.wann import bench_swingup
+
+    r = bench_swingup(args.pop, args.mutations, sample=args.sample, seed=args.seed)
+    print(
+        f"swingup, {r['pop']} networks (median {r['median_conns']:.0f} connections) x 6 weights x "
+        f"3 rollouts = {r['episodes']} episodes, {r['env_steps']:,} environment steps, one thread"
+    )
+    print(
+        f"scratchnn packed kernels: {r['scratchnn_s_per_generation']:.3f} s per generation "
+        f"({r['scratchnn_us_per_step']:.3f} us per step)"
+    )
+    print(
+        f"reference-style (per-node dot products, Python env step; {args.sample} sampled "
+        f"episodes): {r['reference_style_us_per_step']:.1f} us per step, "
+        f"{r['reference_style_s_per_generation_est']:.0f} s per generation at that rate"
+    )
+    print(f"speed-up: {r['speedup']:.0f}x")
+    if args.json:
+        args.json.write_text(json.dumps(r, indent=1) + "\n")
+        print(f"written: {args.json}")
+    return 0
+
+
 # --- theory --------------------------------------------------------------------------------
 
 
@@ -582,6 +608,21 @@ def build_parser() -> argparse.ArgumentParser:
     we.add_argument("--json", type=Path, help="also write the results as JSON")
     we.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
     we.set_defaults(func=cmd_wann_eval)
+
+    wb = wsub.add_parser(
+        "bench",
+        help="time one swingup generation: packed kernels vs the reference's way",
+        description="Evaluate one generation of swingup networks (6 weights x 3 rollouts) with "
+        "scratchnn's compiled kernels, and a sample of the same episodes the way the reference "
+        "does (one NumPy dot product per node per step, the environment stepped in Python); "
+        "reports time per environment step of each and their ratio, one thread.",
+    )
+    wb.add_argument("--pop", type=int, default=64, help="networks (64)")
+    wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
+    wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
+    wb.add_argument("--seed", type=int, default=0)
+    wb.add_argument("--json", type=Path, help="also write the results as JSON")
+    wb.set_defaults(func=cmd_wann_bench)
 
     # theory
     th = sub.add_parser(

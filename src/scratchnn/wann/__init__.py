@@ -1,7 +1,20 @@
 """Weight Agnostic Neural Networks (Gaier & Ha, 2019): topology search with one shared weight.
 
-In progress (issue 8). Here so far: the genome and its expression to a matrix
-(:mod:`~scratchnn.wann.genome`), the ten activations (:mod:`~scratchnn.wann.activations`), the
-four mutations (:mod:`~scratchnn.wann.mutations`) and NSGA-II ranking
-(:mod:`~scratchnn.wann.nsga`). The search loop, the tasks and the CLI are not built yet.
+Where things live:
+
+- :mod:`~scratchnn.wann.genome`: nodes and connection genes, expression to a matrix, a plain
+  reference forward pass; :mod:`~scratchnn.wann.activations`: the ten activations;
+- :mod:`~scratchnn.wann.mutations`: add connection, insert node, re-enable, change activation;
+- :mod:`~scratchnn.wann.nsga`: NSGA-II fronts and crowding distance;
+- :mod:`~scratchnn.wann.search`: the generation loop, champion, checkpoints and resume;
+  :mod:`~scratchnn.wann.config`: its hyper-parameters and the ``laptop``/``paper`` presets
+  (``presets/*.yaml``);
+- :mod:`~scratchnn.wann.packed`: a whole population packed into flat arrays and evaluated by
+  compiled kernels; :mod:`~scratchnn.wann.tasks`: Boolean functions, ``swingup``, ``mnist256``;
+- :mod:`~scratchnn.wann.swingup`: CartPoleSwingUp physics (vectorised env and compiled
+  rollouts), :mod:`~scratchnn.wann.gym_env`: its Gymnasium registration;
+  :mod:`~scratchnn.wann.mnist256`: 16x16 resize and deskew;
+- :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
+  :mod:`~scratchnn.wann.formats`: our JSON and the reference's champion CSV;
+  :mod:`~scratchnn.wann.run` and :mod:`~scratchnn.wann.plots`: the output folder and figures.
 """

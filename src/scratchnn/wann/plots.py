@@ -64,7 +64,9 @@ def draw_network(
     plt = pyplot()
     pos = node_positions(g)
     n_layers = 1 + max(x for x, _ in pos.values())
-    fig, ax = plt.subplots(figsize=(2 + 1.6 * n_layers, 1 + 0.35 * max(len(g.nodes) ** 0.8, 8)))
+    fig, ax = plt.subplots(
+        figsize=(2 + 1.6 * n_layers, min(24, 1 + 0.35 * max(len(pos) ** 0.8, 8)))
+    )
     for c in g.conns:
         if c.enabled:
             (x0, y0), (x1, y1) = pos[c.src], pos[c.dst]

@@ -124,6 +124,7 @@ def _rollouts(
 ):
     n_ep = len(ep_inst)
     total = np.zeros(n_ep)
+    n_steps = np.zeros(n_ep, np.int64)
     for ep in numba.prange(n_ep):
         i = ep_inst[ep]
         k = inst_net[i]
@@ -133,7 +134,9 @@ def _rollouts(
         vals = np.zeros(n_nodes)
         x, x_dot, th, th_dot = init[ep_state[ep]]
         acc = 0.0
-        for _ in range(steps):
+        t = 0
+        while t < steps:
+            t += 1
             vals[1] = x
             vals[2] = x_dot
             vals[3] = np.cos(th)
@@ -148,7 +151,8 @@ def _rollouts(
             if x < -X_LIMIT or x > X_LIMIT:
                 break
         total[ep] = acc
-    return total
+        n_steps[ep] = t
+    return total, n_steps
 
 
 def rollouts(
@@ -160,12 +164,14 @@ def rollouts(
     ep_state: np.ndarray,
     init: np.ndarray,
     steps: int = T_LIMIT,
-) -> np.ndarray:
+    return_steps: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Total reward of each episode (E,): episode ``e`` runs instance ``ep_inst[e]`` from initial
-    state ``init[ep_state[e]]`` (init: (S, 4)) for at most ``steps`` steps."""
+    state ``init[ep_state[e]]`` (init: (S, 4)) for at most ``steps`` steps. With
+    ``return_steps``, also the number of steps each episode ran."""
     if (packed.n_in, packed.n_out) != (N_OBS, N_ACT):
         raise ValueError(f"swingup networks need {N_OBS} inputs and {N_ACT} output")
-    return _rollouts(
+    total, n_steps = _rollouts(
         packed.node_start,
         packed.act,
         packed.edge_ptr,
@@ -178,3 +184,4 @@ def rollouts(
         np.ascontiguousarray(init, dtype=np.float64),
         int(steps),
     )
+    return (total, n_steps) if return_steps else total

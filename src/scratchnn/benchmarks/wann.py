@@ -5,7 +5,8 @@ NumPy dot product per node (``act``), then the environment's ``step`` in Python.
 is :func:`~scratchnn.wann.genome.forward` (the same per-node dot products) plus the scalar
 physics step (:func:`~scratchnn.wann.swingup.physics_step` on Python floats). Both run the same
 networks from the same initial states in one process, one thread; the reference-style path runs
-a sample of the episodes (it is slow) and both are reported per environment step, so the ratio is like for like.
+a sample of the episodes (it is slow) and both are reported per environment step, so the ratio
+is like for like.
 """
 
 from __future__ import annotations

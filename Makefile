@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv reproduce reproduce-quick bench test test-all lint clean
+.PHONY: venv reproduce reproduce-quick bench wann-xor wann-swingup test test-all lint clean
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -40,6 +40,20 @@ bench: $(STAMP)
 	$(BIN)/scratchnn data fetch --quiet
 	$(BIN)/scratchnn bench --batch-size 32 --json reports/bench_b32.json
 	$(BIN)/scratchnn bench --batch-size 64 --json reports/bench_b64.json
+
+# WANN: XOR by topology search; the swingup laptop preset (GENERATIONS=1024 for the full run;
+# resumable: run the same command again after an interruption) and the paper-style evaluation
+GENERATIONS ?= 128
+wann-xor: $(STAMP)
+	$(BIN)/scratchnn wann search --task xor --out runs/wann-xor
+
+wann-swingup: $(STAMP)
+	if [ -f runs/wann-swingup/checkpoint.json ]; then \
+	  $(BIN)/scratchnn wann search --task swingup --resume --generations $(GENERATIONS) --out runs/wann-swingup; \
+	else \
+	  $(BIN)/scratchnn wann search --task swingup --preset laptop --generations $(GENERATIONS) --out runs/wann-swingup; \
+	fi
+	$(BIN)/scratchnn wann eval runs/wann-swingup/best.json --task swingup --json runs/wann-swingup/eval.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -65,7 +65,7 @@ def draw_network(
     pos = node_positions(g)
     n_layers = 1 + max(x for x, _ in pos.values())
     fig, ax = plt.subplots(
-        figsize=(2 + 1.6 * n_layers, min(24, 1 + 0.35 * max(len(pos) ** 0.8, 8)))
+        figsize=(min(30, 2 + 1.6 * n_layers), min(24, 1 + 0.35 * max(len(pos) ** 0.8, 8)))
     )
     for c in g.conns:
         if c.enabled:
@@ -127,5 +127,5 @@ def draw_network(
     ax.set_xlim(-0.8, n_layers - 0.2)
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120 if fig.get_figwidth() <= 12 else 80)
     plt.close(fig)

@@ -228,7 +228,7 @@ def test_cli_wann_search(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_cli_finds_xor_at_all_six_weights(tmp_path):
-    """The acceptance run (76 s here); its time is reported in the note, not asserted."""
+    """The acceptance run (under a minute here); its time is reported in the note, not asserted."""
     import json
 
     from scratchnn.cli import main

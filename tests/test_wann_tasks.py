@@ -443,3 +443,20 @@ def test_wann_bench_runs_both_paths_on_the_same_episodes(capsys):
     assert n == steps[0] and total == pytest.approx(fast[0], rel=1e-9)
     assert main(["wann", "bench", "--pop", "4", "--mutations", "5", "--sample", "2"]) == 0
     assert "speed-up" in capsys.readouterr().out
+
+
+def test_scores_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    from scratchnn.wann.tasks import SwingUpTask
+
+    nets = [express(g) for g in random_nets(5, 1, 8, seed=6)]
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = SwingUpTask().evaluate(nets, WEIGHTS, np.random.default_rng(0), reps=2)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = SwingUpTask().evaluate(nets, WEIGHTS, np.random.default_rng(0), reps=2)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(one, many)

@@ -337,6 +337,9 @@ def test_malformed_genome_files_are_named(tmp_path):
     csv.write_text("0,1,0\n0,0\n")
     with pytest.raises(ScratchnnError, match="same number of columns"):
         load_genome(csv, 2, 1)
+    csv.write_text("garbage\n")
+    with pytest.raises(ScratchnnError, match="neither our JSON nor a reference champion CSV"):
+        load_genome(csv, 2, 1)
     with pytest.raises(ScratchnnError, match="cannot read genome file"):
         load_genome(tmp_path / "missing.json", 2, 1)
 

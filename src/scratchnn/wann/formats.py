@@ -84,7 +84,12 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
         rows = [r.split(",") for r in text.splitlines() if r.strip()]
         if not rows or len({len(r) for r in rows}) != 1:
             raise GenomeError("champion CSV rows must all have the same number of columns")
-        M = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+        try:
+            M = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+        except ValueError as exc:
+            raise GenomeError(
+                f"neither our JSON nor a reference champion CSV of numbers ({exc})"
+            ) from exc
         return from_reference_matrix(M, n_in, n_out)
     except json.JSONDecodeError as exc:
         raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc

@@ -127,5 +127,5 @@ def draw_network(
     ax.set_xlim(-0.8, n_layers - 0.2)
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=120 if fig.get_figwidth() <= 12 else 80)
+    fig.savefig(path, dpi=120 if fig.get_figwidth() * fig.get_figheight() <= 120 else 80)
     plt.close(fig)

@@ -224,7 +224,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
 
     task = make_task(args.task, data_dir=args.data_dir)
     out = Path(args.out)
-    state = start_or_resume(out, task, None, args.resume)
+    state = start_or_resume(out, task, args.resume)
     if state is not None:
         fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
         if fixed or args.preset != "laptop":

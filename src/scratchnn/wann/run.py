@@ -13,13 +13,13 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from ..errors import ConfigError, ScratchnnError
-from .config import SearchConfig
 from .formats import save_reference_csv
 from .plots import draw_network, plot_fitness
 from .search import CHECKPOINT, GenerationStats, SearchState, load_checkpoint
+from .tasks import Task
 
 
-def start_or_resume(out: Path, task, cfg: SearchConfig | None, resume: bool) -> SearchState | None:
+def start_or_resume(out: Path, task: Task, resume: bool) -> SearchState | None:
     """The saved state to continue (``resume``), or None for a fresh start, refusing to start
     over a folder that holds another search's checkpoint."""
     ckpt = Path(out) / CHECKPOINT
@@ -46,7 +46,7 @@ def write_stats(stats: list[GenerationStats], path: Path) -> None:
         writer.writerows(asdict(s) for s in stats)
 
 
-def write_outputs(state: SearchState, task, out: Path) -> None:
+def write_outputs(state: SearchState, task: Task, out: Path) -> None:
     """stats.csv, best.json, best.csv and the two figures (see the module docstring)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

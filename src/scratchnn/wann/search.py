@@ -34,6 +34,7 @@ from .config import SearchConfig
 from .genome import Genome, GenomeError, express, initial_genome
 from .mutations import mutate
 from .nsga import nsga_rank
+from .tasks import Task
 
 WEIGHTS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 CHECKPOINT = "checkpoint.json"
@@ -99,7 +100,7 @@ class SearchState:
         )
 
 
-def initial_state(task, cfg: SearchConfig) -> SearchState:
+def initial_state(task: Task, cfg: SearchConfig) -> SearchState:
     """Generation 0: ``cfg.pop`` minimal networks."""
     rng = np.random.default_rng(cfg.seed)
     p = task.p_init if cfg.p_init is None else cfg.p_init
@@ -132,7 +133,7 @@ def load_checkpoint(path: Path) -> SearchState:
         ) from exc
 
 
-def step(task, state: SearchState) -> GenerationStats:
+def step(task: Task, state: SearchState) -> GenerationStats:
     """Evaluate ``state.pop``, update the champion, and replace ``state.pop`` by the next
     generation. Returns this generation's statistics (also appended to ``state.stats``)."""
     cfg, rng = state.config, state.rng
@@ -181,7 +182,7 @@ def progress_line(s: GenerationStats) -> str:
 
 
 def run_search(
-    task,
+    task: Task,
     cfg: SearchConfig,
     log: Callable[[str], None] | None = None,
     stop_when_solved: bool = True,
@@ -217,7 +218,7 @@ def _next_generation(
     pop: list[Genome],
     order: np.ndarray,
     cfg: SearchConfig,
-    task,
+    task: Task,
     rng: np.random.Generator,
 ) -> list[Genome]:
     n = len(pop)
@@ -235,7 +236,7 @@ def _next_generation(
 
 
 def search_with_restarts(
-    task,
+    task: Task,
     cfg: SearchConfig,
     time_limit: float,
     log: Callable[[str], None] | None = None,

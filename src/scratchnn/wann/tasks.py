@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -31,6 +32,26 @@ from .packed import Packed, forward_batch, forward_shared, pack, shared_weight_i
 
 #: score given to a network whose output is NaN or infinite at some weight
 INVALID_SCORE = -1e6
+
+
+class Task(Protocol):
+    """What the search needs of a task (see the module docstring)."""
+
+    name: str
+    n_in: int
+    n_out: int
+    p_init: float
+    activations: tuple[int, ...]
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+
+    def evaluate(
+        self,
+        nets: Sequence[Expressed],
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -185,7 +206,7 @@ def boolean_task_names() -> dict[str, str]:
 TASK_NAMES: tuple[str, ...] = ("swingup", "mnist256", *boolean_task_names())
 
 
-def make_task(name: str, data_dir: Path | None = None, p_init: float | None = None):
+def make_task(name: str, data_dir: Path | None = None, p_init: float | None = None) -> Task:
     """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default."""
     boolean = boolean_task_names()
     if name == "swingup":

@@ -239,6 +239,12 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         cfg = with_overrides(base, pop=args.pop, generations=args.generations, seed=args.seed)
         out.mkdir(parents=True, exist_ok=True)
     ckpt = out / CHECKPOINT
+    origin = "checkpoint" if state else (str(args.config) if args.config else args.preset)
+    print(
+        f"{task.name} ({origin}): pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "
+        f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}; "
+        f"checkpoint every {cfg.checkpoint_every} generations in {ckpt}"
+    )
     boolean = isinstance(task, BooleanTask)
     t0 = time.perf_counter()
     try:

@@ -45,6 +45,7 @@ bench: $(STAMP)
 # resumable: run the same command again after an interruption) and the paper-style evaluation
 GENERATIONS ?= 128
 wann-xor: $(STAMP)
+	rm -rf runs/wann-xor  # a fresh search each time (it takes under a minute)
 	$(BIN)/scratchnn wann search --task xor --out runs/wann-xor
 
 wann-swingup: $(STAMP)

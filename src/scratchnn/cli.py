@@ -223,7 +223,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     from .wann.tasks import BooleanTask, make_task
 
     task = make_task(args.task, data_dir=args.data_dir)
-    out = Path(args.out)
+    out = Path(args.out or f"runs/wann-{task.name}")
     state = start_or_resume(out, task, args.resume)
     if state is not None:
         fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
@@ -594,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=110.0,
         help="Boolean tasks: no new restart after this many seconds (default 110)",
     )
-    ws.add_argument("--out", type=Path, default=Path("runs/wann"), help="output directory")
+    ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
     ws.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
     ws.set_defaults(func=cmd_wann_search)

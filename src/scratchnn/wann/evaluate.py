@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .genome import Genome, express
-from .packed import Packed, forward_batch, pack
+from .packed import Packed, forward_batch, instances, pack
 from .search import WEIGHTS
 from .tasks import BooleanTask, Mnist256Task, SwingUpTask
 
@@ -40,12 +40,7 @@ class Row:
 
 def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ...]:
     """Instances of network 0 of ``packed``, one per row of ``edge_weights`` (n, n_edges)."""
-    n, E = edge_weights.shape
-    return (
-        np.zeros(n, np.int64),
-        np.arange(n + 1, dtype=np.int64) * E,
-        np.ascontiguousarray(edge_weights, dtype=np.float64).ravel(),
-    )
+    return instances(packed, np.zeros(len(edge_weights), np.int64), edge_weights)
 
 
 def _episode_scores(task, packed: Packed, edge_weights: np.ndarray, states) -> np.ndarray:

@@ -44,9 +44,14 @@ class Packed:
     def n_nets(self) -> int:
         return len(self.node_start) - 1
 
+    @property
+    def edges_per_net(self) -> np.ndarray:
+        """(K,) number of (enabled) connections of each network."""
+        return self.edge_ptr[self.node_start[1:]] - self.edge_ptr[self.node_start[:-1]]
+
     def n_edges(self, k: int) -> int:
         """Number of (enabled) connections of network ``k``."""
-        return int(self.edge_ptr[self.node_start[k + 1]] - self.edge_ptr[self.node_start[k]])
+        return int(self.edges_per_net[k])
 
 
 def pack(nets: Sequence[Expressed]) -> Packed:
@@ -76,20 +81,47 @@ def pack(nets: Sequence[Expressed]) -> Packed:
     )
 
 
-def shared_weight_instances(packed: Packed, weights: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Instances for every network at every shared weight, network-major.
+def instances(
+    packed: Packed, inst_net: np.ndarray, wflat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Instances ``i`` = network ``inst_net[i]`` with its own edge weights, taken in order from
+    ``wflat`` (each instance as many as its network has connections).
 
-    Returns ``inst_net`` (K * n_w,), ``inst_wstart`` (K * n_w + 1,) and the flat per-edge weights:
-    instance ``k * n_w + i`` is network ``k`` with every connection set to ``weights[i]``.
+    Returns ``inst_net``, ``inst_wstart`` (n + 1,: where each instance's weights start in
+    ``wflat``) and ``wflat``, as the kernels take them.
     """
-    weights = np.asarray(weights, dtype=np.float64)
-    n_w = len(weights)
-    E = np.array([packed.n_edges(k) for k in range(packed.n_nets)], dtype=np.int64)
-    inst_net = np.repeat(np.arange(packed.n_nets, dtype=np.int64), n_w)
-    per_inst = np.repeat(E, n_w)
-    inst_wstart = np.concatenate([[0], np.cumsum(per_inst)]).astype(np.int64)
-    wflat = np.repeat(np.tile(weights, packed.n_nets), per_inst)
+    inst_net = np.asarray(inst_net, dtype=np.int64)
+    inst_wstart = np.concatenate([[0], np.cumsum(packed.edges_per_net[inst_net])]).astype(np.int64)
+    wflat = np.ascontiguousarray(wflat, dtype=np.float64).ravel()
+    if len(wflat) != inst_wstart[-1]:
+        raise ValueError(f"{len(wflat)} edge weights given, the instances need {inst_wstart[-1]}")
     return inst_net, inst_wstart, wflat
+
+
+def shared_weight_instances(
+    packed: Packed, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Instances for every network at every shared weight, network-major: instance
+    ``k * n_w + i`` is network ``k`` with every connection set to ``weights[i]``."""
+    weights = np.asarray(weights, dtype=np.float64)
+    inst_net = np.repeat(np.arange(packed.n_nets, dtype=np.int64), len(weights))
+    wflat = np.repeat(np.tile(weights, packed.n_nets), packed.edges_per_net[inst_net])
+    return instances(packed, inst_net, wflat)
+
+
+def kernel_args(
+    packed: Packed, inst_net: np.ndarray, inst_wstart: np.ndarray, wflat: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The packed networks and instances as the compiled kernels take them (typed arrays)."""
+    return (
+        packed.node_start,
+        packed.act,
+        packed.edge_ptr,
+        packed.edge_src,
+        np.asarray(inst_net, np.int64),
+        np.asarray(inst_wstart, np.int64),
+        np.asarray(wflat, np.float64),
+    )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -178,15 +210,7 @@ def forward_batch(
     if X.ndim != 2 or X.shape[1] != packed.n_in:
         raise ValueError(f"X must have shape (B, {packed.n_in}), got {X.shape}")
     return _forward_batch(
-        packed.node_start,
-        packed.act,
-        packed.edge_ptr,
-        packed.edge_src,
-        np.asarray(inst_net, np.int64),
-        np.asarray(inst_wstart, np.int64),
-        np.asarray(wflat, np.float64),
-        np.ascontiguousarray(X.T),
-        packed.n_out,
+        *kernel_args(packed, inst_net, inst_wstart, wflat), np.ascontiguousarray(X.T), packed.n_out
     )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .packed import Packed, eval_scalar
+from .packed import Packed, eval_scalar, kernel_args
 
 GRAVITY = 9.82
 M_CART = 0.5
@@ -172,13 +172,7 @@ def rollouts(
     if (packed.n_in, packed.n_out) != (N_OBS, N_ACT):
         raise ValueError(f"swingup networks need {N_OBS} inputs and {N_ACT} output")
     total, n_steps = _rollouts(
-        packed.node_start,
-        packed.act,
-        packed.edge_ptr,
-        packed.edge_src,
-        np.asarray(inst_net, np.int64),
-        np.asarray(inst_wstart, np.int64),
-        np.asarray(wflat, np.float64),
+        *kernel_args(packed, inst_net, inst_wstart, wflat),
         np.asarray(ep_inst, np.int64),
         np.asarray(ep_state, np.int64),
         np.ascontiguousarray(init, dtype=np.float64),

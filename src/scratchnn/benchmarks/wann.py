@@ -51,7 +51,7 @@ def reference_style_episode(
             x, x_dot, th, th_dot = su.physics_step(x, x_dot, th, th_dot, 0.0 if a != a else a)
             total += float(su.reward(x, th))
             steps += 1
-            if abs(x) > su.X_LIMIT:
+            if su.off_track(x):
                 break
     return total, steps
 

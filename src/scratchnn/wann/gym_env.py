@@ -41,7 +41,7 @@ class CartPoleSwingUpEnv(gym.Env):
 
     def step(self, action):
         obs, reward, _ = self._env.step(np.asarray(action, dtype=float).reshape(1))
-        terminated = bool(abs(self._env.state[0, 0]) > su.X_LIMIT)
+        terminated = bool(su.off_track(self._env.state[0, 0]))
         return obs[0], float(reward[0]), terminated, False, {}
 
 

@@ -61,8 +61,14 @@ def reward(x, th):
     return (np.cos(th) + 1.0) / 2.0 * np.cos(x / X_LIMIT * np.pi / 2.0)
 
 
+def off_track(x):
+    """True past the end of the track, ``|x| > 2.4``: the episode ends (scalars or arrays)."""
+    return np.abs(x) > X_LIMIT
+
+
 _physics_step = numba.njit(cache=True, nogil=True)(physics_step)
 _reward = numba.njit(cache=True, nogil=True)(reward)
+_off_track = numba.njit(cache=True, nogil=True)(off_track)
 
 
 def reset_states(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -103,8 +109,7 @@ class SwingUpEnv:
         self.state = np.where(live[:, None], new, self.state)
         self.t += 1
         r = np.where(live, reward(self.state[:, 0], self.state[:, 2]), 0.0)
-        out = np.abs(self.state[:, 0]) > X_LIMIT
-        self.done = self.done | out | (self.t >= T_LIMIT)
+        self.done = self.done | off_track(self.state[:, 0]) | (self.t >= T_LIMIT)
         return observe(self.state), r, self.done.copy()
 
 
@@ -148,7 +153,7 @@ def _rollouts(
                 a = 0.0
             x, x_dot, th, th_dot = _physics_step(x, x_dot, th, th_dot, a)
             acc += _reward(x, th)
-            if x < -X_LIMIT or x > X_LIMIT:
+            if _off_track(x):
                 break
         total[ep] = acc
         n_steps[ep] = t

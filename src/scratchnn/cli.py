@@ -281,7 +281,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
 def cmd_wann_eval(args: argparse.Namespace) -> int:
     import json
 
-    from .wann.evaluate import evaluate_control, evaluate_mnist, format_rows
+    from .wann.evaluate import TUNE_GRID_TEXT, evaluate_control, evaluate_mnist, format_rows
     from .wann.formats import load_genome
     from .wann.tasks import Mnist256Task, make_task
 
@@ -298,15 +298,15 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
         print(f"mean +- std over the six weights: {result['mean']:.4f} +- {result['std']:.4f}")
         print(f"ensemble vote of the six weights: {result['ensemble']:.4f}")
         print(
-            f"tuned shared weight w = {result['tuned_weight']:g} (grid -2..2 step 0.05 without "
-            f"0, chosen on 10,000 training images): test accuracy {result['tuned_accuracy']:.4f}"
+            f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
+            f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}"
         )
     else:
         rows, w_best = evaluate_control(task, g, episodes=args.episodes, seed=args.seed)
         print(format_rows(rows))
         print(
-            "tuned: grid w = -2..2 in steps of 0.05 without 0 (80 values), chosen on "
-            f"{args.episodes} separate episodes; best w = {w_best:g}"
+            f"tuned: {TUNE_GRID_TEXT}, chosen on {args.episodes} separate episodes; "
+            f"best w = {w_best:g}"
         )
         result = {"rows": [r.__dict__ for r in rows], "tuned_weight": w_best}
     print(f"({time.perf_counter() - t0:.1f} s)")

@@ -28,6 +28,10 @@ from .search import WEIGHTS
 from .tasks import BooleanTask, Mnist256Task, SwingUpTask
 
 TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)
+TUNE_GRID_TEXT = (
+    f"grid w = {TUNE_GRID[0]:g}..{TUNE_GRID[-1]:g} in steps of 0.05 without 0 "
+    f"({len(TUNE_GRID)} values)"
+)
 
 
 @dataclass(frozen=True)

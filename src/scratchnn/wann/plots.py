@@ -52,6 +52,20 @@ def node_positions(g: Genome) -> dict[int, tuple[float, float]]:
     return pos
 
 
+def node_label(
+    g: Genome, node_id: int, kind: str, input_names: Sequence[str], output_names: Sequence[str]
+) -> tuple[str | None, str]:
+    """The name written beside a node and the text's alignment: bias and inputs on the left
+    (``"right"``-aligned), outputs on the right; hidden nodes and unnamed ones get none."""
+    if kind == BIAS:
+        return "bias", "right"
+    if kind == INPUT and node_id - 1 < len(input_names):
+        return input_names[node_id - 1], "right"
+    if kind == OUTPUT and node_id - 1 - g.n_in < len(output_names):
+        return output_names[node_id - 1 - g.n_in], "left"
+    return None, "left"
+
+
 def draw_network(
     g: Genome,
     path: Path,
@@ -91,33 +105,14 @@ def draw_network(
             label=label if label not in used else None,
         )
         used.add(label)
-        if n.kind == BIAS:
+        name, side = node_label(g, n.id, n.kind, input_names, output_names)
+        if name:
             ax.annotate(
-                "bias",
+                name,
                 (x, y),
-                xytext=(-6, 0),
+                xytext=(-6 if side == "right" else 6, 0),
                 textcoords="offset points",
-                ha="right",
-                va="center",
-                fontsize=7,
-            )
-        elif n.kind == INPUT and n.id - 1 < len(input_names):
-            ax.annotate(
-                input_names[n.id - 1],
-                (x, y),
-                xytext=(-6, 0),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                fontsize=7,
-            )
-        elif n.kind == OUTPUT and n.id - 1 - g.n_in < len(output_names):
-            ax.annotate(
-                output_names[n.id - 1 - g.n_in],
-                (x, y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                ha="left",
+                ha=side,
                 va="center",
                 fontsize=7,
             )

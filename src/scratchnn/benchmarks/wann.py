@@ -21,7 +21,7 @@ from ..wann.activations import ALL_IDS
 from ..wann.genome import express, forward, initial_genome
 from ..wann.mutations import mutate
 from ..wann.packed import pack, shared_weight_instances
-from ..wann.search import WEIGHTS
+from ..wann.search import WEIGHTS, SearchState, initial_state, step
 
 
 def population(size: int, mutations: int, seed: int = 0) -> list:
@@ -31,7 +31,7 @@ def population(size: int, mutations: int, seed: int = 0) -> list:
     for _ in range(size):
         g = initial_genome(su.N_OBS, su.N_ACT, 0.5, rng)
         for _ in range(mutations):
-            g, _ = mutate(g, rng, ALL_IDS)
+            g, _ = mutate(g, rng.random(3), ALL_IDS)
         pop.append(g)
     return pop
 
@@ -101,3 +101,73 @@ def bench_swingup(
         "reference_style_s_per_generation_est": ref_step * total_steps,
         "speedup": ref_step / fast_step,
     }
+
+
+def grow(state: SearchState, rounds: int, activations, seed: int = 0) -> None:
+    """Grow ``state.pop`` in place by ``rounds`` rounds of one random mutation per genome
+    (the search's mutation probabilities, no selection): a stand-in for a search's later,
+    larger networks."""
+    from ..wann.mutations import MUTATION_NAMES, roulette
+    from ..wann.population import breed
+
+    rng = np.random.default_rng(seed)
+    probs = [state.config.mutation_probs[k] for k in MUTATION_NAMES]
+    n = len(state.pop)
+    for _ in range(rounds):
+        u = rng.random((n, 3))
+        drawn = np.array([roulette(x, probs) for x in u[:, 0]])
+        state.pop, _ = breed(state.pop, np.arange(n), drawn, u, activations)
+
+
+def _clone(state: SearchState) -> SearchState:
+    from dataclasses import replace
+
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state.rng.bit_generator.state
+    return replace(state, rng=rng, stats=[])
+
+
+def bench_search(
+    task_name: str,
+    preset: str = "paper",
+    pop: int | None = None,
+    grown: int = 0,
+    generations: int = 2,
+    engines: tuple[str, ...] = ("array", "reference"),
+    seed: int = 0,
+) -> list[dict]:
+    """Seconds per search generation (evaluation, ranking, selection, breeding) of each engine,
+    from the same state: generation 0 of the preset's search, grown by ``grown`` random
+    mutations per genome. Every engine runs ``generations`` generations from that state; they
+    must give the same statistics. One row per engine."""
+    from ..wann.config import load_preset, with_overrides
+    from ..wann.tasks import make_task
+
+    task = make_task(task_name)
+    cfg = with_overrides(load_preset(task.name, preset), pop=pop, seed=seed)
+    base = initial_state(task, cfg)
+    grow(base, grown, task.activations, seed)
+    step(task, _clone(base))  # compile and load data outside the timing
+    rows, first = [], None
+    for engine in engines:
+        state = _clone(base)
+        seconds = []
+        for _ in range(generations):
+            t0 = time.perf_counter()
+            step(task, state, engine)
+            seconds.append(time.perf_counter() - t0)
+        stats = [(s.best_mean, s.best_max, s.median_conns, s.unchanged) for s in state.stats]
+        first = first or stats
+        rows.append(
+            {
+                "task": task.name,
+                "preset": preset,
+                "pop": cfg.pop,
+                "grown_by": grown,
+                "median_conns": float(np.median(base.pop.n_enabled())),
+                "engine": engine,
+                "s_per_generation": float(np.median(seconds)),
+                "same_as_first_engine": stats == first,
+            }
+        )
+    return rows

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ..config import _coerce
@@ -41,6 +42,8 @@ class SearchConfig:
     p_insert_node: float = PROBS["insert_node"]
     p_reenable: float = PROBS["reenable"]
     p_change_activation: float = PROBS["change_activation"]
+    #: the shared weights every network is scored at (the paper's six)
+    weights: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
     seed: int = 0
 
     @property
@@ -52,11 +55,17 @@ class SearchConfig:
             "change_activation": self.p_change_activation,
         }
 
+    def replace(self, **overrides: Any) -> SearchConfig:
+        """This config with the non-None ``overrides`` applied, range-checked."""
+        return with_overrides(self, **overrides)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["weights"] = list(self.weights)
+        return d
 
 
-_KINDS = {"int": int, "float": float, "float | None": float}
+_KINDS = {"int": int, "float": float, "float | None": float, "tuple[float, ...]": tuple}
 
 
 def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchConfig:
@@ -68,10 +77,20 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchCo
     for key, v in raw.items():
         if key not in kinds:
             raise ConfigError(f"{origin}: unknown key {key!r}; valid keys: {', '.join(kinds)}")
-        values[key] = (
-            None if (key == "p_init" and v is None) else _coerce(origin, key, v, kinds[key])
-        )
+        if key == "weights":
+            values[key] = _weights(origin, v)
+        else:
+            values[key] = (
+                None if (key == "p_init" and v is None) else _coerce(origin, key, v, kinds[key])
+            )
     return check(SearchConfig(**values))
+
+
+def _weights(origin: str, v: Any) -> tuple[float, ...]:
+    """A list of shared weights (numbers), as a tuple of floats."""
+    if not isinstance(v, list | tuple) or not v:
+        raise ConfigError(f"{origin}: weights must be a non-empty list of numbers, got {v!r:.60}")
+    return tuple(float(_coerce(origin, "weights", x, float)) for x in v)
 
 
 def check(cfg: SearchConfig) -> SearchConfig:
@@ -100,6 +119,10 @@ def check(cfg: SearchConfig) -> SearchConfig:
             "p_change_activation) must be >= 0 and not all 0",
         ),
         (cfg.seed >= 0, f"seed must be >= 0, got {cfg.seed}"),
+        (
+            len(cfg.weights) >= 1 and all(np.isfinite(w) and w != 0 for w in cfg.weights),
+            f"weights must be finite and non-zero, got {list(cfg.weights)}",
+        ),
     ]
     for ok, message in rules:
         if not ok:

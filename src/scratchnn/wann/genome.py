@@ -95,17 +95,24 @@ class Genome:
 
 
 def initial_genome(n_in: int, n_out: int, p_enable: float, rng: np.random.Generator) -> Genome:
-    """No hidden nodes; every bias/input -> output connection exists, enabled with ``p_enable``
-    (at least one is enabled)."""
+    """No hidden nodes; every bias/input -> output connection exists (source-major order),
+    enabled with ``p_enable`` (one uniform per connection; if none is enabled, one drawn at
+    random is)."""
     nodes = [Node(0, BIAS)] + [Node(i, INPUT) for i in range(1, n_in + 1)]
     nodes += [Node(n_in + k, OUTPUT) for k in range(1, n_out + 1)]
-    conns = []
-    for src in range(n_in + 1):
-        for k in range(1, n_out + 1):
-            conns.append(Conn(len(conns), src, n_in + k, bool(rng.random() < p_enable)))
-    if not any(c.enabled for c in conns):
-        conns[int(rng.integers(len(conns)))].enabled = True
+    on = initial_enabled((n_in + 1) * n_out, p_enable, rng)
+    pairs = [(src, n_in + k) for src in range(n_in + 1) for k in range(1, n_out + 1)]
+    conns = [Conn(i, s, d, bool(e)) for i, ((s, d), e) in enumerate(zip(pairs, on, strict=True))]
     return Genome(n_in, n_out, nodes, conns)
+
+
+def initial_enabled(m: int, p_enable: float, rng: np.random.Generator) -> np.ndarray:
+    """(m,) enabled flags of a new genome's connections: ``u < p_enable`` for ``m`` uniforms; if
+    none is enabled, one (drawn uniformly) is."""
+    on = rng.random(m) < p_enable
+    if not on.any():
+        on[int(rng.integers(m))] = True
+    return on
 
 
 class GenomeError(ValueError):

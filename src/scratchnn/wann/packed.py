@@ -214,6 +214,109 @@ def forward_batch(
     )
 
 
+@numba.njit(cache=True, nogil=True)
+def _activate_row(a, w, pre, out):
+    """``out[b] = f_a(w * pre[b])`` for every ``b``; one branch per row, not per element."""
+    B = len(pre)
+    if a == 1:
+        for b in range(B):
+            out[b] = w * pre[b]
+    elif a == 9:
+        for b in range(B):
+            x = w * pre[b]
+            out[b] = x if x > 0.0 else 0.0
+    elif a == 7:
+        for b in range(B):
+            out[b] = -(w * pre[b])
+    elif a == 8:
+        for b in range(B):
+            out[b] = abs(w * pre[b])
+    else:
+        for b in range(B):
+            out[b] = activate(a, w * pre[b])
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _shared_ce(node_start, act, edge_ptr, edge_src, weights, XT, y, n_out):
+    K = len(node_start) - 1
+    n_w = len(weights)
+    n_in, B = XT.shape
+    first = 1 + n_in
+    out = np.empty((K, n_w))
+    for k in numba.prange(K):
+        s = node_start[k]
+        n_nodes = node_start[k + 1] - s
+        vals = np.zeros((n_nodes - first, n_w, B))  # node, weight, image
+        xs = np.empty(B)
+        for j in range(first, n_nodes):
+            g = s + j
+            row = vals[j - first]
+            xs[:] = 0.0
+            for e in range(edge_ptr[g], edge_ptr[g + 1]):
+                src = edge_src[e]
+                if src == 0:
+                    for b in range(B):
+                        xs[b] += 1.0
+                elif src < first:
+                    x = XT[src - 1]
+                    for b in range(B):
+                        xs[b] += x[b]
+                else:
+                    v = vals[src - first]
+                    for i in range(n_w):
+                        for b in range(B):
+                            row[i, b] += v[i, b]
+            for i in range(n_w):
+                r = row[i]
+                for b in range(B):
+                    r[b] += xs[b]
+                _activate_row(act[g], weights[i], r, r)
+        o0 = n_nodes - first - n_out
+        for i in range(n_w):
+            total = 0.0
+            for b in range(B):
+                m = vals[o0, i, b]
+                for o in range(1, n_out):
+                    z = vals[o0 + o, i, b]
+                    if z > m or z != z:
+                        m = z
+                lse = 0.0
+                for o in range(n_out):
+                    lse += np.exp(vals[o0 + o, i, b] - m)
+                total += m + np.log(lse) - vals[o0 + y[b], i, b]
+            out[k, i] = total / B
+    return out
+
+
+def shared_weight_cross_entropy(
+    packed: Packed, weights: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """(K, n_w) mean cross-entropy of every network at every shared weight on ``X`` (B, n_in)
+    with labels ``y`` (B,), softmax over the ``n_out`` outputs:
+
+        CE[k, i] = mean_b ( logsumexp_o z[k, i, b, o] - z[k, i, b, y_b] )
+
+    where ``z`` are the outputs with every connection set to ``weights[i]``. Because all
+    connections share the weight, node ``j`` computes ``f_j(w * sum_src value_src)``: the sum
+    over bias and input sources is the same for all weights and is done once per network. NaN
+    where an output is NaN or infinite."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != packed.n_in or len(y) != len(X):
+        raise ValueError(f"X must have shape (B, {packed.n_in}) and y shape (B,)")
+    if packed.n_out < 1 or np.any((y < 0) | (y >= packed.n_out)):
+        raise ValueError(f"labels must be in 0..{packed.n_out - 1}")
+    return _shared_ce(
+        packed.node_start,
+        packed.act,
+        packed.edge_ptr,
+        packed.edge_src,
+        np.asarray(weights, np.float64),
+        np.ascontiguousarray(X.T),
+        np.asarray(y, np.int64),
+        packed.n_out,
+    )
+
+
 def forward_shared(packed: Packed, X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Outputs (K, n_w, B, n_out) of every network at every shared weight on ``X`` (B, n_in)."""
     inst = shared_weight_instances(packed, weights)

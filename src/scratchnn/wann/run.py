@@ -1,6 +1,6 @@
-"""A WANN search run on disk: what ``scratchnn wann search`` writes into its output folder.
+"""A WANN search run on disk: :func:`search` runs or continues one into an output folder.
 
-``checkpoint.json`` (the resumable state), ``stats.csv`` (one row per generation), ``best.json``
+``checkpoint.npz`` (the resumable state), ``stats.csv`` (one row per generation), ``best.json``
 (the champion in our format, with its task and score), ``best.csv`` (the same network in the
 reference's champion format), ``fitness.png`` and ``network.png``.
 """
@@ -9,14 +9,106 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, fields
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ConfigError, ScratchnnError
+from .config import SearchConfig, with_overrides
 from .formats import save_reference_csv
+from .genome import express
 from .plots import draw_network, plot_fitness
-from .search import CHECKPOINT, GenerationStats, SearchState, load_checkpoint
-from .tasks import Task
+from .search import (
+    CHECKPOINT,
+    OLD_CHECKPOINT,
+    GenerationStats,
+    SearchState,
+    initial_state,
+    load_checkpoint,
+    run_search,
+    search_with_restarts,
+)
+from .tasks import SolvableTask, Task
+
+OUTPUT_FILES = ("stats.csv", "best.json", "best.csv", "fitness.png", "network.png", CHECKPOINT)
+
+
+@dataclass
+class SearchRun:
+    """What :func:`search` did: the final state, where it is, how long this call took, and
+    for tasks that can be solved (the Boolean functions) whether the champion solves it."""
+
+    state: SearchState
+    out: Path
+    seconds: float
+    resumed: bool
+    solved: bool | None = None
+
+    @property
+    def seconds_per_generation(self) -> float:
+        s = [st.seconds for st in self.state.stats]
+        return sum(s) / max(len(s), 1)
+
+
+def describe(task: Task, cfg: SearchConfig) -> str:
+    """One line: the settings a search runs with."""
+    return (
+        f"pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "
+        f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}, "
+        f"weights {list(cfg.weights)}; checkpoint every {cfg.checkpoint_every} generations"
+    )
+
+
+def search(
+    task: Task,
+    out: Path,
+    cfg: SearchConfig | None = None,
+    resume: bool = False,
+    generations: int | None = None,
+    time_limit: float = 110.0,
+    log: Callable[[str], None] | None = None,
+    engine: str = "array",
+    on_start: Callable[[SearchState], None] | None = None,
+) -> SearchRun:
+    """Run a search for ``task`` with ``cfg`` into ``out`` (or, with ``resume``, continue the
+    one saved there, up to ``generations`` if given), then write the outputs.
+
+    Tasks that can be solved (:class:`~scratchnn.wann.tasks.SolvableTask`) stop when solved and
+    restart with the next seed after ``cfg.generations``, until ``time_limit`` seconds.
+    ``on_start`` sees the state the search starts from. A ``KeyboardInterrupt`` propagates;
+    the last checkpoint in ``out`` stays valid.
+    """
+    out = Path(out)
+    state = start_or_resume(out, task, resume)
+    if state is not None:
+        cfg = with_overrides(state.config, generations=generations)
+    elif cfg is None:
+        raise ValueError("a new search needs a config")
+    else:
+        cfg = with_overrides(cfg, generations=generations)
+        out.mkdir(parents=True, exist_ok=True)
+    resumed = state is not None
+    if state is None:
+        state = initial_state(task, cfg)
+    else:
+        state.config = cfg
+    if on_start:
+        on_start(state)
+    ckpt = out / CHECKPOINT
+    t0 = time.perf_counter()
+    solvable = isinstance(task, SolvableTask)
+    if solvable:
+        state = search_with_restarts(task, cfg, time_limit, log, state, ckpt, engine)
+    else:
+        state = run_search(task, cfg, log, state=state, checkpoint=ckpt, engine=engine)
+    write_outputs(state, task, out)
+    solved = None
+    if solvable and state.champion is not None:
+        solved = task.solved(express(state.champion), np.array(state.config.weights))
+    return SearchRun(state, out, time.perf_counter() - t0, resumed, solved)
 
 
 def start_or_resume(out: Path, task: Task, resume: bool) -> SearchState | None:
@@ -31,11 +123,12 @@ def start_or_resume(out: Path, task: Task, resume: bool) -> SearchState | None:
                 f"--task {state.task} or another --out"
             )
         return state
-    if ckpt.exists():
-        raise ScratchnnError(
-            f"{out} already holds a search (checkpoint.json); add --resume to continue it, or "
-            "choose another --out"
-        )
+    for name in (CHECKPOINT, OLD_CHECKPOINT):
+        if (Path(out) / name).exists():
+            raise ScratchnnError(
+                f"{out} already holds a search ({name}); add --resume to continue it, or "
+                "choose another --out"
+            )
     return None
 
 

@@ -1,21 +1,32 @@
 """The WANN search loop: evaluate at shared weights, rank with NSGA-II, select, mutate.
 
-Per generation: every network is scored at each shared weight ``w`` in ``WEIGHTS`` (``reps``
-rollouts each, common random numbers); ``mean`` = mean over weights, ``max`` = best weight. With
-probability ``p_conn_objective`` the objectives are (mean, 1 / number of enabled connections),
-otherwise (mean, max); NSGA-II ranks the population. The worst ``cull`` share is dropped; the best
-``elite`` share passes unchanged (and is re-evaluated next generation); every other child is a
-mutated copy of the winner of a tournament (the better NSGA-II rank) among the survivors.
+Per generation: every network is scored at each shared weight ``w`` of ``cfg.weights``
+(``reps`` rollouts each, common random numbers); ``mean`` = mean over weights, ``max`` = best
+weight. With probability ``p_conn_objective`` the objectives are (mean, 1 / number of enabled
+connections), otherwise (mean, max); NSGA-II ranks the population. Selection follows the
+reference (WANNRelease ``recombine``):
 
-The champion (what the search returns) is the network with the best mean over the six weights.
-With ``best_reps > 0`` (noisy tasks) each generation's best is first re-scored over ``best_reps``
+- the worst ``floor(cull * n)`` are dropped; ``S`` survivors remain;
+- the best ``floor(elite * S)`` survivors pass unchanged (elites, re-evaluated next generation);
+- every other child is a copy of a tournament's winner, mutated once: ``tournament`` entrants are
+  drawn from the survivors *with replacement*, the best-ranked wins; a drawn mutation that cannot
+  apply leaves the copy unchanged (:mod:`~scratchnn.wann.mutations`).
+
+The champion (what the search returns) is the network with the best mean over the weights. With
+``best_reps > 0`` (noisy tasks) each generation's best is first re-scored over ``best_reps``
 fresh rollouts per weight, and replaces the champion only if that score is higher, so that one
 lucky set of ``reps`` initial states does not make a champion.
 
+Two engines run the same search: ``"array"`` (the default) keeps the population in flat arrays
+and breeds, layers and packs it with compiled kernels (:mod:`~scratchnn.wann.population`);
+``"reference"`` does the same one genome object at a time (:mod:`~scratchnn.wann.genome`,
+:mod:`~scratchnn.wann.mutations`). Both draw the same random numbers in the same order and give
+the same genomes, scores and statistics (tested).
+
 Everything random comes from one generator seeded with ``cfg.seed``. A :class:`SearchState` (the
 population about to be evaluated, the generator's state, the champion, the statistics) is saved
-as JSON every ``checkpoint_every`` generations; resuming from it gives the same search as an
-uninterrupted run, generation by generation.
+every ``checkpoint_every`` generations as ``checkpoint.npz`` (the population's arrays and a small
+JSON header; no pickle); resuming from it gives the same search as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,14 +43,20 @@ import numpy as np
 
 from ..errors import ScratchnnError
 from .config import SearchConfig
-from .genome import Genome, GenomeError, express, initial_genome
-from .mutations import mutate
+from .genome import Genome, GenomeError, express
+from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
 from .nsga import nsga_rank
+from .packed import Packed, pack
+from .population import M_COPY, Population, breed, depths
+from .population import pack as pack_population
 from .tasks import Task
 
-WEIGHTS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
-CHECKPOINT = "checkpoint.json"
-CHECKPOINT_VERSION = 1
+#: the paper's six shared weights (the default of ``SearchConfig.weights``)
+WEIGHTS = np.array(SearchConfig().weights)
+CHECKPOINT = "checkpoint.npz"
+OLD_CHECKPOINT = "checkpoint.json"  # scratchnn 0.1 (version 1)
+CHECKPOINT_VERSION = 2
+ENGINES = ("array", "reference")
 
 
 @dataclass
@@ -49,6 +67,7 @@ class GenerationStats:
     median_conns: float
     best_conns: int  # connections of this generation's best
     champion_mean: float  # the champion's score (re-scored over best_reps if > 0)
+    unchanged: int  # children whose drawn mutation could not apply (unchanged copies)
     seconds: float
 
 
@@ -61,20 +80,22 @@ class SearchState:
     config: SearchConfig
     generation: int
     rng: np.random.Generator
-    pop: list[Genome]
+    pop: Population
     champion: Genome | None = None
     champion_mean: float = -np.inf
     stats: list[GenerationStats] = field(default_factory=list)
     solved_at: int | None = None
 
-    def to_dict(self) -> dict:
+    def header(self) -> dict:
+        """The JSON part of a checkpoint (everything but the population's arrays)."""
         return {
             "version": CHECKPOINT_VERSION,
             "task": self.task,
+            "n_in": self.pop.n_in,
+            "n_out": self.pop.n_out,
             "config": self.config.to_dict(),
             "generation": self.generation,
             "rng": self.rng.bit_generator.state,
-            "pop": [g.to_dict() for g in self.pop],
             "champion": self.champion.to_dict() if self.champion else None,
             "champion_mean": self.champion_mean if np.isfinite(self.champion_mean) else None,
             "stats": [asdict(s) for s in self.stats],
@@ -82,21 +103,24 @@ class SearchState:
         }
 
     @staticmethod
-    def from_dict(d: dict) -> SearchState:
-        if d.get("version") != CHECKPOINT_VERSION:
-            raise ScratchnnError(f"checkpoint version {d.get('version')!r} is not supported")
+    def from_parts(h: dict, arrays: dict[str, np.ndarray]) -> SearchState:
+        """Inverse of :meth:`header` + ``pop.arrays()``."""
+        if h.get("version") != CHECKPOINT_VERSION:
+            raise ScratchnnError(f"checkpoint version {h.get('version')!r} is not supported")
         rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = d["rng"]
+        rng.bit_generator.state = h["rng"]
+        from .config import config_from_dict
+
         return SearchState(
-            task=d["task"],
-            config=SearchConfig(**d["config"]),
-            generation=int(d["generation"]),
+            task=h["task"],
+            config=config_from_dict(h["config"], "checkpoint config"),
+            generation=int(h["generation"]),
             rng=rng,
-            pop=[Genome.from_dict(g) for g in d["pop"]],
-            champion=Genome.from_dict(d["champion"]) if d["champion"] else None,
-            champion_mean=-np.inf if d["champion_mean"] is None else float(d["champion_mean"]),
-            stats=[GenerationStats(**s) for s in d["stats"]],
-            solved_at=d["solved_at"],
+            pop=Population.from_arrays(h["n_in"], h["n_out"], arrays),
+            champion=Genome.from_dict(h["champion"]) if h["champion"] else None,
+            champion_mean=-np.inf if h["champion_mean"] is None else float(h["champion_mean"]),
+            stats=[GenerationStats(**s) for s in h["stats"]],
+            solved_at=h["solved_at"],
         )
 
 
@@ -104,16 +128,18 @@ def initial_state(task: Task, cfg: SearchConfig) -> SearchState:
     """Generation 0: ``cfg.pop`` minimal networks."""
     rng = np.random.default_rng(cfg.seed)
     p = task.p_init if cfg.p_init is None else cfg.p_init
-    pop = [initial_genome(task.n_in, task.n_out, p, rng) for _ in range(cfg.pop)]
+    pop = Population.initial(cfg.pop, task.n_in, task.n_out, p, rng)
     return SearchState(task.name, cfg, 0, rng, pop)
 
 
 def save_checkpoint(state: SearchState, path: Path) -> None:
-    """Write ``state`` as JSON, atomically (a crash mid-write leaves the previous file)."""
+    """Write ``state`` as ``.npz`` (the population's arrays + a JSON header), atomically: a crash
+    mid-write leaves the previous file."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as fh:
-        json.dump(state.to_dict(), fh)
+    header = np.frombuffer(json.dumps(state.header()).encode(), dtype=np.uint8)
+    with open(tmp, "wb") as fh:
+        np.savez(fh, header=header, **state.pop.arrays())
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -121,37 +147,77 @@ def save_checkpoint(state: SearchState, path: Path) -> None:
 
 def load_checkpoint(path: Path) -> SearchState:
     """Read a checkpoint written by :func:`save_checkpoint`, with a clear error if it is bad."""
+    path = Path(path)
+    if not path.exists() and (path.parent / OLD_CHECKPOINT).exists():
+        raise ScratchnnError(
+            f"{path.parent / OLD_CHECKPOINT} was written by scratchnn 0.1, whose selection rules "
+            "differ from this version's (see the WANN section of the README); it cannot be "
+            "resumed here: start a new search in another --out"
+        )
     try:
-        return SearchState.from_dict(json.loads(Path(path).read_text()))
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(z["header"].tobytes().decode())
+            arrays = {k: z[k] for k in z.files if k != "header"}
+        return SearchState.from_parts(header, arrays)
     except FileNotFoundError:
         raise ScratchnnError(
             f"no checkpoint at {path}; run without --resume to start a search there"
         ) from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, GenomeError) as exc:
+    except ScratchnnError as exc:
+        raise ScratchnnError(f"checkpoint {path}: {exc}; delete it to start again") from exc
+    except (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        GenomeError,
+    ) as exc:
         raise ScratchnnError(
-            f"checkpoint {path} is damaged ({exc}); delete it to start again"
+            f"checkpoint {path} is damaged ({type(exc).__name__}: {exc}); delete it to start again"
         ) from exc
 
 
-def step(task: Task, state: SearchState) -> GenerationStats:
+def _express_reference(genomes: list[Genome]) -> tuple[Packed, np.ndarray]:
+    """The per-genome reference: express and pack each genome object; enabled counts."""
+    return pack([express(g) for g in genomes]), np.array([g.n_enabled() for g in genomes])
+
+
+def step(task: Task, state: SearchState, engine: str = "array") -> GenerationStats:
     """Evaluate ``state.pop``, update the champion, and replace ``state.pop`` by the next
     generation. Returns this generation's statistics (also appended to ``state.stats``)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     cfg, rng = state.config, state.rng
+    weights = np.array(cfg.weights)
     t0 = time.perf_counter()
-    nets = [express(g) for g in state.pop]
+    if engine == "array":
+        genomes = None
+        depth, ok = depths(state.pop)
+        if not ok.all():
+            raise GenomeError("the population holds an invalid genome")
+        packed, n_enabled = pack_population(state.pop, depth), state.pop.n_enabled()
+    else:
+        genomes = state.pop.genomes()
+        packed, n_enabled = _express_reference(genomes)
     eval_rng = np.random.default_rng(rng.integers(2**63))  # common random numbers
-    scores = task.evaluate(nets, WEIGHTS, eval_rng, cfg.reps)
+    scores = task.evaluate(packed, weights, eval_rng, cfg.reps)
     mean, best_w = scores.mean(axis=1), scores.max(axis=1)
-    conns = np.array([max(g.n_enabled(), 1) for g in state.pop])
+    conns = np.maximum(n_enabled, 1)
     second = 1.0 / conns if rng.random() < cfg.p_conn_objective else best_w
     order = nsga_rank(np.stack([mean, second], axis=1))
     top = int(np.argmax(mean))
+    best = state.pop.genome(top)
     score = float(mean[top])
     if cfg.best_reps > 0:
         rescore_rng = np.random.default_rng(rng.integers(2**63))
-        score = float(task.evaluate([nets[top]], WEIGHTS, rescore_rng, cfg.best_reps).mean())
+        one = pack([express(best)])
+        score = float(task.evaluate(one, weights, rescore_rng, cfg.best_reps).mean())
     if state.champion is None or score > state.champion_mean:
-        state.champion, state.champion_mean = state.pop[top].copy(), score
+        state.champion, state.champion_mean = best, score
     state.generation += 1
     stats = GenerationStats(
         state.generation,
@@ -160,18 +226,56 @@ def step(task: Task, state: SearchState) -> GenerationStats:
         float(np.median(conns)),
         int(conns[top]),
         state.champion_mean,
+        0,
         0.0,
     )
     solved = getattr(task, "solved", None)
-    if solved is not None and solved(nets[top], WEIGHTS):
-        state.champion, state.solved_at = state.pop[top].copy(), state.generation
+    if solved is not None and solved(express(best), weights):
+        state.champion, state.solved_at = best, state.generation
         state.champion_mean = float(mean[top])
         stats.champion_mean = state.champion_mean
     else:
-        state.pop = _next_generation(state.pop, order, cfg, task, rng)
+        parents, mutation, u = select(order, cfg, rng)
+        if engine == "array":
+            state.pop, applied = breed(state.pop, parents, mutation, u, task.activations, depth)
+            stats.unchanged = int(np.sum((applied == M_COPY) & (mutation != M_COPY)))
+        else:
+            children = []
+            for p, m, uc in zip(parents, mutation, u, strict=True):
+                if m == M_COPY:
+                    children.append(genomes[p].copy())
+                else:
+                    child, name = mutate(genomes[p], uc, task.activations, cfg.mutation_probs)
+                    stats.unchanged += name == "none"
+                    children.append(child)
+            state.pop = Population.from_genomes(children)
     stats.seconds = time.perf_counter() - t0
     state.stats.append(stats)
     return stats
+
+
+def select(
+    order: np.ndarray, cfg: SearchConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The next generation's parents, drawn mutations and uniforms (module docstring).
+
+    ``order``: all indices, best first. Returns ``parents`` (n,) (elites first), ``mutation``
+    (n,) (``population.M_COPY`` for elites, else the roulette's index into
+    ``mutations.MUTATION_NAMES``) and ``u`` (n, 3) the uniforms of each child's mutation.
+    """
+    n = len(order)
+    survivors = order[: n - int(np.floor(cfg.cull * n))]
+    n_elite = int(np.floor(cfg.elite * len(survivors)))
+    n_kids = n - n_elite
+    entrants = rng.integers(len(survivors), size=(n_kids, cfg.tournament))
+    winners = survivors[entrants.min(axis=1)]  # survivors are sorted best first
+    u = random_uniforms(rng, n_kids)
+    probs = [cfg.mutation_probs[k] for k in MUTATION_NAMES]
+    drawn = np.array([roulette(x, probs) for x in u[:, 0]], dtype=np.int64)
+    parents = np.concatenate([survivors[:n_elite], winners]).astype(np.int64)
+    mutation = np.concatenate([np.full(n_elite, M_COPY, np.int64), drawn])
+    u = np.concatenate([np.zeros((n_elite, u.shape[1])), u])
+    return parents, mutation, u
 
 
 def progress_line(s: GenerationStats) -> str:
@@ -189,6 +293,7 @@ def run_search(
     state: SearchState | None = None,
     checkpoint: Path | None = None,
     on_generation: Callable[[SearchState], None] | None = None,
+    engine: str = "array",
 ) -> SearchState:
     """Search topologies for ``task`` up to ``cfg.generations``; deterministic for ``cfg.seed``.
 
@@ -202,7 +307,7 @@ def run_search(
     while state.generation < state.config.generations and not (
         stop_when_solved and state.solved_at
     ):
-        stats = step(task, state)
+        stats = step(task, state, engine)
         if log:
             log(progress_line(stats))
         if checkpoint and state.generation % state.config.checkpoint_every == 0:
@@ -214,27 +319,6 @@ def run_search(
     return state
 
 
-def _next_generation(
-    pop: list[Genome],
-    order: np.ndarray,
-    cfg: SearchConfig,
-    task: Task,
-    rng: np.random.Generator,
-) -> list[Genome]:
-    n = len(pop)
-    survivors = order[: max(1, round(n * (1 - cfg.cull)))]
-    n_elite = round(n * cfg.elite)
-    children = [pop[i].copy() for i in survivors[:n_elite]]
-    position = {int(i): k for k, i in enumerate(order)}  # lower = better
-    probs = cfg.mutation_probs
-    while len(children) < n:
-        entrants = rng.choice(survivors, size=min(cfg.tournament, len(survivors)), replace=False)
-        winner = min(entrants, key=lambda i: position[int(i)])
-        child, _ = mutate(pop[int(winner)], rng, task.activations, probs)
-        children.append(child)
-    return children
-
-
 def search_with_restarts(
     task: Task,
     cfg: SearchConfig,
@@ -242,6 +326,7 @@ def search_with_restarts(
     log: Callable[[str], None] | None = None,
     state: SearchState | None = None,
     checkpoint: Path | None = None,
+    engine: str = "array",
 ) -> SearchState:
     """Independent searches with seeds ``cfg.seed, cfg.seed + 1, ...`` (each at most
     ``cfg.generations``) until one solves the task or ``time_limit`` seconds have passed.
@@ -255,7 +340,9 @@ def search_with_restarts(
     best: SearchState | None = None
     seed = state.config.seed if state else cfg.seed
     while True:
-        run = run_search(task, replace(cfg, seed=seed), log=log, state=state, checkpoint=checkpoint)
+        run = run_search(
+            task, replace(cfg, seed=seed), log, state=state, checkpoint=checkpoint, engine=engine
+        )
         state = None
         if best is None or run.solved_at or run.champion_mean > best.champion_mean:
             best = run

@@ -3,11 +3,12 @@
 Every task has ``name``, ``n_in``, ``n_out``, ``p_init`` (initial connection probability),
 ``activations`` (ids hidden nodes may take), ``input_names`` / ``output_names`` and
 
-    evaluate(nets, weights, rng, reps) -> scores (n_nets, n_weights)
+    evaluate(packed, weights, rng, reps) -> scores (n_nets, n_weights)
 
-higher is better; the score at one weight is the mean over ``reps`` rollouts. Every network and
-weight sees the same random draws (common random numbers), taken from ``rng``. Evaluation is
-batched (:mod:`~scratchnn.wann.packed`), so the search never loops over networks itself.
+for the networks of ``packed`` (:mod:`~scratchnn.wann.packed`); higher is better; the score at
+one weight is the mean over ``reps`` rollouts. Every network and weight sees the same random
+draws (common random numbers), taken from ``rng``. Evaluation is batched, so the search never
+loops over networks itself.
 
 Tasks: the two-input Boolean functions (the writeup's XOR among them), ``swingup``
 (CartPoleSwingUp) and ``mnist256``.
@@ -15,11 +16,10 @@ Tasks: the two-input Boolean functions (the writeup's XOR among them), ``swingup
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -28,7 +28,14 @@ from ..theory.boolean import INPUTS, TABLES
 from . import swingup as su
 from .activations import ALL_IDS, NO_STEP
 from .genome import Expressed
-from .packed import Packed, forward_batch, forward_shared, pack, shared_weight_instances
+from .packed import (
+    Packed,
+    forward_batch,
+    forward_shared,
+    pack,
+    shared_weight_cross_entropy,
+    shared_weight_instances,
+)
 
 #: score given to a network whose output is NaN or infinite at some weight
 INVALID_SCORE = -1e6
@@ -47,11 +54,19 @@ class Task(Protocol):
 
     def evaluate(
         self,
-        nets: Sequence[Expressed],
+        packed: Packed,
         weights: np.ndarray,
         rng: np.random.Generator,
         reps: int = 1,
     ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class SolvableTask(Protocol):
+    """A task with a notion of solved (the Boolean functions): the search stops when its best
+    network solves it, and restarts with the next seed when it has not within the budget."""
+
+    def solved(self, net: Expressed, weights: np.ndarray) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -74,25 +89,25 @@ class BooleanTask:
     def name(self) -> str:
         return self.function.lower()
 
-    def margins(self, nets: Sequence[Expressed], weights: np.ndarray) -> np.ndarray:
+    def margins(self, packed: Packed, weights: np.ndarray) -> np.ndarray:
         """(n_nets, n_weights, 4) signed margins ``(2 t - 1) * y``."""
         t = 2.0 * TABLES[self.function] - 1.0
         with np.errstate(all="ignore"):
-            y = forward_shared(pack(nets), INPUTS, np.asarray(weights, float))[..., 0]
+            y = forward_shared(packed, INPUTS, np.asarray(weights, float))[..., 0]
             return np.nan_to_num(t * y, nan=-1.0, posinf=1.0, neginf=-1.0)
 
     def evaluate(
         self,
-        nets: Sequence[Expressed],
+        packed: Packed,
         weights: np.ndarray,
         rng: np.random.Generator,
         reps: int = 1,
     ) -> np.ndarray:
-        return np.clip(self.margins(nets, weights), -1, 1).mean(axis=2)
+        return np.clip(self.margins(packed, weights), -1, 1).mean(axis=2)
 
     def solved(self, net: Expressed, weights: np.ndarray) -> bool:
         """True when the network computes the function at every weight."""
-        return bool((self.margins([net], weights) > 0).all())
+        return bool((self.margins(pack([net]), weights) > 0).all())
 
     def episode_states(self, n: int, rng: np.random.Generator) -> None:
         """No initial states: every episode runs the four inputs."""
@@ -130,16 +145,15 @@ class SwingUpTask:
 
     def evaluate(
         self,
-        nets: Sequence[Expressed],
+        packed: Packed,
         weights: np.ndarray,
         rng: np.random.Generator,
         reps: int = 1,
     ) -> np.ndarray:
-        packed = pack(nets)
         inst = shared_weight_instances(packed, weights)
         init = su.reset_states(reps, rng)
         ret = su.rollouts(packed, *inst, *_episodes(len(inst[0]), reps), init, self.steps)
-        return ret.reshape(len(nets), len(weights), reps).mean(axis=2)
+        return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
 
     def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """(n, 4) initial states, one per episode."""
@@ -193,23 +207,19 @@ class Mnist256Task:
 
     def evaluate(
         self,
-        nets: Sequence[Expressed],
+        packed: Packed,
         weights: np.ndarray,
         rng: np.random.Generator,
         reps: int = 1,
     ) -> np.ndarray:
-        packed = pack(nets)
-        inst = shared_weight_instances(packed, weights)
+        """Minus the mean cross-entropy (one compiled pass over networks x weights x images,
+        :func:`~scratchnn.wann.packed.shared_weight_cross_entropy`), averaged over ``reps``
+        batches."""
         X, y = self.data.X_train, self.data.y_train
-        scores = np.zeros((len(nets), len(weights)))
+        scores = np.zeros((packed.n_nets, len(weights)))
         for _ in range(reps):
             idx = rng.choice(len(X), size=self.batch, replace=False)
-            z = self.logits(packed, inst, X[idx])
-            with np.errstate(all="ignore"):
-                z = z - z.max(axis=2, keepdims=True)
-                logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
-                ce = -logp[:, np.arange(self.batch), y[idx]].mean(axis=1)
-            scores += -ce.reshape(len(nets), len(weights)) / reps
+            scores -= shared_weight_cross_entropy(packed, weights, X[idx], y[idx]) / reps
         return np.nan_to_num(scores, nan=INVALID_SCORE, neginf=INVALID_SCORE, posinf=INVALID_SCORE)
 
 

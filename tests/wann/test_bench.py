@@ -1,0 +1,33 @@
+"""``scratchnn wann bench``."""
+
+import numpy as np
+import pytest
+
+from scratchnn.wann import swingup as su
+from scratchnn.wann.genome import (
+    express,
+)
+from scratchnn.wann.packed import pack, shared_weight_instances
+
+from .helpers import random_nets
+
+
+def test_wann_bench_runs_both_paths_on_the_same_episodes(capsys):
+    from scratchnn.benchmarks.wann import bench_swingup, reference_style_episode
+    from scratchnn.cli import main
+
+    r = bench_swingup(pop_size=4, mutations=10, sample=3)
+    assert r["episodes"] == 4 * 6 * 3 and 4 * 6 * 3 <= r["env_steps"] <= 4 * 6 * 3 * 1000
+    assert r["speedup"] == pytest.approx(
+        r["reference_style_us_per_step"] / r["scratchnn_us_per_step"]
+    )
+    # the reference-style episode is the same episode as the compiled one
+    g = random_nets(5, 1, 1, seed=2, max_mutations=10)[0]
+    init = su.reset_states(1, np.random.default_rng(0))
+    packed = pack([express(g)])
+    inst = shared_weight_instances(packed, np.array([0.5]))
+    fast, steps = su.rollouts(packed, *inst, [0], [0], init, steps=100, return_steps=True)
+    total, n = reference_style_episode(express(g), 0.5, init[0], max_steps=100)
+    assert n == steps[0] and total == pytest.approx(fast[0], rel=1e-9)
+    assert main(["wann", "bench", "--pop", "4", "--mutations", "5", "--sample", "2"]) == 0
+    assert "speed-up" in capsys.readouterr().out

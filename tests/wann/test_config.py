@@ -1,0 +1,24 @@
+"""Search configs: presets and errors."""
+
+import pytest
+
+from scratchnn.errors import ConfigError
+from scratchnn.wann.config import config_from_dict, load_preset
+
+
+def test_presets_and_config_errors(tmp_path):
+    lap = load_preset("swingup", "laptop")
+    assert (lap.pop, lap.reps, lap.tournament, lap.elite) == (64, 3, 4, 0.05)
+    paper = load_preset("swingup", "paper")
+    assert (paper.pop, paper.generations, paper.tournament) == (192, 1024, 8)
+    m = load_preset("mnist256", "paper")
+    assert (m.pop, m.generations, m.tournament, m.p_init) == (960, 4096, 32, 0.05)
+    assert load_preset("xor", "laptop").pop == 64
+    with pytest.raises(ConfigError, match="unknown key 'popsize'; valid keys: pop, "):
+        config_from_dict({"popsize": 10})
+    with pytest.raises(ConfigError, match="elite must be in"):
+        config_from_dict({"elite": 1.5})
+    with pytest.raises(ConfigError, match="pop must be an integer"):
+        config_from_dict({"pop": "many"})
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_preset("swingup", "desktop")

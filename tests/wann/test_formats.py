@@ -1,0 +1,77 @@
+"""Genome files: the reference champion CSV and malformed files."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scratchnn.errors import ScratchnnError
+from scratchnn.wann.genome import (
+    HIDDEN,
+    Conn,
+    Genome,
+    Node,
+    express,
+    forward,
+)
+
+from .helpers import hidden_net, random_nets
+
+
+def test_reference_champion_format_round_trip(tmp_path):
+    from scratchnn.wann.formats import from_reference_matrix, load_genome, save_reference_csv
+
+    for g in [hidden_net(), *random_nets(5, 1, 5, seed=8)]:
+        path = tmp_path / "champion.csv"
+        save_reference_csv(g, path)
+        M = np.loadtxt(path, delimiter=",")
+        N = len(g.nodes)
+        assert M.shape == (N, N + 1)
+        back = load_genome(path, g.n_in, g.n_out)
+        e, eb = express(g), express(back)
+        assert np.array_equal(e.W, eb.W) and np.array_equal(e.act, eb.act)
+        X = np.random.default_rng(0).normal(size=(7, g.n_in))
+        with np.errstate(all="ignore"):
+            assert np.array_equal(forward(e, X, 1.5), forward(eb, X, 1.5), equal_nan=True)
+    # topology only: any nonzero value (the reference stores trained weights) is a connection
+    M = np.loadtxt(path, delimiter=",")
+    M[:, :-1] *= np.random.default_rng(1).uniform(0.5, 2, M[:, :-1].shape)
+    assert np.array_equal(express(from_reference_matrix(M, 5, 1)).W, express(back).W)
+
+
+def test_malformed_genome_files_are_named(tmp_path):
+    from scratchnn.wann.formats import load_genome, save_reference_csv
+
+    g = hidden_net()
+    js = tmp_path / "g.json"
+    js.write_text(json.dumps({"genome": g.to_dict()}))
+    with pytest.raises(ScratchnnError, match="2 inputs and 1 outputs; the task needs 5 and 1"):
+        load_genome(js, 5, 1)
+    csv = tmp_path / "g.csv"
+    save_reference_csv(g, csv)
+    with pytest.raises(ScratchnnError, match="fewer than bias \\+ 5 inputs"):
+        load_genome(csv, 5, 1)
+    M = np.loadtxt(csv, delimiter=",")
+    M[3, 4] = M[4, 3] = 1  # hidden (row 3) <-> output (row 4): output -> hidden is not allowed
+    np.savetxt(csv, M, delimiter=",")
+    with pytest.raises(ScratchnnError, match="starts at an output node"):
+        load_genome(csv, 2, 1)
+    cyc = Genome(2, 1, [*g.nodes, Node(5, HIDDEN, 1)], [*g.conns, Conn(20, 4, 5), Conn(21, 5, 4)])
+    js.write_text(json.dumps(cyc.to_dict()))
+    with pytest.raises(ScratchnnError, match="cycle through node"):
+        load_genome(js, 2, 1)
+    M = np.loadtxt(tmp_path / "g.csv", delimiter=",")
+    save_reference_csv(g, csv)
+    M = np.loadtxt(csv, delimiter=",")
+    M[3, -1] = 11
+    np.savetxt(csv, M, delimiter=",")
+    with pytest.raises(ScratchnnError, match="unknown activation id 11"):
+        load_genome(csv, 2, 1)
+    csv.write_text("0,1,0\n0,0\n")
+    with pytest.raises(ScratchnnError, match="same number of columns"):
+        load_genome(csv, 2, 1)
+    csv.write_text("garbage\n")
+    with pytest.raises(ScratchnnError, match="neither our JSON nor a reference champion CSV"):
+        load_genome(csv, 2, 1)
+    with pytest.raises(ScratchnnError, match="cannot read genome file"):
+        load_genome(tmp_path / "missing.json", 2, 1)

@@ -42,3 +42,19 @@ def test_shared_weight_cross_entropy_equals_the_plain_forward():
                 np.testing.assert_allclose(ce[k, i], expected, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match=r"labels must be in 0\.\.3"):
         shared_weight_cross_entropy(pack(nets), WEIGHTS, X, y + 4)
+
+
+def test_parity_shortcut_is_bit_identical_to_computing_every_weight():
+    from scratchnn.wann.activations import ALL_IDS, NO_STEP
+    from scratchnn.wann.packed import shared_weight_cross_entropy, weight_partners
+
+    assert weight_partners(WEIGHTS).tolist() == [5, 4, 3, 2, 1, 0]
+    assert weight_partners(np.array([1.0, 2.0, -1.0])).tolist() == [2, 3, 0]
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(64, 8)), rng.integers(0, 3, 64)
+    for acts, seed in [(NO_STEP, 1), (ALL_IDS, 2), ((1, 3, 4, 5, 7, 8, 10), 3)]:
+        packed = pack([express(g) for g in random_nets(8, 3, 40, seed, 120, acts)])
+        for weights in (WEIGHTS, np.array([-1.5, 0.25, 1.5, 3.0])):
+            fast = shared_weight_cross_entropy(packed, weights, X, y)
+            slow = shared_weight_cross_entropy(packed, weights, X, y, use_parity=False)
+            assert np.array_equal(fast, slow, equal_nan=True)

@@ -236,45 +236,153 @@ def _activate_row(a, w, pre, out):
             out[b] = activate(a, w * pre[b])
 
 
+#: value parities of a node over the weight set: v(-w) = v(w), v(-w) = -v(w), or neither
+EVEN, ODD, NO_PARITY = 0, 1, 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _value_parity(pre_parity, a):
+    """Parity of ``f_a(pre)`` given the parity of ``pre``: odd activations (linear, sin, tanh,
+    inverse) keep an odd pre-activation odd, even ones (gaussian, abs, cos) make it even."""
+    if pre_parity == EVEN:
+        return EVEN
+    if pre_parity == ODD:
+        if a == 1 or a == 3 or a == 5 or a == 7:
+            return ODD
+        if a == 4 or a == 8 or a == 10:
+            return EVEN
+    return NO_PARITY
+
+
+#: images per block of the cross-entropy kernel: a network's values for one block stay in cache
+IMAGE_BLOCK = 128
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _shared_ce(node_start, act, edge_ptr, edge_src, weights, XT, y, n_out):
+def _shared_ce(node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_out, n_chunks):
     K = len(node_start) - 1
     n_w = len(weights)
     n_in, B = XT.shape
     first = 1 + n_in
     out = np.empty((K, n_w))
-    for k in numba.prange(K):
-        s = node_start[k]
-        n_nodes = node_start[k + 1] - s
-        vals = np.zeros((n_nodes - first, n_w, B))  # node, weight, image
-        xs = np.empty(B)
+    max_nodes = 0
+    for k in range(K):
+        max_nodes = max(max_nodes, node_start[k + 1] - node_start[k])
+    # networks in strided chunks, each chunk with one set of buffers (none per network)
+    n_chunks = max(1, min(K, n_chunks))
+    for c in numba.prange(n_chunks):
+        vals = np.empty((max(max_nodes - first, 1), n_w, IMAGE_BLOCK))  # node, weight, image
+        mode = np.zeros(max_nodes, np.int64)
+        xs = np.empty(IMAGE_BLOCK)
+        totals = np.empty(n_w)
+        for k in range(c, K, n_chunks):
+            _shared_ce_one(
+                k, node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_out, vals,
+                mode, xs, totals,
+            )  # fmt: skip
+            out[k] = totals / B
+    return out
+
+
+#: how a node is computed over the weights: all of them; the weights ``w`` only, ``-w`` copied
+#: (even) or negated (odd); sigmoid of an odd pre-activation, ``-w`` as the complement
+ALL, COPY, NEGATE, COMPLEMENT = 0, 1, 2, 3
+
+
+@numba.njit(cache=True, nogil=True)
+def _node_modes(s, n_nodes, first, act, edge_ptr, edge_src, mode):
+    """``mode[j]`` of every computed node of the network at offset ``s``, from the parities of
+    its sources (bias and inputs are even: the same at every weight)."""
+    parity = np.zeros(n_nodes, np.int64)
+    for j in range(first, n_nodes):
+        g = s + j
+        all_even, all_odd = True, True
+        for e in range(edge_ptr[g], edge_ptr[g + 1]):
+            src = edge_src[e]
+            all_even = all_even and parity[src] == EVEN
+            all_odd = all_odd and parity[src] == ODD
+        pre = ODD if all_even else (EVEN if all_odd else NO_PARITY)
+        parity[j] = _value_parity(pre, act[g])
+        if parity[j] == EVEN:
+            mode[j] = COPY
+        elif parity[j] == ODD:
+            mode[j] = NEGATE
+        elif pre == ODD and act[g] == 6:
+            mode[j] = COMPLEMENT
+        else:
+            mode[j] = ALL
+
+
+@numba.njit(cache=True, nogil=True)
+def _shared_ce_one(
+    k, node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_out, buf, mode, xs, totals
+):
+    """Summed cross-entropy of network ``k`` at every weight into ``totals`` (n_w,), image block
+    by image block (the images in order, so the sums are the same as unblocked)."""
+    n_w = len(weights)
+    n_in, B = XT.shape
+    first = 1 + n_in
+    s = node_start[k]
+    n_nodes = node_start[k + 1] - s
+    _node_modes(s, n_nodes, first, act, edge_ptr, edge_src, mode)
+    totals[:] = 0.0
+    for b0 in range(0, B, IMAGE_BLOCK):
+        nb = min(IMAGE_BLOCK, B - b0)
+        vals = buf[:, :, :nb]
         for j in range(first, n_nodes):
             g = s + j
             row = vals[j - first]
-            xs[:] = 0.0
+            half = mode[j] != ALL  # compute the weights w only, not -w
+            xs[:nb] = 0.0
+            for i in range(n_w):
+                if not (half and partner[i] < i):
+                    row[i, :] = 0.0
             for e in range(edge_ptr[g], edge_ptr[g + 1]):
                 src = edge_src[e]
                 if src == 0:
-                    for b in range(B):
+                    for b in range(nb):
                         xs[b] += 1.0
                 elif src < first:
-                    x = XT[src - 1]
-                    for b in range(B):
+                    x = XT[src - 1, b0 : b0 + nb]
+                    for b in range(nb):
                         xs[b] += x[b]
                 else:
                     v = vals[src - first]
                     for i in range(n_w):
-                        for b in range(B):
+                        if half and partner[i] < i:
+                            continue
+                        for b in range(nb):
                             row[i, b] += v[i, b]
+            a = act[g]
             for i in range(n_w):
+                if half and partner[i] < i:
+                    continue
                 r = row[i]
-                for b in range(B):
+                for b in range(nb):
                     r[b] += xs[b]
-                _activate_row(act[g], weights[i], r, r)
+                if mode[j] == COMPLEMENT and i < partner[i] < n_w:
+                    # s(x) = (t + 1) / 2 with t = tanh(x / 2); at -w: (-t + 1) / 2, exactly
+                    q = row[partner[i]]
+                    w = weights[i]
+                    for b in range(nb):
+                        t = np.tanh((w * r[b]) / 2.0)
+                        r[b] = (t + 1.0) / 2.0
+                        q[b] = (-t + 1.0) / 2.0
+                else:
+                    _activate_row(a, weights[i], r, r)
+            if mode[j] == COPY or mode[j] == NEGATE:  # the weights -w from the weights w
+                for i in range(n_w):
+                    if partner[i] < i:
+                        p = partner[i]
+                        if mode[j] == COPY:
+                            row[i, :] = row[p]
+                        else:
+                            for b in range(nb):
+                                row[i, b] = -row[p, b]
         o0 = n_nodes - first - n_out
         for i in range(n_w):
-            total = 0.0
-            for b in range(B):
+            total = totals[i]
+            for b in range(nb):
                 m = vals[o0, i, b]
                 for o in range(1, n_out):
                     z = vals[o0 + o, i, b]
@@ -283,13 +391,25 @@ def _shared_ce(node_start, act, edge_ptr, edge_src, weights, XT, y, n_out):
                 lse = 0.0
                 for o in range(n_out):
                     lse += np.exp(vals[o0 + o, i, b] - m)
-                total += m + np.log(lse) - vals[o0 + y[b], i, b]
-            out[k, i] = total / B
-    return out
+                total += m + np.log(lse) - vals[o0 + y[b0 + b], i, b]
+            totals[i] = total
+
+
+def weight_partners(weights: np.ndarray) -> np.ndarray:
+    """(n_w,) for each weight the index of the first weight equal to its negative (``n_w``, an
+    index no weight has, when there is none), so that ``partner[i] < i`` marks the weights
+    computed from their partner."""
+    weights = np.asarray(weights, np.float64)
+    partner = np.full(len(weights), len(weights), np.int64)
+    for i, w in enumerate(weights):
+        match = np.flatnonzero(weights == -w)
+        if len(match):
+            partner[i] = match[0]
+    return partner
 
 
 def shared_weight_cross_entropy(
-    packed: Packed, weights: np.ndarray, X: np.ndarray, y: np.ndarray
+    packed: Packed, weights: np.ndarray, X: np.ndarray, y: np.ndarray, use_parity: bool = True
 ) -> np.ndarray:
     """(K, n_w) mean cross-entropy of every network at every shared weight on ``X`` (B, n_in)
     with labels ``y`` (B,), softmax over the ``n_out`` outputs:
@@ -298,8 +418,13 @@ def shared_weight_cross_entropy(
 
     where ``z`` are the outputs with every connection set to ``weights[i]``. Because all
     connections share the weight, node ``j`` computes ``f_j(w * sum_src value_src)``: the sum
-    over bias and input sources is the same for all weights and is done once per network. NaN
-    where an output is NaN or infinite."""
+    over bias and input sources is the same for all weights and is done once per network.
+    And where the weight set holds ``-w`` beside ``w`` (the paper's does), a node whose value
+    is even or odd in ``w`` (bias and inputs are even; ``w * sum`` of even values is odd, of
+    odd values even; odd activations keep parity, even ones make it even) is computed at ``w``
+    only and negated or copied for ``-w``: exact in IEEE arithmetic, so the result is
+    bit-identical to computing every weight (tested). NaN where an output is NaN or
+    infinite."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != packed.n_in or len(y) != len(X):
         raise ValueError(f"X must have shape (B, {packed.n_in}) and y shape (B,)")
@@ -311,9 +436,11 @@ def shared_weight_cross_entropy(
         packed.edge_ptr,
         packed.edge_src,
         np.asarray(weights, np.float64),
+        weight_partners(weights) if use_parity else np.full(len(weights), len(weights)),
         np.ascontiguousarray(X.T),
         np.asarray(y, np.int64),
         packed.n_out,
+        4 * numba.get_num_threads(),
     )
 
 

@@ -57,6 +57,38 @@ def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
     return g
 
 
+def check_searchable(g: Genome, M: np.ndarray) -> None:
+    """Refuse a champion matrix read with the wrong input or output count.
+
+    A champion file does not say how many inputs it has. But in any network a WANN search
+    grows, every hidden node has an enabled incoming and an enabled outgoing connection (a node
+    is inserted on an enabled connection, and splitting a connection always adds a new enabled
+    one to the same destination and from the same source). Read with too few inputs, a file's
+    extra inputs become hidden nodes without incoming connections (too few outputs: hidden nodes
+    without outgoing ones): :class:`GenomeError`, naming the count that fits."""
+    N = M.shape[0]
+    W = np.nan_to_num(M[:, :N], nan=0.0) != 0
+    hidden = range(1 + g.n_in, N - g.n_out)
+    no_in = [i for i in hidden if not W[:, i].any()]
+    no_out = [i for i in hidden if not W[i, :].any()]
+    if no_in:
+        lead = 0
+        while 1 + g.n_in + lead in no_in:
+            lead += 1
+        raise GenomeError(
+            f"{len(no_in)} hidden node(s) (first at row {no_in[0]}) have no incoming connection, "
+            "which no searched network has: the file has more inputs than the task's "
+            f"{g.n_in} (it looks like a {g.n_in + lead}-input network); pass the task it was "
+            "searched for"
+        )
+    if no_out:
+        raise GenomeError(
+            f"{len(no_out)} hidden node(s) (first at row {no_out[0]}) have no outgoing "
+            "connection, which no searched network has: the file has more outputs than the "
+            f"task's {g.n_out}; pass the task it was searched for"
+        )
+
+
 def save_reference_csv(g: Genome, path: Path) -> None:
     """Write ``g`` in the reference's champion format."""
     np.savetxt(path, to_reference_matrix(g), delimiter=",", fmt="%g")
@@ -90,7 +122,9 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
             raise GenomeError(
                 f"neither our JSON nor a reference champion CSV of numbers ({exc})"
             ) from exc
-        return from_reference_matrix(M, n_in, n_out)
+        g = from_reference_matrix(M, n_in, n_out)
+        check_searchable(g, M)
+        return g
     except json.JSONDecodeError as exc:
         raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
     except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows

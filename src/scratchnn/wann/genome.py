@@ -90,6 +90,7 @@ class Genome:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise GenomeError(f"malformed genome: {exc}") from exc
+        check_layout(g)
         express(g)
         return g
 
@@ -117,6 +118,24 @@ def initial_enabled(m: int, p_enable: float, rng: np.random.Generator) -> np.nda
 
 class GenomeError(ValueError):
     """A genome that is not a valid feed-forward network."""
+
+
+def check_layout(g: Genome) -> None:
+    """Node kinds and counts (one bias, ``n_in`` inputs, ``n_out`` outputs, any hidden), unique
+    node ids and innovation numbers; :class:`GenomeError` naming what is wrong."""
+    kinds = [n.kind for n in g.nodes]
+    unknown = sorted({k for k in kinds} - {BIAS, INPUT, OUTPUT, HIDDEN})
+    if unknown:
+        raise GenomeError(f"unknown node kind {unknown[0]!r}; kinds: bias, input, output, hidden")
+    for kind, want in ((BIAS, 1), (INPUT, g.n_in), (OUTPUT, g.n_out)):
+        if kinds.count(kind) != want:
+            raise GenomeError(f"the genome has {kinds.count(kind)} {kind} node(s), needs {want}")
+    ids = [n.id for n in g.nodes]
+    if len(set(ids)) != len(ids):
+        raise GenomeError("duplicate node ids")
+    innovs = [c.innov for c in g.conns]
+    if len(set(innovs)) != len(innovs):
+        raise GenomeError("duplicate connection innovation numbers")
 
 
 def layers(g: Genome) -> dict[int, int]:

@@ -7,7 +7,7 @@ The layout is the course's ``config_exp.yaml``, so a student's own file works un
       learning_rate: 0.1
       reg: 0.001
       epochs: 10
-      momentum: 0.9     # listed by the assignment, never used by its SGD (nor here, yet)
+      momentum: 0.9     # listed by the assignment, never used by its SGD (a run says so)
       debug: True       # print one line per epoch
     Model:
       type: TwoLayerNet # or SoftmaxRegression
@@ -23,9 +23,10 @@ scratchnn adds optional keys, all defaulting to the reference's behaviour:
   ``cosine``; ``Train.warmup_epochs`` (linear warm-up); ``Train.early_stopping`` (patience in
   epochs on validation accuracy, 0 = off);
 * ``Model.activation``: for TwoLayerNet ``sigmoid`` (the reference), ``tanh`` or ``relu``; for
-  SoftmaxRegression ``relu`` (the reference) or ``linear``; ``default`` means the reference's;
-  ``Model.init`` (``faithful``,
-  ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer, 0 = off).
+  SoftmaxRegression ``relu`` (the reference) or ``linear``; ``default`` (or no key) is resolved
+  to the reference's, so a resolved config always names the real activation;
+  ``Model.init`` (``faithful``, ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer,
+  0 = off).
 
 Any other key is an error that names the key and lists the valid ones.
 """
@@ -40,14 +41,15 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
-from .functional import ACTIVATIONS as HIDDEN_ACTIVATIONS
+from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
 from .optim import SCHEDULES
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-ACTIVATIONS = {  # per model type; "default" is the reference's choice
+REFERENCE_ACTIVATION = {"TwoLayerNet": "sigmoid", "SoftmaxRegression": "relu"}
+MODEL_ACTIVATIONS = {  # per model type; "default" resolves to REFERENCE_ACTIVATION
     "TwoLayerNet": ("default", *HIDDEN_ACTIVATIONS),
     "SoftmaxRegression": ("default", "relu", "linear"),
 }
@@ -75,9 +77,15 @@ class TrainConfig:
 class ModelConfig:
     type: str = "TwoLayerNet"
     hidden_size: int = 128
-    activation: str = "default"  # the model's reference activation: sigmoid / relu
+    activation: str = "default"  # resolved to the model's reference activation: sigmoid / relu
     init: str = "faithful"
     dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.activation == "default":  # name the real activation (unknown types: left alone)
+            reference = REFERENCE_ACTIVATION.get(MODEL_TYPES.get(self.type.lower(), ""))
+            if reference is not None:
+                object.__setattr__(self, "activation", reference)
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,7 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         raise ConfigError(
             f"Model.type must be one of {', '.join(MODEL_TYPES.values())}, got {m.type!r}"
         )
-    valid = ACTIVATIONS[model_type]
+    valid = MODEL_ACTIVATIONS[model_type]
     if m.activation not in valid:
         raise ConfigError(
             f"Model.activation for {model_type} must be one of {', '.join(valid)}, "

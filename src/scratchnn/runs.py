@@ -36,14 +36,13 @@ def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) ->
     dtype = np.dtype(cfg.train.dtype)
     m = cfg.model
     if m.type == "SoftmaxRegression":
-        activation = "relu" if m.activation == "default" else m.activation
-        return SoftmaxRegression(input_size, num_classes, dtype=dtype, activation=activation)
+        return SoftmaxRegression(input_size, num_classes, dtype=dtype, activation=m.activation)
     return TwoLayerNet(
         input_size,
         m.hidden_size,
         num_classes,
         dtype=dtype,
-        activation="sigmoid" if m.activation == "default" else m.activation,
+        activation=m.activation,
         init=m.init,
         dropout=m.dropout,
     )

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from threadpoolctl import threadpool_limits
-
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -32,6 +30,8 @@ def single_thread_blas() -> Iterator[None]:
         finally:
             _depth -= 1
         return
+    from threadpoolctl import threadpool_limits  # on first use, not at ``import scratchnn``
+
     with threadpool_limits(limits=1, user_api="blas"):
         _depth = 1
         try:

@@ -38,8 +38,6 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ConfigError
 from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
@@ -98,6 +96,8 @@ class RunConfig:
         return {"Train": asdict(self.train), "Model": asdict(self.model)}
 
     def to_yaml(self) -> str:
+        import yaml  # PyYAML is imported where it is used, not with the package (start-up time)
+
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
 
@@ -207,6 +207,8 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 
     Values are parsed as YAML scalars (``0.5`` -> float, ``true`` -> bool).
     """
+    import yaml
+
     raw = {s: dict(v or {}) for s, v in (raw or {}).items()}
     known = {f.name: s for s, cls in SECTIONS.items() for f in fields(cls)}
     for item in overrides:
@@ -233,6 +235,8 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
+    import yaml
+
     path = Path(path)
     try:
         text = path.read_text()

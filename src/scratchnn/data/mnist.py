@@ -22,7 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .formats import N_PIXELS, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, parse_idx
+from .formats import (
+    IDX_FILES,
+    N_PIXELS,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    IdxFile,
+    parse_idx,
+)
 from .sources import Log, fetch_mnist, from_cache, mnist_dir
 
 TRAIN_FRACTION = 0.8
@@ -96,6 +105,25 @@ def scale_pixels(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarr
     """Faithful scaling: ``X / 255`` in ``dtype`` (uint8 0..255 -> [0, 1])."""
     dtype = np.dtype(dtype)
     return X.astype(dtype) / dtype.type(255)
+
+
+@dataclass(frozen=True)
+class MnistInfo:
+    """What ``scratchnn data info`` shows: the cache folder, its four files (MD5s verified when
+    loaded), the faithful split and the test set's label counts."""
+
+    path: Path
+    files: tuple[IdxFile, ...]
+    splits: Splits
+    test_label_counts: tuple[int, ...]
+
+
+def mnist_info(data_dir: Path | str | None = None) -> MnistInfo:
+    """Describe the cached MNIST; never fetches (a :class:`DataError` says what is missing)."""
+    data = load_mnist(data_dir, fetch=False)
+    s = faithful_split(data)
+    counts = tuple(int(c) for c in np.bincount(s.test.y, minlength=10))
+    return MnistInfo(mnist_dir(data_dir), IDX_FILES, s, counts)
 
 
 def check_features(X: np.ndarray, what: str = "X") -> None:

@@ -47,6 +47,14 @@ def test_run_key_depends_on_config_seed_and_data_not_debug():
     assert run_key(a) != run_key(load_config(None, ["reg=0.01"]))
 
 
+def test_run_keys_are_those_of_stores_written_before_the_activation_was_resolved():
+    """Keys computed before ``activation: default`` was resolved (pinned): old stores still
+    match, so their runs are skipped, not redone."""
+    assert run_key(load_config(None)) == "8c75db4e199914a26610"
+    assert run_key(load_config(None, ["type=SoftmaxRegression"])) == "5bb81816e7027eb804cf"
+    assert run_key(load_config(None, ["activation=relu"])) != run_key(load_config(None))
+
+
 def test_store_round_trip_and_corrupt_file(tmp_path):
     with ResultStore(tmp_path / "r.sqlite") as store:
         rec = RunRecord(
@@ -82,6 +90,32 @@ def test_run_plan_skips_finished_runs(tiny_splits, tmp_path, monkeypatch):
     assert "2 already in r.sqlite (skipped), 1 to run" in logs[0]
     assert second["s0"].metrics == first["s0"].metrics
     assert (tmp_path / "runs" / "s2" / "metrics.json").exists()
+
+
+def test_run_sweep_from_python(tiny_splits, tmp_path):
+    from scratchnn.experiments.sweep import run_sweep
+
+    logs: list[str] = []
+    kw = dict(
+        overrides=["epochs=2", "batch_size=16", "hidden_size=8", "debug=false"],
+        seeds=2,
+        out=tmp_path / "sw",
+        data=tiny_splits,
+        progress=False,
+        log=logs.append,
+    )
+    res = run_sweep(None, {"learning_rate": [0.5, 1.0]}, **kw)
+    assert [label for label, _ in res.rows] == ["learning_rate=0.5", "learning_rate=1.0"]
+    assert all(len(recs) == 2 and recs[0].seed == 0 for _, recs in res.rows)
+    assert (res.out / "table.txt").read_text() == res.table + "\n"
+    assert "learning_rate=0.5" in res.table and "2/2" in res.table
+    assert (res.out / "sweep.png").stat().st_size > 1000
+    assert len(list((res.out / "runs").iterdir())) == 2
+    again = run_sweep(None, ["learning_rate=0.5,1.0"], **kw)  # the CLI's form of the grid
+    assert "4 already in results.sqlite (skipped), 0 to run" in logs[-1]
+    assert again.table == res.table
+    with pytest.raises(ConfigError, match="seeds"):
+        run_sweep(None, {"learning_rate": [0.5]}, **{**kw, "seeds": 0})
 
 
 def _tiny_model():

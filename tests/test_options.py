@@ -11,7 +11,6 @@ from scratchnn.config import load_config
 from scratchnn.data import Splits
 from scratchnn.models import TwoLayerNet
 from scratchnn.optim import SGD, Adam, Schedule
-from scratchnn.runs import build_model, build_optimizer, build_schedule
 from scratchnn.training import fit
 from tests.test_models import _numeric_grad, _rel_error
 
@@ -138,36 +137,6 @@ def test_early_stopping(tiny_splits, monkeypatch):
     assert len(res.history) == 4 and res.best_epoch == 2
     assert "early stop after epoch 4" in res.message
     assert res.test_acc is None  # test=None: the test set is never touched
-
-
-def test_config_builds_the_options():
-    cfg = load_config(
-        None,
-        [
-            "optimizer=nesterov",
-            "momentum=0.8",
-            "schedule=step",
-            "warmup_epochs=1",
-            "activation=relu",
-            "init=he",
-            "dropout=0.2",
-        ],
-    )
-    opt = build_optimizer(cfg)
-    assert isinstance(opt, SGD) and opt.momentum == 0.8 and opt.nesterov
-    assert build_schedule(cfg) == Schedule("step", 1.0, 10, 0.1)
-    m = build_model(cfg)
-    assert (m.activation, m.init, m.dropout) == ("relu", "he", 0.2)
-    assert build_model(load_config(None)).activation == "sigmoid"
-    sr = load_config(None, ["type=SoftmaxRegression"])
-    assert build_model(sr).activation == "relu"
-    assert (
-        build_model(load_config(None, ["type=SoftmaxRegression", "activation=linear"])).activation
-        == "linear"
-    )
-    faithful = load_config("configs/config_exp.yaml")
-    assert build_optimizer(faithful).momentum == 0.0  # the reference ignores momentum: 0.9
-    assert isinstance(build_optimizer(load_config(None, ["optimizer=adam"])), Adam)
 
 
 @pytest.mark.parametrize(

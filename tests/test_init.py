@@ -24,8 +24,7 @@ def test_import_scratchnn_does_not_load_heavy_modules():
 
 def test_cli_help_does_not_load_heavy_modules():
     loaded = _loaded_after(
-        "from scratchnn.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+        "from scratchnn.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     )
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 

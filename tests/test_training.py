@@ -1,4 +1,8 @@
-"""The training loop's semantics, checked against a plain re-implementation of the reference."""
+"""The training loop (scratchnn.training): its semantics against a plain re-implementation of the
+reference, schedules, early stopping, the two step paths, input scaling.
+"""
+
+import itertools
 
 import numpy as np
 import pytest
@@ -6,7 +10,7 @@ import pytest
 from scratchnn.data import Split, Splits, scale_pixels
 from scratchnn.errors import ConfigError, DataError
 from scratchnn.models import SoftmaxRegression, TwoLayerNet
-from scratchnn.optim import SGD
+from scratchnn.optim import SGD, Adam, Schedule
 from scratchnn.training import batch_slices, evaluate, fit, predict
 
 
@@ -150,7 +154,7 @@ def _fused_data(n=200, seed=0):
 
 def test_fit_takes_the_fused_path_for_the_reference_setup_only():
     from scratchnn.kernels import FusedTwoLayerSGD
-    from scratchnn.optim import Adam, Schedule
+    from scratchnn.optim import Schedule
 
     data = _fused_data()
     ref = TwoLayerNet(784, 16, 10)
@@ -258,3 +262,42 @@ def test_float_features_are_used_as_given_and_other_dtypes_refused(tiny_splits):
     assert np.array_equal(predict(m, scaled.test.X), predict(m, tiny_splits.test.X))
     with pytest.raises(DataError, match="dtype bool"):
         predict(m, tiny_splits.test.X > 100)
+
+
+def test_fit_applies_the_schedule_per_step(tiny_splits, monkeypatch):
+    seen = []
+    opt = SGD(0.4)
+    real = opt.step
+
+    def spy(params, grads, names):
+        seen.append(opt.learning_rate)
+        real(params, grads, names)
+
+    monkeypatch.setattr(opt, "step", spy)
+    m = TwoLayerNet(12, 8, 3)
+    fit(m, tiny_splits, opt, epochs=2, batch_size=60, schedule=Schedule("cosine"))
+    assert seen[0] == pytest.approx(0.4) and seen[-1] < 0.4 * 0.2
+    assert all(a >= b for a, b in itertools.pairwise(seen))
+    assert opt.learning_rate == 0.4  # restored
+
+
+def test_early_stopping(tiny_splits, monkeypatch):
+    import scratchnn.training as tr
+
+    accs = iter([0.5, 0.6, 0.6, 0.55, 0.7, 0.8])
+
+    def fake_eval(model, split, batch_size):
+        return 0.3, next(accs)
+
+    monkeypatch.setattr(tr, "evaluate", fake_eval)
+    res = fit(
+        TwoLayerNet(12, 8, 3),
+        Splits(tiny_splits.train, tiny_splits.val, None),
+        SGD(0.1),
+        epochs=6,
+        batch_size=16,
+        patience=2,
+    )
+    assert len(res.history) == 4 and res.best_epoch == 2
+    assert "early stop after epoch 4" in res.message
+    assert res.test_acc is None  # test=None: the test set is never touched

@@ -87,7 +87,10 @@ def test_data_info_without_data_says_so(capsys, tmp_path):
 
 
 @pytest.mark.mnist
-def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
+def test_train_writes_the_run_directory(mnist, tmp_path, capsys, monkeypatch):
+    import scratchnn.runs as runs
+
+    monkeypatch.setattr(runs, "_NOTED", set())  # notes are shown once per process
     out = tmp_path / "run"
     code = main(
         [
@@ -106,7 +109,9 @@ def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
         ]
     )
     assert code == 0
-    printed = capsys.readouterr().out.strip().splitlines()
+    captured = capsys.readouterr()
+    printed = captured.out.strip().splitlines()
+    assert "note: Train.momentum = 0.9 is not used" in captured.err
     metrics = json.loads((out / "metrics.json").read_text())
     for key in (
         "train_acc",
@@ -119,6 +124,7 @@ def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
     ):
         assert key in metrics
     assert metrics["status"] == "ok"
+    assert metrics["path"] == "fused"  # the assignment's setup takes the fused step
     assert (
         printed[-1].startswith("status=ok") and f"test_acc={metrics['test_acc']:.4f}" in printed[-1]
     )

@@ -104,7 +104,10 @@ class RunConfig:
 SECTIONS: dict[str, type] = {"Train": TrainConfig, "Model": ModelConfig}
 
 
-def _coerce(section: str, key: str, value: Any, kind: type) -> Any:
+def coerce_value(section: str, key: str, value: Any, kind: type) -> Any:
+    """``value`` of config key ``section.key`` as ``kind`` (bool, int, float or str), or a
+    :class:`ConfigError` naming the key: no bool for a number, ``"1e-4"`` (YAML 1.1 reads it as a
+    string) accepted as a float, ints accepted as floats."""
     where = f"{section}.{key}"
     if kind is bool:
         if isinstance(value, bool):
@@ -128,6 +131,9 @@ def _coerce(section: str, key: str, value: Any, kind: type) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a string, got {value!r}")
     return value
+
+
+_coerce = coerce_value  # the former private name, still imported by scratchnn.wann.config
 
 
 def _check_ranges(cfg: RunConfig) -> RunConfig:
@@ -197,7 +203,7 @@ def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> R
                     f"{origin}: unknown key {section}.{key}; valid keys in {section}: "
                     + ", ".join(kinds)
                 )
-            values[key] = _coerce(section, key, v, kinds[key])
+            values[key] = coerce_value(section, key, v, kinds[key])
         parts[section.lower()] = SECTIONS[section](**values)
     return _check_ranges(RunConfig(**parts))
 

@@ -2,7 +2,10 @@
 reference, schedules, early stopping, the two step paths, input scaling.
 """
 
+import ast
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -301,3 +304,31 @@ def test_early_stopping(tiny_splits, monkeypatch):
     assert len(res.history) == 4 and res.best_epoch == 2
     assert "early stop after epoch 4" in res.message
     assert res.test_acc is None  # test=None: the test set is never touched
+
+
+def test_blas_is_single_threaded_inside_fit_even_when_scipy_loads_late():
+    """SciPy (the fused kernel's BLAS) is imported inside fit, after the one-thread limit was
+    set: it must be pinned too. In a fresh process, so that nothing has loaded SciPy before."""
+    code = """
+import sys, numpy as np
+from threadpoolctl import threadpool_info
+from scratchnn import SGD, TwoLayerNet, fit
+from scratchnn.data import Split, Splits
+assert "scipy" not in sys.modules
+rng = np.random.default_rng(0)
+X = rng.integers(0, 256, (64, 784), dtype=np.uint8)
+s = Split(X, rng.integers(0, 10, 64).astype(np.uint8))
+seen = []
+on_epoch = lambda r: seen.extend(
+    (i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas")
+res = fit(TwoLayerNet(784, 8, 10), Splits(s, s, s), SGD(0.1), epochs=1, batch_size=32,
+          on_epoch=on_epoch)
+assert res.path == "fused" and "scipy" in sys.modules
+print(sorted(set(seen)))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    pools = ast.literal_eval(out.strip())
+    assert any("scipy" in path for path, _ in pools), pools
+    assert all(n == 1 for _, n in pools), pools

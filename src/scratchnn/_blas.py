@@ -17,6 +17,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth = 0  # nesting depth, so that inner calls do not re-query the thread pools
+_late: list = []  # limits set by blas_loaded() inside the outermost context, undone when it ends
 
 
 @contextmanager
@@ -38,6 +39,21 @@ def single_thread_blas() -> Iterator[None]:
             yield
         finally:
             _depth = 0
+            while _late:
+                _late.pop().restore_original_limits()
+
+
+def blas_loaded() -> None:
+    """Pin BLAS libraries loaded *inside* :func:`single_thread_blas` to one thread as well.
+
+    threadpoolctl limits the libraries loaded when the limit is set; a module imported later that
+    brings its own BLAS (SciPy's ``scipy.linalg.blas``, imported on first use by the fused kernel)
+    would run threaded. Call this right after such an import; outside the context it does nothing.
+    """
+    if _depth:
+        from threadpoolctl import threadpool_limits
+
+        _late.append(threadpool_limits(limits=1, user_api="blas"))
 
 
 def blas_single_threaded(fn: Callable[P, R]) -> Callable[P, R]:

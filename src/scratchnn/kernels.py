@@ -130,6 +130,9 @@ class FusedTwoLayerSGD:
         from scipy.linalg import blas
 
         from . import kernels_jit
+        from ._blas import blas_loaded
+
+        blas_loaded()  # SciPy's BLAS may load only now: one thread inside fit, like NumPy's
 
         self.jit = kernels_jit
         self.model = model

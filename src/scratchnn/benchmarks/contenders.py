@@ -154,6 +154,7 @@ REQUIRES = {"PyTorch CPU": "torch", "scikit-learn MLPClassifier": "sklearn"}
 
 def run_one(name: str, epochs: int, batch_size: int, lr: float, reg: float) -> dict[str, Any]:
     """Run contender ``name`` (in the calling process) with BLAS pinned to one thread."""
+    import scipy.linalg  # noqa: F401  (its BLAS loaded before the limit, so that it applies)
     from threadpoolctl import threadpool_limits
 
     fn, extra = CONTENDERS[name]

@@ -1,7 +1,8 @@
 """One training run from a config, and its run directory (what ``scratchnn train`` does).
 
 A run directory holds: ``config.yaml`` (the resolved config), ``history.csv`` (epoch, train_loss,
-train_acc, val_loss, val_acc, seconds, train_seconds), ``metrics.json``, ``model.npz`` (the
+train_acc, val_loss, val_acc, seconds, train_seconds), ``metrics.json`` (the headline numbers
+and ``path``, the training step that ran: ``fused`` or ``reference``), ``model.npz`` (the
 best-validation parameters, plain arrays, no pickle), ``loss.png`` and ``accuracy.png``.
 """
 

@@ -30,7 +30,7 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -94,8 +94,9 @@ class FitResult:
         return [asdict(r) for r in self.history]
 
 
-def progress_bar(items: Sequence[slice], **kwargs: object):
-    """``tqdm(items, **kwargs)``; tqdm is imported here, not with the package."""
+def progress_bar(items: Sequence[slice], **kwargs: Any) -> Any:
+    """``tqdm(items, **kwargs)`` (a progress bar over the batches); tqdm is imported here, on
+    first use, not with the package."""
     from tqdm import tqdm
 
     return tqdm(items, **kwargs)

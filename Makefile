@@ -1,6 +1,7 @@
 # Two commands for a fresh clone (see README):
 #   make reproduce   set up .venv, fetch and verify MNIST, run the main job
-#   make test        set up .venv, run the test suite
+#   make test        set up .venv, run the test suite (what CI runs)
+#   make test-fast   the unit tier for development: no real MNIST, nothing slow
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
 
@@ -9,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv reproduce reproduce-quick bench wann-xor wann-swingup test test-all lint clean
+.PHONY: venv reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-all lint clean
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -30,6 +31,9 @@ reproduce-quick: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not mnist"
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,5 +1,6 @@
 """The command line: help texts, bad input before any work, and a real run (MNIST)."""
 
+import argparse
 import csv
 import json
 
@@ -9,23 +10,44 @@ from scratchnn.cli import build_parser, main
 from scratchnn.runs import load_params
 
 
+def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """``(path, parser, its --options)`` of every command, depth first: the one place that reads
+    argparse's internals (sub-commands live in a ``_SubParsersAction`` in ``parser._actions``)."""
+    options = [s for a in parser._actions for s in a.option_strings if s.startswith("--")]
+    yield path, parser, options
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _commands(sub, (*path, name))
+
+
+COMMANDS = {
+    "data fetch",
+    "data info",
+    "train",
+    "sweep",
+    "reproduce",
+    "tune",
+    "bench",
+    "wann search",
+    "wann eval",
+    "wann bench",
+    "theory",
+}
+
+
 def test_every_command_has_help(capsys):
-    for argv in (
-        ["--help"],
-        ["data", "--help"],
-        ["data", "fetch", "--help"],
-        ["data", "info", "--help"],
-        ["train", "--help"],
-    ):
+    paths = {" ".join(path): (p, opts) for path, p, opts in _commands(build_parser())}
+    assert COMMANDS | {"", "data", "wann"} <= set(paths)
+    for name, (parser, options) in paths.items():
         with pytest.raises(SystemExit) as info:
-            main(argv)
-        assert info.value.code == 0
-    out = capsys.readouterr().out
-    assert "--data-dir" in out and "--source" in out and "--set" in out and "--mirror" in out
-
-
-def test_parser_lists_subcommands():
-    assert {"data", "train"} <= set(build_parser()._subparsers._group_actions[0].choices)
+            main([*name.split(), "--help"])
+        assert info.value.code == 0, name
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: scratchnn {name}".rstrip() + " "), name
+        assert out == parser.format_help(), name
+        assert all(o in out for o in options), name
+        assert name in COMMANDS or "COMMAND" in out or "ACTION" in out, name
 
 
 @pytest.mark.parametrize(
@@ -65,7 +87,10 @@ def test_data_info_without_data_says_so(capsys, tmp_path):
 
 
 @pytest.mark.mnist
-def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
+def test_train_writes_the_run_directory(mnist, tmp_path, capsys, monkeypatch):
+    import scratchnn.runs as runs
+
+    monkeypatch.setattr(runs, "_NOTED", set())  # notes are shown once per process
     out = tmp_path / "run"
     code = main(
         [
@@ -84,7 +109,9 @@ def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
         ]
     )
     assert code == 0
-    printed = capsys.readouterr().out.strip().splitlines()
+    captured = capsys.readouterr()
+    printed = captured.out.strip().splitlines()
+    assert "note: Train.momentum = 0.9 is not used" in captured.err
     metrics = json.loads((out / "metrics.json").read_text())
     for key in (
         "train_acc",
@@ -97,6 +124,7 @@ def test_train_writes_the_run_directory(mnist, tmp_path, capsys):
     ):
         assert key in metrics
     assert metrics["status"] == "ok"
+    assert metrics["path"] == "fused"  # the assignment's setup takes the fused step
     assert (
         printed[-1].startswith("status=ok") and f"test_acc={metrics['test_acc']:.4f}" in printed[-1]
     )

@@ -116,3 +116,12 @@ def test_bad_overrides_and_files(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="expected a mapping"):
         load_config(bad)
+
+
+def test_default_activation_is_resolved_to_the_real_name():
+    assert RunConfig().model.activation == "sigmoid"
+    assert load_config(None).model.activation == "sigmoid"
+    assert load_config(None, ["type=softmaxregression"]).model.activation == "relu"
+    assert load_config(None, ["activation=default"]) == load_config(None, ["activation=sigmoid"])
+    assert "activation: sigmoid" in RunConfig().to_yaml()
+    assert "default" not in RunConfig().to_yaml()

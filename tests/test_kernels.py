@@ -7,7 +7,7 @@ from scratchnn.data import Split, Splits, scale_pixels
 from scratchnn.kernels import FusedTwoLayerSGD
 from scratchnn.models import TwoLayerNet
 from scratchnn.optim import SGD
-from scratchnn.training import fit
+from scratchnn.training import batch_slices, fit
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-13), np.float32: dict(rtol=2e-3, atol=2e-6)}
 
@@ -45,9 +45,9 @@ def test_fused_step_equals_reference_update(dtype, n, reg, sparse):
     before = {k: v.copy() for k, v in ref.params.items()}
     out = ref.loss_grad(scale_pixels(X[idx], dtype), y[idx])
     SGD(lr, reg).step(ref.params, out.grads, ref.weight_names)
-    kernel = FusedTwoLayerSGD(fast, X, y, 32, lr, reg)
-    kernel.start_epoch(order)
-    loss, correct = kernel.step(slice(0, n))
+    kernel = FusedTwoLayerSGD(fast, SGD(lr, reg), X, y, 32)
+    kernel.start_epoch(order, [slice(0, n)])
+    loss, correct = kernel.step(0)
     kernel.end_epoch()
     assert loss == pytest.approx(out.loss, rel=1e-12 if dtype == np.float64 else 1e-5)
     assert correct == int(np.sum(out.probs.argmax(axis=1) == y[idx]))
@@ -69,9 +69,10 @@ def test_fused_and_reference_one_epoch_histories_agree(dtype, sparse):
     Xv, yv = _data(n=100, seed=5, sparse=sparse)
     data = Splits(Split(X, y), Split(Xv, yv), Split(Xv, yv))
     runs = [
-        fit(_model(dtype), data, SGD(0.3, 1e-3), epochs=2, batch_size=32, seed=4, fast=fast)
-        for fast in (True, False)
+        fit(_model(dtype), data, SGD(0.3, 1e-3), epochs=2, batch_size=32, seed=4, path=path)
+        for path in ("fused", "reference")
     ]
+    assert [r.path for r in runs] == ["fused", "reference"]
     for a, b in zip(runs[0].history, runs[1].history, strict=True):
         if dtype == np.float64:
             assert a.train_loss == pytest.approx(b.train_loss, rel=1e-10)
@@ -89,13 +90,13 @@ def test_lazy_l2_scale_over_many_steps(dtype):
     lr, reg = 0.5, 0.05  # a strong decay: sc falls to (1 - 0.025)^30 = 0.47
     ref, fast = _model(dtype), _model(dtype)
     opt = SGD(lr, reg)
-    kernel = FusedTwoLayerSGD(fast, X, y, 32, lr, reg)
-    kernel.start_epoch(order)
+    kernel = FusedTwoLayerSGD(fast, SGD(lr, reg), X, y, 32)
+    kernel.start_epoch(order, batch_slices(len(y), 32))
     for b in range(30):
         idx = order[b * 32 : (b + 1) * 32]
         out = ref.loss_grad(scale_pixels(X[idx], dtype), y[idx])
         opt.step(ref.params, out.grads, ref.weight_names)
-        kernel.step(slice(b * 32, (b + 1) * 32))
+        kernel.step(b)
     kernel.end_epoch()
     tol = dict(rtol=1e-9, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-2, atol=1e-5)
     for k in ref.params:
@@ -105,7 +106,7 @@ def test_lazy_l2_scale_over_many_steps(dtype):
 def test_batches_use_a_prefix_of_the_reordered_pixels():
     X, y = _data(n=200, sparse=True)
     X[:, 700:] = 0  # never lit: always past every batch's prefix
-    kernel = FusedTwoLayerSGD(_model(np.float32), X, y, 32, 0.1, 0.0)
+    kernel = FusedTwoLayerSGD(_model(np.float32), SGD(0.1), X, y, 32)
     Xp = X[:, kernel.perm]
     for r in range(len(X)):
         assert not Xp[r, kernel.prefix[r] :].any()  # nothing nonzero past the row's prefix
@@ -117,7 +118,7 @@ def test_fused_step_reports_nonfinite_loss():
     X, y = _data()
     m = _model(np.float64)
     m.params["W2"][0, 0] = np.nan
-    kernel = FusedTwoLayerSGD(m, X, y, 32, 0.1, 0.0)
-    kernel.start_epoch(np.arange(len(y)))
-    loss, _ = kernel.step(slice(0, 32))
+    kernel = FusedTwoLayerSGD(m, SGD(0.1), X, y, 32)
+    kernel.start_epoch(np.arange(len(y)), batch_slices(len(y), 32))
+    loss, _ = kernel.step(0)
     assert not np.isfinite(loss)

@@ -1,35 +1,13 @@
-"""Models and optimizer: gradients against finite differences, init, loss, L2, SGD."""
+"""Models (scratchnn.models): gradients against finite differences, init, loss, activations,
+dropout, inits, float32.
+"""
 
 import numpy as np
 import pytest
 
-from scratchnn.functional import accuracy, cross_entropy, softmax
+from scratchnn.functional import cross_entropy
 from scratchnn.models import SoftmaxRegression, TwoLayerNet
-from scratchnn.optim import SGD, add_l2
-
-
-def _numeric_grad(f, x, h=1e-5):
-    g = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * h)
-    return g
-
-
-def _rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))
-
-
-def _randomise(model, rng, scale=0.5):
-    for v in model.params.values():
-        v[...] = scale * rng.standard_normal(v.shape)
+from tests.helpers import numeric_grad, randomise, rel_error
 
 
 @pytest.mark.parametrize("model_cls", [TwoLayerNet, SoftmaxRegression])
@@ -39,13 +17,13 @@ def test_gradients_match_finite_differences(model_cls):
         model = TwoLayerNet(input_size=9, hidden_size=6, num_classes=4)
     else:
         model = SoftmaxRegression(input_size=9, num_classes=4)
-    _randomise(model, rng)
+    randomise(model, rng)
     X = rng.standard_normal((8, 9))
     y = rng.integers(0, 4, 8)
     out = model.loss_grad(X, y)
     for name, p in model.params.items():
-        num = _numeric_grad(lambda: model.loss_grad(X, y).loss, p)
-        assert _rel_error(out.grads[name], num) < 1e-6, name
+        num = numeric_grad(lambda: model.loss_grad(X, y).loss, p)
+        assert rel_error(out.grads[name], num) < 1e-6, name
         assert out.grads[name].shape == p.shape
 
 
@@ -77,54 +55,15 @@ def test_initial_loss_is_about_ln_10():
         assert abs(m.loss_grad(X, y).loss - np.log(10)) < 0.01
 
 
-def test_cross_entropy_and_accuracy_reference_values():
-    p = np.array([[0.2, 0.5, 0.3], [0.5, 0.1, 0.4], [0.3, 0.3, 0.4]])
-    y = np.array([1, 2, 0])
-    assert cross_entropy(p, y) == pytest.approx(0.937803, abs=1e-6)
-    assert accuracy(p, y) == pytest.approx(0.3333, abs=1e-4)
-
-
 def test_model_loss_equals_cross_entropy_of_its_probabilities():
     rng = np.random.default_rng(1)
     m = TwoLayerNet(input_size=5, hidden_size=4, num_classes=3)
-    _randomise(m, rng, 2.0)
+    randomise(m, rng, 2.0)
     X, y = rng.standard_normal((6, 5)), rng.integers(0, 3, 6)
     out = m.loss_grad(X, y)
-    assert out.loss == pytest.approx(cross_entropy(out.probs, y), rel=1e-12)
+    assert out.loss == pytest.approx(cross_entropy(np.log(out.probs), y), rel=1e-12)
     assert np.allclose(out.probs.sum(axis=1), 1)
     assert np.allclose(np.exp(m.log_probs(X)), out.probs)
-
-
-def test_softmax_is_stable_for_large_logits():
-    s = softmax(np.array([[1000.0, 0.0, -1000.0]]))
-    assert np.all(np.isfinite(s)) and s[0, 0] == 1.0
-
-
-def test_l2_changes_only_weight_gradients_by_reg_times_w():
-    rng = np.random.default_rng(2)
-    m = TwoLayerNet(input_size=5, hidden_size=4, num_classes=3)
-    _randomise(m, rng)
-    out = m.loss_grad(rng.standard_normal((6, 5)), rng.integers(0, 3, 6))
-    reg = 0.37
-    g = add_l2(m.params, out.grads, m.weight_names, reg)
-    for name in ("W1", "W2"):
-        assert np.array_equal(g[name], out.grads[name] + reg * m.params[name])
-        assert np.allclose(g[name] - out.grads[name], reg * m.params[name], rtol=1e-12, atol=0)
-    for name in ("b1", "b2"):
-        assert np.array_equal(g[name], out.grads[name])
-
-
-def test_one_sgd_update():
-    rng = np.random.default_rng(3)
-    m = TwoLayerNet(input_size=5, hidden_size=4, num_classes=3)
-    _randomise(m, rng)
-    before = {k: v.copy() for k, v in m.params.items()}
-    out = m.loss_grad(rng.standard_normal((6, 5)), rng.integers(0, 3, 6))
-    lr, reg = 0.5, 0.01
-    SGD(lr, reg).step(m.params, out.grads, m.weight_names)
-    for k in before:
-        expected = before[k] - lr * (out.grads[k] + (reg * before[k] if k[0] == "W" else 0))
-        assert np.allclose(m.params[k], expected, rtol=0, atol=1e-15)
 
 
 def test_float32_agrees_with_float64():
@@ -139,3 +78,62 @@ def test_float32_agrees_with_float64():
         for k in o64.grads:
             assert o32.grads[k].dtype == np.float32
             assert np.allclose(o32.grads[k], o64.grads[k], rtol=1e-3, atol=1e-7)
+
+
+def _net(activation="sigmoid", dropout=0.0, init="faithful"):
+    m = TwoLayerNet(
+        9, 6, 4, activation=activation, dropout=dropout, init=init, seed=3, init_scale=0.5
+    )
+    m.params["b1"][:] = np.linspace(-0.3, 0.4, 6)
+    return m
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_gradients_with_activations_and_dropout(activation, dropout):
+    rng = np.random.default_rng(11)
+    m = _net(activation, dropout)
+    X, y = rng.standard_normal((8, 9)), rng.integers(0, 4, 8)
+    mask = rng.random((8, 6)) >= dropout if dropout else None
+    out = m.loss_grad(X, y, mask=mask)
+    for name, p in m.params.items():
+        num = numeric_grad(lambda: m.loss_grad(X, y, mask=mask).loss, p)
+        assert rel_error(out.grads[name], num) < 1e-6, (activation, name)
+
+
+def test_dropout_is_training_only_and_inverted():
+    m = _net(dropout=0.5)
+    X = np.random.default_rng(0).standard_normal((5, 9))
+    assert np.array_equal(m.log_probs(X), m.log_probs(X))  # evaluation: deterministic, no mask
+    mask = np.ones((5, 6), bool)
+    out = m.loss_grad(X, np.zeros(5, int), mask=mask)  # all kept: activations doubled
+    ref = _net(dropout=0.0)
+    ref.params = {k: v.copy() for k, v in m.params.items()}
+    ref.params["W2"] = 2 * ref.params["W2"]
+    assert np.allclose(out.probs, np.exp(ref.log_probs(X)))
+
+
+def test_inits_have_their_variances():
+    for init, var in (("xavier", 2 / (784 + 1000)), ("he", 2 / 784)):
+        W1 = TwoLayerNet(784, 1000, init=init).params["W1"]
+        assert W1.var() == pytest.approx(var, rel=0.02)
+    assert TwoLayerNet().params["W1"].std() == pytest.approx(0.001, rel=0.01)
+
+
+def test_linear_softmax_regression_gradient_and_no_dead_classes():
+    from scratchnn.models import SoftmaxRegression
+
+    rng = np.random.default_rng(5)
+    m = SoftmaxRegression(9, 4, activation="linear")
+    m.params["W"][:] = rng.standard_normal((9, 4))
+    X, y = rng.standard_normal((8, 9)), rng.integers(0, 4, 8)
+    out = m.loss_grad(X, y)
+    num = numeric_grad(lambda: m.loss_grad(X, y).loss, m.params["W"])
+    assert rel_error(out.grads["W"], num) < 1e-6
+    # with every logit negative, the ReLU model gets no gradient at all; the linear one does
+    X = np.abs(X)
+    m.params["W"][:] = -np.abs(m.params["W"])
+    relu = SoftmaxRegression(9, 4)
+    relu.params["W"] = m.params["W"].copy()
+    assert not relu.loss_grad(X, y).grads["W"].any()
+    assert m.loss_grad(X, y).grads["W"].any()

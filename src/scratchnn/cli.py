@@ -6,12 +6,14 @@ User errors (:class:`~scratchnn.errors.ScratchnnError`) print one ``error:`` lin
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import ScratchnnError
+from .experiments import writeup  # the writeup's settings, for help texts (constants only)
 
 
 def _eprint(*args: object) -> None:
@@ -40,23 +42,19 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_data_info(args: argparse.Namespace) -> int:
-    import numpy as np
+    from .data.mnist import mnist_info
 
-    from .data import faithful_split, load_mnist, mnist_dir
-    from .data.formats import IDX_FILES
-
-    path = mnist_dir(args.data_dir)
-    data = load_mnist(args.data_dir, fetch=False)  # raises a DataError naming what is wrong
-    print(f"location: {path}")
-    for f in IDX_FILES:
+    info = mnist_info(args.data_dir)  # raises a DataError naming what is wrong
+    print(f"location: {info.path}")
+    for f in info.files:
         print(f"  {f.name:26s} {f.size:>10,d} bytes  MD5 {f.md5}  ok")
     print("checksums: all four IDX files match the published MD5s")
-    s = faithful_split(data)
+    s = info.splits
     print(
         f"splits (faithful): train {len(s.train):,} (first 80%), validation {len(s.val):,} "
         f"(last 20%), test {len(s.test):,}"
     )
-    print("test label counts: " + " ".join(str(c) for c in np.bincount(s.test.y, minlength=10)))
+    print("test label counts: " + " ".join(str(c) for c in info.test_label_counts))
     return 0
 
 
@@ -64,75 +62,49 @@ def cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .data import faithful_split, load_mnist
-    from .runs import summary_line, train_from_config, write_run
+    from .runs import run_training, summary_line
 
-    cfg = load_config(args.config, args.set, seed=args.seed)  # validated before any work
-    out = (
-        Path(args.out)
-        if args.out
-        else Path("runs") / (f"{Path(args.config).stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+    run = run_training(
+        args.config,
+        args.set,
+        seed=args.seed,
+        out=args.out,
+        data_dir=args.data_dir,
+        progress=not args.no_progress,
+        log=_eprint,
     )
-    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
-
-    def on_epoch(r):
-        if cfg.train.debug:
-            _eprint(
-                f"epoch {r.epoch:3d}: train loss {r.train_loss:.4f} acc {r.train_acc:.4f} | "
-                f"val loss {r.val_loss:.4f} acc {r.val_acc:.4f} | {r.seconds:.1f}s"
-            )
-
-    result = train_from_config(cfg, data, progress=not args.no_progress, on_epoch=on_epoch)
-    write_run(out, cfg, result)
-    if result.status != "ok":
-        _eprint(f"diverged: {result.message}; history so far saved in {out}")
-    print(f"run saved in {out}")
-    print(summary_line(result))
-    return 0 if result.status == "ok" else 3
+    if run.result.status != "ok":
+        _eprint(f"diverged: {run.result.message}; history so far saved in {run.out}")
+    print(f"run saved in {run.out}")
+    print(summary_line(run.result))
+    return 0 if run.result.status == "ok" else 3
 
 
 # --- sweep / reproduce ---------------------------------------------------------------------
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .config import apply_overrides, read_yaml
-    from .data import faithful_split, load_mnist
-    from .experiments.runner import run_plan
-    from .experiments.store import ResultStore
-    from .experiments.sweep import CURVE_FIELDS, expand, format_table, history_array, parse_grid
-    from .plots import plot_overview
+    from .experiments.sweep import run_sweep
 
-    grid = parse_grid(args.grid)
-    base = apply_overrides(read_yaml(args.config), args.set)
-    combos = expand(base, grid, list(range(args.seed, args.seed + args.seeds)))  # validated
-    out = Path(args.out)
-    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
-    plan = [run for _, runs in combos for run in runs]
-    with ResultStore(out / "results.sqlite") as store:
-        records = run_plan(plan, data, store, out, progress=not args.no_progress, log=_eprint)
-    rows = []
-    series = {}
-    for combo, runs in combos:
-        label = ", ".join(f"{k}={v}" for k, v in combo.items())
-        recs = [records[r.name] for r in runs]
-        rows.append((label, recs))
-        series[label] = {f: history_array(recs, f) for f in CURVE_FIELDS}
-    plot_overview(series, f"sweep over {', '.join(grid)}", out / "sweep.png")
-    table = format_table(rows)
-    (out / "table.txt").write_text(table + "\n")
-    print(table)
-    print(f"runs, table.txt and sweep.png in {out}")
+    result = run_sweep(
+        args.config,
+        args.grid,
+        overrides=args.set,
+        seeds=args.seeds,
+        first_seed=args.seed,
+        out=args.out,
+        data_dir=args.data_dir,
+        progress=not args.no_progress,
+        log=_eprint,
+    )
+    print(result.table)
+    print(f"runs, table.txt and sweep.png in {result.out}")
     return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .experiments.reproduce import run_reproduce, summary_lines
 
-    if args.seeds < 1:
-        raise ScratchnnError(f"--seeds must be >= 1, got {args.seeds}")
-    if args.beyond_seeds < 0:
-        raise ScratchnnError(f"--beyond-seeds must be >= 0, got {args.beyond_seeds}")
     results = run_reproduce(
         args.out,
         seeds=args.seeds,
@@ -155,26 +127,21 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
-    from .data import faithful_split, load_mnist
-    from .experiments.tune import load_spec, run_study, write_outputs
+    from .experiments.tune import run_tune
 
-    spec = load_spec(args.space)  # validated before any work
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    storage = args.storage or f"sqlite:///{(out / 'study.db').resolve()}"
-    data = faithful_split(load_mnist(args.data_dir, log=_eprint))
-    study = run_study(
-        spec,
-        data,
+    summary = run_tune(
+        args.space,
+        out,
         trials=args.trials,
         timeout=args.timeout,
-        storage=storage,
+        storage=args.storage,
         study_name=args.study,
         pruner=args.pruner,
         seed=args.seed,
+        data_dir=args.data_dir,
         log=_eprint,
     )
-    summary = write_outputs(spec, study, out, data, log=_eprint)
     print(
         f"best trial {summary['best_trial']}: val {summary['best_val_acc']:.4f} "
         f"{summary['best_params']}"
@@ -192,11 +159,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
     from .benchmarks.runner import format_table, run_benchmark
-    from .data import load_mnist
 
-    if args.epochs < 1 or args.batch_size < 1:
-        raise ScratchnnError("--epochs and --batch-size must be >= 1")
-    load_mnist(log=_eprint)  # fetch once here, not in every contender's process
     summary = run_benchmark(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -388,6 +351,27 @@ def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="also write the results as JSON")
 
 
+def _short(x: float) -> str:
+    """``2e-4`` rather than ``0.0002`` for small numbers; ``%g`` otherwise."""
+    if x and abs(x) < 1e-3:
+        mantissa, exponent = f"{x:e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"
+    return f"{x:g}"
+
+
+def _values(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:g}" for v in values)
+
+
+def _tuned_text() -> str:
+    """The writeup's tuned configuration in words: ``batch 32, lr 0.5, reg 2e-4, 50 epochs``."""
+    t = writeup.TUNED_SETTINGS
+    return (
+        f"batch {t['batch_size']}, lr {t['learning_rate']:g}, reg {_short(t['reg'])}, "
+        f"{t['epochs']} epochs"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scratchnn",
@@ -493,9 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser(
         "reproduce",
         help="the main job: regenerate the writeup's experiments and report",
-        description="Run the learning-rate sweep (1, 0.1, 0.05, 0.01), the regularisation sweep "
-        "(1, 0.1, 0.01, 0.001, 0.0001) and the tuned configuration (batch 32, lr 0.5, reg 2e-4, "
-        "50 epochs) for N seeds each, in faithful mode, then write report.md, index.html, "
+        description=f"Run the learning-rate sweep ({_values(writeup.LR_VALUES)}), the "
+        f"regularisation sweep ({_values(writeup.REG_VALUES)}) and the tuned configuration "
+        f"({_tuned_text()}) for N seeds each, in faithful mode, then write report.md, index.html, "
         "figures/ and results.json with our numbers beside the writeup's. Interrupted? Run the "
         "same command again: finished runs are skipped.",
     )
@@ -563,9 +547,25 @@ def build_parser() -> argparse.ArgumentParser:
         "fraction of the ceiling, validation accuracy, and peak RSS.",
     )
     b.add_argument("--epochs", type=int, default=3, help="epochs per contender (default 3)")
-    b.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
-    b.add_argument("--learning-rate", type=float, default=0.5, help="default 0.5")
-    b.add_argument("--reg", type=float, default=2e-4, help="L2 strength (default 2e-4)")
+    tuned = writeup.TUNED_SETTINGS
+    b.add_argument(
+        "--batch-size",
+        type=int,
+        default=tuned["batch_size"],
+        help=f"batch size (default {tuned['batch_size']})",
+    )
+    b.add_argument(
+        "--learning-rate",
+        type=float,
+        default=tuned["learning_rate"],
+        help=f"default {tuned['learning_rate']:g}",
+    )
+    b.add_argument(
+        "--reg",
+        type=float,
+        default=tuned["reg"],
+        help=f"L2 strength (default {_short(tuned['reg'])})",
+    )
     b.add_argument(
         "--only",
         action="append",
@@ -658,6 +658,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # headless figures for whatever uses pyplot (scratchnn's own figures do not need it); set
+    # here, in the command, so that importing the library never switches a notebook's backend
+    os.environ.setdefault("MPLBACKEND", "Agg")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -7,7 +7,7 @@ The layout is the course's ``config_exp.yaml``, so a student's own file works un
       learning_rate: 0.1
       reg: 0.001
       epochs: 10
-      momentum: 0.9     # listed by the assignment, never used by its SGD (nor here, yet)
+      momentum: 0.9     # listed by the assignment, never used by its SGD (a run says so)
       debug: True       # print one line per epoch
     Model:
       type: TwoLayerNet # or SoftmaxRegression
@@ -23,9 +23,10 @@ scratchnn adds optional keys, all defaulting to the reference's behaviour:
   ``cosine``; ``Train.warmup_epochs`` (linear warm-up); ``Train.early_stopping`` (patience in
   epochs on validation accuracy, 0 = off);
 * ``Model.activation``: for TwoLayerNet ``sigmoid`` (the reference), ``tanh`` or ``relu``; for
-  SoftmaxRegression ``relu`` (the reference) or ``linear``; ``default`` means the reference's;
-  ``Model.init`` (``faithful``,
-  ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer, 0 = off).
+  SoftmaxRegression ``relu`` (the reference) or ``linear``; ``default`` (or no key) is resolved
+  to the reference's, so a resolved config always names the real activation;
+  ``Model.init`` (``faithful``, ``xavier``, ``he``), ``Model.dropout`` (on the hidden layer,
+  0 = off).
 
 Any other key is an error that names the key and lists the valid ones.
 """
@@ -37,17 +38,16 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ConfigError
-from .functional import ACTIVATIONS as HIDDEN_ACTIVATIONS
+from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
 from .optim import SCHEDULES
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-ACTIVATIONS = {  # per model type; "default" is the reference's choice
+REFERENCE_ACTIVATION = {"TwoLayerNet": "sigmoid", "SoftmaxRegression": "relu"}
+MODEL_ACTIVATIONS = {  # per model type; "default" resolves to REFERENCE_ACTIVATION
     "TwoLayerNet": ("default", *HIDDEN_ACTIVATIONS),
     "SoftmaxRegression": ("default", "relu", "linear"),
 }
@@ -75,9 +75,15 @@ class TrainConfig:
 class ModelConfig:
     type: str = "TwoLayerNet"
     hidden_size: int = 128
-    activation: str = "default"  # the model's reference activation: sigmoid / relu
+    activation: str = "default"  # resolved to the model's reference activation: sigmoid / relu
     init: str = "faithful"
     dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.activation == "default":  # name the real activation (unknown types: left alone)
+            reference = REFERENCE_ACTIVATION.get(MODEL_TYPES.get(self.type.lower(), ""))
+            if reference is not None:
+                object.__setattr__(self, "activation", reference)
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,18 @@ class RunConfig:
         return {"Train": asdict(self.train), "Model": asdict(self.model)}
 
     def to_yaml(self) -> str:
+        import yaml  # PyYAML is imported where it is used, not with the package (start-up time)
+
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
 
 SECTIONS: dict[str, type] = {"Train": TrainConfig, "Model": ModelConfig}
 
 
-def _coerce(section: str, key: str, value: Any, kind: type) -> Any:
+def coerce_value(section: str, key: str, value: Any, kind: type) -> Any:
+    """``value`` of config key ``section.key`` as ``kind`` (bool, int, float or str), or a
+    :class:`ConfigError` naming the key: no bool for a number, ``"1e-4"`` (YAML 1.1 reads it as a
+    string) accepted as a float, ints accepted as floats."""
     where = f"{section}.{key}"
     if kind is bool:
         if isinstance(value, bool):
@@ -120,6 +131,9 @@ def _coerce(section: str, key: str, value: Any, kind: type) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a string, got {value!r}")
     return value
+
+
+_coerce = coerce_value  # the former private name, still imported by scratchnn.wann.config
 
 
 def _check_ranges(cfg: RunConfig) -> RunConfig:
@@ -156,7 +170,7 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         raise ConfigError(
             f"Model.type must be one of {', '.join(MODEL_TYPES.values())}, got {m.type!r}"
         )
-    valid = ACTIVATIONS[model_type]
+    valid = MODEL_ACTIVATIONS[model_type]
     if m.activation not in valid:
         raise ConfigError(
             f"Model.activation for {model_type} must be one of {', '.join(valid)}, "
@@ -189,7 +203,7 @@ def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> R
                     f"{origin}: unknown key {section}.{key}; valid keys in {section}: "
                     + ", ".join(kinds)
                 )
-            values[key] = _coerce(section, key, v, kinds[key])
+            values[key] = coerce_value(section, key, v, kinds[key])
         parts[section.lower()] = SECTIONS[section](**values)
     return _check_ranges(RunConfig(**parts))
 
@@ -199,6 +213,8 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 
     Values are parsed as YAML scalars (``0.5`` -> float, ``true`` -> bool).
     """
+    import yaml
+
     raw = {s: dict(v or {}) for s, v in (raw or {}).items()}
     known = {f.name: s for s, cls in SECTIONS.items() for f in fields(cls)}
     for item in overrides:
@@ -225,6 +241,8 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
+    import yaml
+
     path = Path(path)
     try:
         text = path.read_text()

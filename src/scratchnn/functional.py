@@ -22,7 +22,7 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 
 # hidden activations: name -> (f(z), f'(z) expressed through a = f(z))
-ACTIVATIONS = {
+HIDDEN_ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_grad_from_output),  # f' = a (1 - a)
     "tanh": (np.tanh, lambda a: 1.0 - a * a),  # f' = 1 - a^2
     "relu": (relu, lambda a: (a > 0).astype(a.dtype)),  # f' = 1[z > 0] = 1[a > 0]
@@ -44,11 +44,31 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
-    """Mean cross-entropy ``-(1/N) sum_i log p[i, y_i]`` (natural log) of (N, C) probabilities."""
-    return float(-np.mean(np.log(probs[np.arange(len(y)), y])))
+def nll(log_probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample negative log-likelihood ``-log p[i, y_i]``; (N, C) log-probabilities -> (N,)."""
+    return -log_probs[np.arange(len(y)), y]
+
+
+def cross_entropy(log_probs: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy ``-(1/N) sum_i log p[i, y_i]`` (natural log), given (N, C)
+    log-probabilities (e.g. :func:`log_softmax` of the logits: no ``log(0)`` for tiny ``p``)."""
+    return float(nll(log_probs, y).mean())
+
+
+def cross_entropy_grad(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Gradient of the mean cross-entropy of ``softmax(z)`` with respect to the logits ``z``:
+    ``(p - Y) / N`` with ``Y = onehot(y)``; (N, C) probabilities -> (N, C), a new array."""
+    d = probs.copy()
+    d[np.arange(len(y)), y] -= 1
+    d /= len(y)
+    return d
+
+
+def n_correct(scores: np.ndarray, y: np.ndarray) -> int:
+    """Rows whose ``argmax`` equals the label (``scores``: probabilities, log-probs or logits)."""
+    return int(np.count_nonzero(np.argmax(scores, axis=1) == y))
 
 
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
-    """Share of rows whose ``argmax`` equals the label (``scores``: probabilities or logits)."""
-    return float(np.mean(np.argmax(scores, axis=1) == y))
+    """Share of rows whose ``argmax`` equals the label: ``n_correct / N``."""
+    return n_correct(scores, y) / len(y)

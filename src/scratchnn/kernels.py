@@ -23,6 +23,8 @@ per batch, forms every gradient as a temporary, then makes several more passes o
   ``1 / 255`` joins the lazy scale.
 * **The 128 -> 10 layer in two compiled loops** (Numba: forward, softmax, loss, accuracy count,
   ``d2``; then the sigmoid derivative and the bias updates), with its two small products in BLAS.
+  The loops live in :mod:`scratchnn.kernels_jit`, imported when a kernel is built, so that
+  ``import scratchnn`` (and :meth:`FusedTwoLayerSGD.why_not`) does not load Numba or SciPy.
 
 Gradients are taken at the pre-update weights, as in the reference; results agree with the
 reference step up to float rounding (tests check updates and whole epochs, on dense and on
@@ -31,54 +33,12 @@ sparse MNIST-like data).
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
-import numba
 import numpy as np
-from scipy.linalg import blas
 
-from .models import TwoLayerNet
-
-# reassociation and contraction let LLVM vectorise the reductions; NaN and inf semantics are kept
-# (no "nnan"/"ninf"), so a diverging run still shows up as a non-finite loss
-FAST = {"reassoc", "contract", "arcp", "nsz"}
-
-
-@numba.njit(cache=True, nogil=True)
-def pixel_order(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order pixels by how often they are nonzero; return ``(perm, prefix)``.
-
-    ``perm`` (D,): pixel indices, most often nonzero first. ``prefix`` (N,): for each row, one
-    past the last position (in ``perm`` order) holding a nonzero, so ``X[r, perm[prefix[r]:]]``
-    is all zero. One pass over ``X`` each, no temporaries.
-    """
-    N, D = X.shape
-    counts = np.zeros(D, np.int64)
-    for r in range(N):
-        for j in range(D):
-            if X[r, j] != 0:
-                counts[j] += 1
-    perm = np.argsort(-counts, kind="mergesort")  # stable
-    rank = np.empty(D, np.int64)
-    for k in range(D):
-        rank[perm[k]] = k
-    prefix = np.zeros(N, np.int64)
-    for r in range(N):
-        last = 0
-        for j in range(D):
-            if X[r, j] != 0 and rank[j] + 1 > last:
-                last = rank[j] + 1
-        prefix[r] = last
-    return perm, prefix
-
-
-@numba.njit(cache=True, nogil=True)
-def gather(X: np.ndarray, rows: np.ndarray, cols: np.ndarray, out: np.ndarray) -> None:
-    """``out[i, k] = X[rows[i], cols[k]]``."""
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        for k in range(cols.shape[0]):
-            out[i, k] = X[r, cols[k]]
+from .models import Model, TwoLayerNet
+from .optim import SGD, Optimizer, Schedule
 
 
 def scaled_bias_sigmoid(z: np.ndarray, scale: float, b: np.ndarray) -> None:
@@ -93,159 +53,172 @@ def scaled_bias_sigmoid(z: np.ndarray, scale: float, b: np.ndarray) -> None:
     np.reciprocal(z, out=z)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=FAST)
-def output_forward(
-    a1: np.ndarray, y: np.ndarray, W2T: np.ndarray, b2: np.ndarray, z: np.ndarray
-) -> tuple[float, int]:
-    """``z2 = a1 W2 + b2``, ``p = softmax(z2)``, and ``d2 = (p - Y) / n`` written into ``z``.
-
-    ``W2T`` is ``W2`` transposed, (C, H). Returns (sum over the batch of
-    ``log sum_c exp(z2_ic - m_i) - (z2_iy - m_i)`` with ``m_i = max_c z2_ic``, i.e. ``n`` times
-    the batch mean cross-entropy; the number of rows whose ``argmax`` is the label).
-    """
-    n, H = a1.shape
-    C = W2T.shape[0]
-    fn = a1.dtype.type(n)
-    loss = 0.0
-    correct = 0
-    for i in range(n):
-        for c in range(C):
-            acc = b2[c]
-            for h in range(H):
-                acc += a1[i, h] * W2T[c, h]
-            z[i, c] = acc
-        m = z[i, 0]
-        best = 0
-        for c in range(1, C):
-            if z[i, c] > m:
-                m = z[i, c]
-                best = c
-        yi = y[i]
-        shifted_y = z[i, yi] - m
-        s = z.dtype.type(0)
-        for c in range(C):
-            z[i, c] = np.exp(z[i, c] - m)
-            s += z[i, c]
-        loss += math.log(s) - shifted_y
-        if best == yi:
-            correct += 1
-        for c in range(C):
-            z[i, c] = z[i, c] / s / fn
-        z[i, yi] -= 1 / fn
-    return loss, correct
-
-
-@numba.njit(cache=True, nogil=True, fastmath=FAST)
-def hidden_backward(
-    d1: np.ndarray,
-    a1: np.ndarray,
-    d2: np.ndarray,
-    W2T: np.ndarray,
-    b1: np.ndarray,
-    b2: np.ndarray,
-    lr: float,
-    decay: float,
-) -> None:
-    """``d1 *= a1 (1 - a1)`` (``d1`` holds ``d2 W2^T``); ``b1 -= lr sum_i d1``;
-    ``b2 -= lr sum_i d2``; ``W2 *= decay`` (its gradient step follows in BLAS)."""
-    n, H = a1.shape
-    C = d2.shape[1]
-    one = a1.dtype.type(1)
-    for h in range(H):
-        acc = a1.dtype.type(0)
-        for i in range(n):
-            a = a1[i, h]
-            d1[i, h] *= a * (one - a)
-            acc += d1[i, h]
-        b1[h] -= lr * acc
-    for c in range(C):
-        acc = a1.dtype.type(0)
-        for i in range(n):
-            acc += d2[i, c]
-        b2[c] -= lr * acc
-        for h in range(H):
-            W2T[c, h] *= decay
-
-
 class FusedTwoLayerSGD:
-    """The fused SGD epoch for one model, training set, batch size, learning rate and reg.
+    """The fused SGD epoch of one model and optimizer on one training set and batch size.
 
-    Use: ``start_epoch(order)``, then ``step(slice)`` for each batch of the permuted data, then
-    ``end_epoch()``, which writes the true weights back into ``model.params``.
+    The same step interface as the reference path (:class:`scratchnn.training.ReferenceStep`):
+    ``start_epoch(order, batches)`` with the epoch's permutation and its batches (slices of the
+    permuted order, as :func:`~scratchnn.training.fit` cuts them), ``step(b)`` for batch ``b``,
+    returning ``(batch mean cross-entropy, correct predictions before the update)``, then
+    ``end_epoch()``.
+
+    What it does to the caller's model: during an epoch the kernel trains private copies of
+    ``W1`` (rows permuted, lazily scaled) and ``W2`` (Fortran-ordered) and updates ``b1``, ``b2``
+    in place; ``end_epoch`` writes the trained weights back *into the model's own arrays*, so
+    ``model.params`` keeps the same array objects (same shapes, dtypes and memory order) and holds
+    the true parameters after every epoch. Learning rate and ``reg`` are read from the optimizer at
+    each ``start_epoch`` (the schedule is constant, or the kernel does not apply).
     """
+
+    path = "fused"
+
+    @staticmethod
+    def why_not(
+        model: Model,
+        optimizer: Optimizer,
+        schedule: Schedule | None = None,
+        X: np.ndarray | None = None,
+    ) -> str | None:
+        """``None`` if the fused step computes exactly what the reference step would, else why not.
+
+        It applies to the reference setup: a :class:`~scratchnn.models.TwoLayerNet` with a sigmoid
+        and no dropout, in float32 or float64; plain :class:`~scratchnn.optim.SGD` (no momentum);
+        a constant learning rate (``schedule`` ``None`` or constant); and uint8 images ``X`` (if
+        given).
+        """
+        if not isinstance(model, TwoLayerNet):
+            return f"the model is a {type(model).__name__}, not a TwoLayerNet"
+        if not model.is_reference:
+            return (
+                f"the TwoLayerNet has activation {model.activation!r} and dropout "
+                f"{model.dropout:g}, not the reference's sigmoid without dropout"
+            )
+        if model.dtype not in (np.float32, np.float64):
+            return f"the model's dtype is {model.dtype}, not float32 or float64"
+        if not isinstance(optimizer, SGD):
+            return f"the optimizer is {type(optimizer).__name__}, not SGD"
+        if not optimizer.is_plain:
+            return f"SGD has momentum {optimizer.momentum:g}; the fused step is plain SGD"
+        if schedule is not None and not schedule.is_constant:
+            return "the learning-rate schedule is not constant"
+        if X is not None and X.dtype != np.uint8:
+            return f"the training images are {X.dtype}, not uint8 pixels"
+        return None
+
+    @classmethod
+    def applies(
+        cls,
+        model: Model,
+        optimizer: Optimizer,
+        schedule: Schedule | None = None,
+        X: np.ndarray | None = None,
+    ) -> bool:
+        """Whether :meth:`why_not` finds nothing against the fused step."""
+        return cls.why_not(model, optimizer, schedule, X) is None
 
     def __init__(
         self,
         model: TwoLayerNet,
+        optimizer: SGD,
         X_u8: np.ndarray,
         y: np.ndarray,
         batch_size: int,
-        learning_rate: float,
-        reg: float,
     ) -> None:
-        P = model.params
-        if not P["W2"].flags.f_contiguous:  # so that W2.T is C-contiguous, (C, H)
-            P["W2"] = np.asfortranarray(P["W2"])
+        reason = self.why_not(model, optimizer, None, X_u8)
+        if reason is not None:
+            raise ValueError(f"the fused SGD step does not apply: {reason}")
+        from scipy.linalg import blas
+
+        from . import kernels_jit
+        from ._blas import blas_loaded
+
+        blas_loaded()  # SciPy's BLAS may load only now: one thread inside fit, like NumPy's
+
+        self.jit = kernels_jit
         self.model = model
+        self.optimizer = optimizer
+        P = model.params
         dt = model.dtype
         D, H = P["W1"].shape
         C = P["W2"].shape[1]
         # pixels ordered by how often they are nonzero: a batch's nonzeros then fit in a prefix
-        self.perm, self.prefix = pixel_order(X_u8)
+        self.perm, self.prefix = kernels_jit.pixel_order(X_u8)
         # the images with pixels permuted, once (a per-epoch column gather costs ~26 ms; with
         # this copy an epoch's shuffle is a row gather, ~13 ms)
         self.X = np.empty_like(X_u8)
-        gather(X_u8, np.arange(len(X_u8)), self.perm, self.X)
+        kernels_jit.gather(X_u8, np.arange(len(X_u8)), self.perm, self.X)
         self.y = y
         self.batch_size = batch_size
         self.Xs = np.empty_like(X_u8)  # this epoch's rows in order
         self.ys = np.empty_like(y)
         self.prefix_s = np.empty_like(self.prefix)
         self.V = np.empty((D, H), dt)  # W1 with rows permuted, scaled by 1 / sc
+        self.W2 = np.empty((H, C), dt, order="F")  # so that W2.T is C-contiguous, (C, H)
         self.gemm = blas.sgemm if dt == np.float32 else blas.dgemm
-        self.lr = float(learning_rate)
-        with np.errstate(over="ignore"):  # a huge lr may overflow float32: the run then diverges
-            self.lr_t = dt.type(learning_rate)
-            self.decay = dt.type(1.0 - learning_rate * reg)
         self.sc = 1.0
         self.u = np.empty(batch_size * D, dt)  # the batch as float pixel values, (n, K) views
         self.a1 = np.empty((batch_size, H), dt)
         self.d1 = np.empty((batch_size, H), dt)
         self.z = np.empty((batch_size, C), dt)
+        self.batches: list[slice] = []
+        self.K: list[int] = []
 
-    def start_epoch(self, order: np.ndarray) -> None:
+    def start_epoch(self, order: np.ndarray, batches: Sequence[slice]) -> None:
+        """Copy the epoch's rows in ``order``; take the weights and lr/reg as they are now."""
+        if any(s.stop - s.start > self.batch_size for s in batches):
+            raise ValueError(f"a batch is larger than the kernel's batch size {self.batch_size}")
         np.take(self.X, order, axis=0, out=self.Xs)
         np.take(self.y, order, out=self.ys)
         np.take(self.prefix, order, out=self.prefix_s)
-        starts = np.arange(0, len(order), self.batch_size)
+        self.batches = list(batches)
         # K of each batch: pixels past it are zero in every row of the batch
-        self.K = np.maximum(np.maximum.reduceat(self.prefix_s, starts), 1).tolist()
-        np.take(self.model.params["W1"], self.perm, axis=0, out=self.V)
+        starts = [s.start for s in self.batches]
+        if (
+            starts
+            and starts[0] == 0
+            and self.batches[-1].stop == len(order)
+            and all(a.stop == b.start for a, b in zip(self.batches, self.batches[1:], strict=False))
+        ):  # consecutive batches covering the epoch (as fit cuts them): one reduction
+            self.K = np.maximum(np.maximum.reduceat(self.prefix_s, starts), 1).tolist()
+        else:
+            self.K = [max(int(self.prefix_s[s].max()), 1) for s in self.batches]
+        P = self.model.params
+        np.take(P["W1"], self.perm, axis=0, out=self.V)
+        np.copyto(self.W2, P["W2"])
         self.sc = 1.0
+        dt = self.model.dtype
+        lr, reg = self.optimizer.learning_rate, self.optimizer.reg
+        self.lr = float(lr)
+        with np.errstate(over="ignore"):  # a huge lr may overflow float32: the run then diverges
+            self.lr_t = dt.type(lr)
+            self.decay = dt.type(1.0 - lr * reg)
 
     def end_epoch(self) -> None:
-        """Write ``W1 = sc * V`` (rows back in pixel order) into the model."""
+        """Write ``W1 = sc * V`` (rows back in pixel order) and ``W2`` into the model's arrays."""
         if self.sc != 1.0:
             self.V *= self.model.dtype.type(self.sc)
             self.sc = 1.0
-        self.model.params["W1"][self.perm] = self.V
-
-    def step(self, s: slice) -> tuple[float, int]:
-        """One SGD step on rows ``s`` of the permuted data: (batch mean CE, n correct)."""
         P = self.model.params
-        W2, b1, b2 = P["W2"], P["b1"], P["b2"]
+        P["W1"][self.perm] = self.V
+        np.copyto(P["W2"], self.W2)
+
+    def step(self, b: int) -> tuple[float, int]:
+        """One SGD step on batch ``b`` of the epoch: (batch mean cross-entropy, n correct)."""
+        s = self.batches[b]
+        P = self.model.params
+        W2, b1, b2 = self.W2, P["b1"], P["b2"]
         ys = self.ys[s]
         n = len(ys)
-        K = self.K[s.start // self.batch_size]
+        K = self.K[b]
         u = self.u[: n * K].reshape(n, K)
         a1, d1, z = self.a1[:n], self.d1[:n], self.z[:n]
         V = self.V[:K]
         np.copyto(u, self.Xs[s, :K])  # uint8 -> float, exact
         np.matmul(u, V, out=a1)  # a1 = U V, so X W1 = (sc / 255) a1
         scaled_bias_sigmoid(a1, self.sc / 255.0, b1)
-        loss, correct = output_forward(a1, ys, W2.T, b2, z)
+        loss, correct = self.jit.output_forward(a1, ys, W2.T, b2, z)
         np.matmul(z, W2.T, out=d1)
-        hidden_backward(d1, a1, z, W2.T, b1, b2, self.lr_t, self.decay)
+        self.jit.hidden_backward(d1, a1, z, W2.T, b1, b2, self.lr_t, self.decay)
         self.gemm(-self.lr, a1.T, z.T, beta=1.0, c=W2, trans_b=1, overwrite_c=1)
         self.sc *= float(self.decay)
         # V^T <- V^T - (lr / (sc 255)) d1^T U: W1 <- W1 - lr X^T d1 for W1 = sc V

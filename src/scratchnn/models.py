@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .functional import ACTIVATIONS, log_softmax
+from .functional import HIDDEN_ACTIVATIONS, cross_entropy, cross_entropy_grad, log_softmax
 
 INIT_SEED = 1024
 INIT_SCALE = 0.001
@@ -85,15 +85,11 @@ class SoftmaxRegression:
         return log_softmax(self._logits(X @ self.params["W"]))
 
     def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad:
-        n = len(y)
         z = X @ self.params["W"]
         logp = log_softmax(self._logits(z))
         p = np.exp(logp)
-        rows = np.arange(n)
-        loss = float(-logp[rows, y].mean())
-        dz = p.copy()
-        dz[rows, y] -= 1
-        dz /= n
+        loss = cross_entropy(logp, y)
+        dz = cross_entropy_grad(p, y)
         if self.activation == "relu":
             dz *= z > 0
         return LossGrad(loss, {"W": X.T @ dz}, p)
@@ -147,15 +143,15 @@ class TwoLayerNet:
         init: str = "faithful",
         dropout: float = 0.0,
     ) -> None:
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}")
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.dtype = np.dtype(dtype)
         self.activation, self.init, self.dropout = activation, init, dropout
-        self.act, self.act_grad = ACTIVATIONS[activation]
+        self.act, self.act_grad = HIDDEN_ACTIVATIONS[activation]
         self.dropout_rng = np.random.default_rng(seed)
         self.params: dict[str, np.ndarray] = {
             "W1": init_weight((input_size, hidden_size), init, self.dtype, seed, init_scale),
@@ -177,7 +173,6 @@ class TwoLayerNet:
         """Batch loss and gradients. With dropout, ``mask`` (N, H) of 0/1 may be given (for
         gradient checks); otherwise one is drawn from the model's dropout generator."""
         P = self.params
-        n = len(y)
         a1 = self.act(X @ P["W1"] + P["b1"])
         keep = None
         if self.dropout > 0:
@@ -189,11 +184,8 @@ class TwoLayerNet:
             h = a1
         logp = log_softmax(h @ P["W2"] + P["b2"])
         p = np.exp(logp)
-        rows = np.arange(n)
-        loss = float(-logp[rows, y].mean())
-        d2 = p.copy()
-        d2[rows, y] -= 1
-        d2 /= n
+        loss = cross_entropy(logp, y)
+        d2 = cross_entropy_grad(p, y)
         dh = d2 @ P["W2"].T
         if keep is not None:
             dh *= keep

@@ -1,7 +1,11 @@
-"""Learning-curve figures (matplotlib, headless).
+"""Learning-curve figures (matplotlib), drawn and saved without pyplot.
 
-matplotlib is imported on first use (``pyplot()``), not with the package: a training run then
-reaches its peak memory without it (~35 MB), and only loads it to draw its figures at the end.
+matplotlib is imported on first use, not with the package: a training run then reaches its peak
+memory without it (~35 MB), and only loads it to draw its figures at the end. The figures here are
+plain :class:`matplotlib.figure.Figure` objects saved with ``savefig`` (the Agg renderer for PNG):
+they never touch pyplot's state or switch the backend, so calling these from a notebook leaves its
+backend as it was. (The ``scratchnn`` command selects Agg through ``MPLBACKEND`` for code that
+does use pyplot, e.g. Optuna's plots.)
 """
 
 from __future__ import annotations
@@ -9,13 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def figure(**kwargs: Any) -> Figure:
+    """A new :class:`~matplotlib.figure.Figure` outside pyplot (nothing to close afterwards)."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
 
 
 def pyplot() -> ModuleType:
-    """``matplotlib.pyplot`` on the headless Agg backend."""
-    import matplotlib
+    """``matplotlib.pyplot`` on whatever backend the caller has (the CLI's is Agg).
 
-    matplotlib.use("Agg")
+    For code that needs pyplot itself (Optuna's plot functions); scratchnn's own figures use
+    :func:`figure`.
+    """
     import matplotlib.pyplot as plt
 
     return plt
@@ -30,8 +46,8 @@ def plot_curves(
     path: Path | str,
 ) -> None:
     """One figure: training and validation ``ylabel`` against epochs, saved as PNG."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    fig = figure(figsize=(6, 4), dpi=100)
+    ax = fig.subplots()
     ax.plot(epochs, train, marker="o", label="training")
     ax.plot(epochs, val, marker="s", label="validation")
     ax.set_xlabel("epoch")
@@ -41,7 +57,6 @@ def plot_curves(
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> None:
@@ -68,8 +83,8 @@ def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) ->
     ``curves`` maps ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` to (seeds, epochs)
     arrays.
     """
-    plt = pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
+    fig = figure(figsize=(10, 3.8), dpi=100)
+    a1, a2 = fig.subplots(1, 2)
     _band(a1, curves["train_loss"], "training", "C0")
     _band(a1, curves["val_loss"], "validation", "C1", "--")
     _band(a2, curves["train_acc"], "training", "C0")
@@ -83,7 +98,6 @@ def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) ->
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path | str) -> None:
@@ -91,8 +105,8 @@ def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path |
 
     ``series`` maps a setting's label to its curves (as in :func:`plot_seed_curves`).
     """
-    plt = pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100)
+    fig = figure(figsize=(10, 3.8), dpi=100)
+    a1, a2 = fig.subplots(1, 2)
     for i, (label, curves) in enumerate(series.items()):
         _band(a1, curves["train_loss"], label, f"C{i}")
         _band(a2, curves["val_acc"], label, f"C{i}")
@@ -105,4 +119,3 @@ def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path |
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)

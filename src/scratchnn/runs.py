@@ -1,7 +1,8 @@
-"""One training run from a config, and its run directory.
+"""One training run from a config, and its run directory (what ``scratchnn train`` does).
 
 A run directory holds: ``config.yaml`` (the resolved config), ``history.csv`` (epoch, train_loss,
-train_acc, val_loss, val_acc, seconds, train_seconds), ``metrics.json``, ``model.npz`` (the
+train_acc, val_loss, val_acc, seconds, train_seconds), ``metrics.json`` (the headline numbers
+and ``path``, the training step that ran: ``fused`` or ``reference``), ``model.npz`` (the
 best-validation parameters, plain arrays, no pickle), ``loss.png`` and ``accuracy.png``.
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .config import RunConfig
+from .config import RunConfig, load_config
 from .data import Splits, faithful_split, load_mnist
 from .models import Model, SoftmaxRegression, TwoLayerNet
 from .optim import SGD, Adam, Optimizer, Schedule
@@ -32,18 +36,45 @@ HISTORY_FIELDS = (
 )
 
 
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def config_notes(cfg: RunConfig) -> list[str]:
+    """What a config says that the run will not do, one line each (e.g. the assignment's
+    ``momentum: 0.9``, which its plain SGD never uses)."""
+    t = cfg.train
+    notes = []
+    if t.optimizer == "sgd" and t.momentum:
+        notes.append(
+            f"note: Train.momentum = {t.momentum:g} is not used: Train.optimizer sgd is the "
+            "assignment's plain SGD (set Train.optimizer to momentum or nesterov to use it)"
+        )
+    return notes
+
+
+_NOTED: set[str] = set()  # notes already shown by this process
+
+
+def note_once(cfg: RunConfig, log: Callable[[str], None] = _stderr) -> None:
+    """Show each of :func:`config_notes` once per process (a sweep does not repeat them)."""
+    for note in config_notes(cfg):
+        if note not in _NOTED:
+            _NOTED.add(note)
+            log(note)
+
+
 def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) -> Model:
     dtype = np.dtype(cfg.train.dtype)
     m = cfg.model
     if m.type == "SoftmaxRegression":
-        activation = "relu" if m.activation == "default" else m.activation
-        return SoftmaxRegression(input_size, num_classes, dtype=dtype, activation=activation)
+        return SoftmaxRegression(input_size, num_classes, dtype=dtype, activation=m.activation)
     return TwoLayerNet(
         input_size,
         m.hidden_size,
         num_classes,
         dtype=dtype,
-        activation="sigmoid" if m.activation == "default" else m.activation,
+        activation=m.activation,
         init=m.init,
         dropout=m.dropout,
     )
@@ -67,8 +98,13 @@ def train_from_config(
     data: Splits | None = None,
     progress: bool = False,
     on_epoch: Callable[[EpochRecord], None] | None = None,
+    log: Callable[[str], None] = _stderr,
 ) -> FitResult:
-    """Build the model and optimizer that ``cfg`` describes and fit them on ``data`` (MNIST)."""
+    """Build the model and optimizer that ``cfg`` describes and fit them on ``data`` (MNIST).
+
+    Notes about the config (:func:`config_notes`) go to ``log`` (stderr), once per process.
+    """
+    note_once(cfg, log)
     if data is None:
         data = faithful_split(load_mnist())
     model = build_model(cfg, data.train.X.shape[1])
@@ -141,3 +177,51 @@ def summary_line(result: FitResult) -> str:
         f"val_acc_best={f('val_acc_best')} best_epoch={m['best_epoch']} "
         f"test_acc={f('test_acc')} seconds={m['seconds']:.1f}"
     )
+
+
+def epoch_line(r: EpochRecord) -> str:
+    """One line per epoch, as ``Train.debug: true`` prints it."""
+    return (
+        f"epoch {r.epoch:3d}: train loss {r.train_loss:.4f} acc {r.train_acc:.4f} | "
+        f"val loss {r.val_loss:.4f} acc {r.val_acc:.4f} | {r.seconds:.1f}s"
+    )
+
+
+@dataclass
+class TrainingRun:
+    """A finished ``scratchnn train``: where it was written, its resolved config, its result."""
+
+    out: Path
+    config: RunConfig
+    result: FitResult
+
+
+def run_training(
+    config: Path | str,
+    overrides: Iterable[str] = (),
+    *,
+    seed: int | None = None,
+    out: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    progress: bool = False,
+    log: Callable[[str], None] = _stderr,
+) -> TrainingRun:
+    """Train one model on MNIST from a YAML config and write its run directory.
+
+    The config is read, overridden (``key=value`` items) and validated before any work;
+    ``seed`` replaces ``Train.seed``; ``out`` defaults to ``runs/<config name>-<time>``. With
+    ``Train.debug``, one line per epoch goes to ``log``.
+    """
+    cfg = load_config(config, overrides, seed=seed)
+    run_dir = (
+        Path(out) if out else Path("runs") / f"{Path(config).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )
+    data = faithful_split(load_mnist(data_dir, log=log))
+
+    def on_epoch(r: EpochRecord) -> None:
+        if cfg.train.debug:
+            log(epoch_line(r))
+
+    result = train_from_config(cfg, data, progress=progress, on_epoch=on_epoch, log=log)
+    write_run(run_dir, cfg, result)
+    return TrainingRun(run_dir, cfg, result)

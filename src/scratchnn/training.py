@@ -12,25 +12,39 @@ validation split, batched in order with the training batch size.
   and the test accuracy reported is that model's, measured once after training.
 
 A batch whose loss is NaN or infinite stops the run at once with status ``diverged``.
+
+Inputs: uint8 images are scaled by ``1 / 255`` batch by batch (the assignment's scaling); float
+features are used as given; any other dtype is refused (:func:`scratchnn.data.to_features`).
+
+Two implementations of the SGD step share one interface (:class:`TrainStep`): the reference step
+(:class:`ReferenceStep`: the model's ``loss_grad`` then ``optimizer.step``, for every model,
+optimizer and schedule) and the fused step (:class:`scratchnn.kernels.FusedTwoLayerSGD`, the
+reference setup only, same numbers up to float rounding, several times faster).
+:meth:`FusedTwoLayerSGD.why_not <scratchnn.kernels.FusedTwoLayerSGD.why_not>` alone decides
+whether the fused step applies; ``fit(path=...)`` picks, and the result records the path taken.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
 
 import numpy as np
-from tqdm import tqdm
 
 from ._blas import blas_single_threaded
-from .data.mnist import Split, Splits, scale_pixels
+from .data.mnist import Split, Splits, check_features, to_features
+from .errors import ConfigError
+from .functional import n_correct, nll
 from .kernels import FusedTwoLayerSGD
-from .models import Model, TwoLayerNet
-from .optim import SGD, Optimizer, Schedule
+from .models import Model
+from .optim import Optimizer, Schedule
 
 EVAL_CHUNK = 1024  # rows per forward pass when evaluating; batch statistics are unchanged
+PATHS = ("auto", "fused", "reference")
+StepPath = Literal["auto", "fused", "reference"]
 
 
 @dataclass
@@ -54,6 +68,7 @@ class FitResult:
     test_loss: float | None = None
     test_acc: float | None = None
     seconds: float = 0.0
+    path: str = ""  # the step implementation that ran: "fused" or "reference"
 
     def metrics(self) -> dict[str, float | int | str | None]:
         """The headline numbers (the writeup's table columns and more)."""
@@ -72,10 +87,19 @@ class FitResult:
             "test_acc": self.test_acc,
             "seconds": self.seconds,
             "message": self.message,
+            "path": self.path,
         }
 
     def history_rows(self) -> list[dict[str, float]]:
         return [asdict(r) for r in self.history]
+
+
+def progress_bar(items: Sequence[slice], **kwargs: Any) -> Any:
+    """``tqdm(items, **kwargs)`` (a progress bar over the batches); tqdm is imported here, on
+    first use, not with the package."""
+    from tqdm import tqdm
+
+    return tqdm(items, **kwargs)
 
 
 def batch_slices(n: int, batch_size: int) -> list[slice]:
@@ -95,32 +119,110 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
     per_sample = np.empty(n, dtype=np.float64)
     correct = 0
     for s in batch_slices(n, EVAL_CHUNK):
-        logp = model.log_probs(scale_pixels(split.X[s], model.dtype))
+        logp = model.log_probs(to_features(split.X[s], model.dtype))
         y = split.y[s]
-        per_sample[s] = -logp[np.arange(len(y)), y]
-        correct += int(np.count_nonzero(logp.argmax(axis=1) == y))
+        per_sample[s] = nll(logp, y)
+        correct += n_correct(logp, y)
     starts = np.arange(0, n, batch_size)
     batch_means = np.add.reduceat(per_sample, starts) / np.diff(np.append(starts, n))
     return float(batch_means.mean()), correct / n
 
 
-def _reference_step(
-    model: Model, optimizer: Optimizer, train: Split, idx: np.ndarray
-) -> tuple[float, int]:
-    """One SGD step as the reference does it; returns (batch mean CE, correct before update)."""
-    y = train.y[idx]
-    out = model.loss_grad(scale_pixels(train.X[idx], model.dtype), y)
-    if np.isfinite(out.loss):
-        optimizer.step(model.params, out.grads, model.weight_names)
-    return out.loss, int(np.count_nonzero(out.probs.argmax(axis=1) == y))
+class TrainStep(Protocol):
+    """One SGD step implementation, driven by :func:`fit` epoch by epoch.
+
+    ``start_epoch(order, batches)``: the epoch's permutation of the training rows and its batches
+    (slices of ``order``); ``step(b)``: one update on batch ``b``, returning ``(batch mean
+    cross-entropy, predictions correct before the update)``; ``end_epoch()``: the model's
+    ``params`` hold the trained values again.
+    """
+
+    path: str
+
+    def start_epoch(self, order: np.ndarray, batches: Sequence[slice]) -> None: ...
+
+    def step(self, b: int) -> tuple[float, int]: ...
+
+    def end_epoch(self) -> None: ...
+
+
+class ReferenceStep:
+    """The reference step: ``loss_grad`` on the batch, then ``optimizer.step``; any model,
+    optimizer and schedule. ``schedule`` sets ``optimizer.learning_rate`` before each step to
+    ``base_lr * schedule.factor(t, steps_per_epoch, total_steps)``, ``t`` counting steps from 0.
+    """
+
+    path = "reference"
+
+    def __init__(
+        self,
+        model: Model,
+        optimizer: Optimizer,
+        train: Split,
+        schedule: Schedule,
+        steps_per_epoch: int,
+        epochs: int,
+    ) -> None:
+        self.model, self.optimizer, self.train, self.schedule = model, optimizer, train, schedule
+        self.base_lr = optimizer.learning_rate
+        self.steps_per_epoch, self.total_steps = steps_per_epoch, epochs * steps_per_epoch
+        self.t = 0
+        self.order = np.arange(0)
+        self.batches: Sequence[slice] = ()
+
+    def start_epoch(self, order: np.ndarray, batches: Sequence[slice]) -> None:
+        self.order, self.batches = order, batches
+
+    def step(self, b: int) -> tuple[float, int]:
+        if not self.schedule.is_constant:
+            self.optimizer.learning_rate = self.base_lr * self.schedule.factor(
+                self.t, self.steps_per_epoch, self.total_steps
+            )
+        self.t += 1
+        idx = self.order[self.batches[b]]
+        y = self.train.y[idx]
+        model = self.model
+        out = model.loss_grad(to_features(self.train.X[idx], model.dtype), y)
+        if np.isfinite(out.loss):
+            self.optimizer.step(model.params, out.grads, model.weight_names)
+        return out.loss, n_correct(out.probs, y)
+
+    def end_epoch(self) -> None:
+        pass
+
+
+def make_step(
+    path: str,
+    model: Model,
+    optimizer: Optimizer,
+    train: Split,
+    batch_size: int,
+    schedule: Schedule,
+    epochs: int,
+) -> TrainStep:
+    """The step implementation for ``path``: ``"fused"`` (an error naming why, if it does not
+    apply), ``"reference"``, or ``"auto"`` (fused where it applies, else reference)."""
+    if path not in PATHS:
+        raise ConfigError(f"path must be one of {', '.join(PATHS)}, got {path!r}")
+    reason = FusedTwoLayerSGD.why_not(model, optimizer, schedule, train.X)
+    if path == "fused" and reason is not None:
+        raise ConfigError(f"path='fused' does not apply: {reason}")
+    if path != "reference" and reason is None:
+        return FusedTwoLayerSGD(model, optimizer, train.X, train.y, batch_size)
+    steps = len(batch_slices(len(train), batch_size))
+    return ReferenceStep(model, optimizer, train, schedule, steps, epochs)
 
 
 @blas_single_threaded
 def predict(model: Model, X: np.ndarray) -> np.ndarray:
-    """Predicted classes ``argmax_k p(k | x)`` for uint8 images ``X`` (N, D) -> (N,)."""
+    """Predicted classes ``argmax_k p(k | x)`` for inputs ``X`` (N, D) -> (N,).
+
+    ``X``: uint8 pixels (scaled by ``1 / 255``) or float features (used as given).
+    """
+    check_features(X)
     return np.concatenate(
         [
-            model.log_probs(scale_pixels(X[s], model.dtype)).argmax(axis=1)
+            model.log_probs(to_features(X[s], model.dtype)).argmax(axis=1)
             for s in batch_slices(len(X), EVAL_CHUNK)
         ]
     )
@@ -137,7 +239,7 @@ def fit(
     seed: int = 0,
     progress: bool = False,
     on_epoch: Callable[[EpochRecord], None] | None = None,
-    fast: bool = True,
+    path: StepPath = "auto",
     schedule: Schedule | None = None,
     patience: int = 0,
 ) -> FitResult:
@@ -149,39 +251,40 @@ def fit(
     step; ``patience > 0`` stops early after that many epochs without a strictly better
     validation accuracy. ``data.test`` may be ``None``: then the test set is not touched.
 
-    With ``fast`` (the default), the reference setup (:class:`TwoLayerNet` with a sigmoid and no
-    dropout, plain :class:`SGD`, constant learning rate) takes the fused step of
-    :mod:`scratchnn.kernels` (same math, same metrics, up to float rounding); anything else, or
-    ``fast=False``, runs the reference step (``loss_grad`` then ``optimizer.step``).
+    Inputs (``data.*.X``): uint8 pixels, scaled by ``1 / 255`` batch by batch, or float features,
+    used as given; any other dtype raises a :class:`~scratchnn.errors.DataError` before training.
+
+    ``path`` picks the step implementation: ``"auto"`` (the default) takes the fused step of
+    :mod:`scratchnn.kernels` where :meth:`FusedTwoLayerSGD.why_not
+    <scratchnn.kernels.FusedTwoLayerSGD.why_not>` finds nothing against it (the reference setup:
+    :class:`~scratchnn.models.TwoLayerNet` with a sigmoid and no dropout, plain
+    :class:`~scratchnn.optim.SGD`, constant learning rate, uint8 images), else the reference step;
+    ``"reference"`` always runs the reference step (``loss_grad`` then ``optimizer.step``);
+    ``"fused"`` insists on the fused step and raises a :class:`~scratchnn.errors.ConfigError`
+    naming the reason where it does not apply. Both give the same metrics up to float rounding;
+    ``FitResult.path`` records the one taken. Either way the model's ``params`` are the same array
+    objects after ``fit``, holding the last epoch's parameters (the best epoch's are in
+    ``FitResult.best_params``).
     """
+    for name in ("train", "val", "test"):
+        split = getattr(data, name)
+        if split is not None:
+            check_features(split.X, f"data.{name}.X")
     rng = np.random.default_rng(seed)
     schedule = schedule or Schedule()
-    fused = (
-        FusedTwoLayerSGD(
-            model, data.train.X, data.train.y, batch_size, optimizer.learning_rate, optimizer.reg
-        )
-        if fast
-        and isinstance(model, TwoLayerNet)
-        and model.is_reference
-        and isinstance(optimizer, SGD)
-        and optimizer.is_plain
-        and schedule.is_constant
-        else None
-    )
-    result = FitResult()
     train = data.train
     slices = batch_slices(len(train), batch_size)
     base_lr = optimizer.learning_rate
-    total_steps = epochs * len(slices)
+    stepper = make_step(path, model, optimizer, train, batch_size, schedule, epochs)
+    result = FitResult(path=stepper.path)
     best_acc = -1.0
     t_start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         order = rng.permutation(len(train))
-        if fused is not None:
-            fused.start_epoch(order)
+        stepper.start_epoch(order, slices)
         loss_sum, correct = 0.0, 0
-        bar = tqdm(
+        bar = progress_bar(
             slices,
             desc=f"epoch {epoch}/{epochs}",
             disable=not progress,
@@ -191,15 +294,7 @@ def fit(
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for b, s in enumerate(bar, start=1):
-                if fused is not None:
-                    loss, n_correct = fused.step(s)
-                else:
-                    if not schedule.is_constant:
-                        step = (epoch - 1) * len(slices) + b - 1
-                        optimizer.learning_rate = base_lr * schedule.factor(
-                            step, len(slices), total_steps
-                        )
-                    loss, n_correct = _reference_step(model, optimizer, train, order[s])
+                loss, right = stepper.step(b - 1)
                 if not np.isfinite(loss):
                     result.status = "diverged"
                     result.message = (
@@ -208,14 +303,13 @@ def fit(
                     )
                     break
                 loss_sum += loss
-                correct += n_correct
+                correct += right
                 if progress and b % 50 == 0:
                     bar.set_postfix(
                         loss=f"{loss_sum / b:.4f}", acc=f"{correct / s.stop:.4f}", refresh=False
                     )
             bar.close()
-            if fused is not None:
-                fused.end_epoch()
+            stepper.end_epoch()
             if result.status == "diverged":
                 break
             t_train = time.perf_counter() - t0

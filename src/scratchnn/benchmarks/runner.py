@@ -11,6 +11,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from ..errors import ScratchnnError
+from ..experiments.writeup import TUNED_SETTINGS
 from .contenders import CONTENDERS, FLOP_PER_SAMPLE, REQUIRES, run_one, sgemm_ceiling
 
 N_TRAIN = 48_000
@@ -23,13 +25,24 @@ def _in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
 
 def run_benchmark(
     epochs: int = 3,
-    batch_size: int = 32,
-    lr: float = 0.5,
-    reg: float = 2e-4,
+    batch_size: int = TUNED_SETTINGS["batch_size"],
+    lr: float = TUNED_SETTINGS["learning_rate"],
+    reg: float = TUNED_SETTINGS["reg"],
     only: list[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Measure every installed contender and the SGEMM ceiling; return the summary dict."""
+    """Measure every installed contender and the SGEMM ceiling; return the summary dict.
+
+    Defaults: the writeup's tuned setup. MNIST is fetched (if needed) once, here, not in every
+    contender's process.
+    """
+    from ..data import load_mnist
+
+    if epochs < 1 or batch_size < 1:
+        raise ScratchnnError("--epochs and --batch-size must be >= 1")
+    load_mnist(log=log)
+    import scipy.linalg  # noqa: F401  (its BLAS loaded before the limit, so that it applies)
+
     with threadpool_limits(limits=1):
         ceiling = sgemm_ceiling()
     log(f"SGEMM ceiling (2048^3, one thread): {ceiling:.1f} GFLOP/s")

@@ -1,6 +1,15 @@
 """MNIST: genuine, verified, cached; and the assignment's split and scaling."""
 
-from .mnist import MNIST, Split, Splits, faithful_split, load_mnist, scale_pixels
+from .mnist import (
+    MNIST,
+    Split,
+    Splits,
+    check_features,
+    faithful_split,
+    load_mnist,
+    scale_pixels,
+    to_features,
+)
 from .sources import FetchReport, default_data_dir, fetch_mnist, mnist_dir
 
 __all__ = [
@@ -8,10 +17,12 @@ __all__ = [
     "FetchReport",
     "Split",
     "Splits",
+    "check_features",
     "default_data_dir",
     "faithful_split",
     "fetch_mnist",
     "load_mnist",
     "mnist_dir",
     "scale_pixels",
+    "to_features",
 ]

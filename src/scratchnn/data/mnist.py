@@ -9,7 +9,9 @@ This module is the one home of the assignment's data semantics:
   20%** (12,000) validates, no shuffle before the split; test is the 10,000 test images. Images
   are flattened to ``(N, 784)`` and stay uint8 (4x less memory than float32), to be scaled batch by
   batch.
-* :func:`scale_pixels`: ``x / 255`` and nothing else.
+* :func:`scale_pixels`: ``x / 255`` and nothing else; :func:`to_features`, the model input the
+  training loop uses: uint8 pixels scaled by ``1 / 255``, float features as given, anything else
+  refused.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .formats import N_PIXELS, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, parse_idx
+from ..errors import DataError
+from .formats import (
+    IDX_FILES,
+    N_PIXELS,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    IdxFile,
+    parse_idx,
+)
 from .sources import Log, fetch_mnist, from_cache, mnist_dir
 
 TRAIN_FRACTION = 0.8
@@ -37,7 +49,11 @@ class MNIST:
 
 @dataclass(frozen=True)
 class Split:
-    """One split: flattened uint8 images ``X`` (N, 784) and labels ``y`` (N,)."""
+    """One split: inputs ``X`` (N, D) and labels ``y`` (N,).
+
+    ``X`` is uint8 pixels for MNIST (flattened images, D = 784), scaled by ``1 / 255`` batch by
+    batch; float features are used as given (see :func:`to_features`).
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -89,3 +105,45 @@ def scale_pixels(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarr
     """Faithful scaling: ``X / 255`` in ``dtype`` (uint8 0..255 -> [0, 1])."""
     dtype = np.dtype(dtype)
     return X.astype(dtype) / dtype.type(255)
+
+
+@dataclass(frozen=True)
+class MnistInfo:
+    """What ``scratchnn data info`` shows: the cache folder, its four files (MD5s verified when
+    loaded), the faithful split and the test set's label counts."""
+
+    path: Path
+    files: tuple[IdxFile, ...]
+    splits: Splits
+    test_label_counts: tuple[int, ...]
+
+
+def mnist_info(data_dir: Path | str | None = None) -> MnistInfo:
+    """Describe the cached MNIST; never fetches (a :class:`DataError` says what is missing)."""
+    data = load_mnist(data_dir, fetch=False)
+    s = faithful_split(data)
+    counts = tuple(int(c) for c in np.bincount(s.test.y, minlength=10))
+    return MnistInfo(mnist_dir(data_dir), IDX_FILES, s, counts)
+
+
+def check_features(X: np.ndarray, what: str = "X") -> None:
+    """Raise a :class:`~scratchnn.errors.DataError` unless ``X`` is uint8 pixels or floats."""
+    if X.dtype != np.uint8 and not np.issubdtype(X.dtype, np.floating):
+        raise DataError(
+            f"{what} has dtype {X.dtype}: give uint8 pixels (0..255, scaled by 1/255) or float "
+            "features (used as given, e.g. already scaled to [0, 1])"
+        )
+
+
+def to_features(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarray:
+    """The model input for ``X`` (N, D), in ``dtype``.
+
+    * uint8 pixels (0..255): ``X / 255``, exactly :func:`scale_pixels` (the assignment's scaling);
+    * float features: used as given, cast to ``dtype`` (already scaled, e.g. pixels in [0, 1]);
+    * anything else (integers other than uint8, bool, ...): a :class:`DataError`, because whether
+      it needs scaling cannot be told from the data.
+    """
+    if X.dtype == np.uint8:
+        return scale_pixels(X, dtype)
+    check_features(X)
+    return X.astype(dtype, copy=False)

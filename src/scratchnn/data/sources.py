@@ -13,15 +13,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from ..errors import DataError
 from .formats import (
@@ -167,6 +164,11 @@ def write_cache(cache: Path | str, files: IdxBytes) -> None:
 
 def download(url: str, timeout: float = CONNECT_TIMEOUT_S, progress: bool = True) -> bytes:
     """GET ``url`` into memory with a progress bar; network failures become :class:`DataError`."""
+    import urllib.error  # here, not at import: they (and tqdm) cost ~30 ms of start-up
+    import urllib.request
+
+    from tqdm import tqdm
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             total = int(resp.headers.get("Content-Length") or 0) or None

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..config import RunConfig, load_config
 from ..data import Split, Splits, faithful_split, load_mnist
+from ..errors import ScratchnnError
 from . import writeup
 from .runner import PlannedRun, run_plan
 from .store import ResultStore, RunRecord
@@ -196,11 +197,19 @@ def run_reproduce(
     log: Callable[[str], None] = print,
     beyond_seeds: int = 1,
 ) -> dict[str, Any]:
-    """Run (or resume) every experiment, then write the report into ``out``; return the results."""
+    """Run (or resume) every experiment, then write the report into ``out``; return the results.
+
+    ``seeds`` (>= 1) shuffle seeds per setting; ``beyond_seeds`` (>= 0; 0 skips it) for the
+    shipped tuned configs of the "Beyond the writeup" section.
+    """
     from ..theory import run_checks
     from .commentary import commentary
     from .report import write_report
 
+    if seeds < 1:
+        raise ScratchnnError(f"--seeds must be >= 1, got {seeds}")
+    if beyond_seeds < 0:
+        raise ScratchnnError(f"--beyond-seeds must be >= 0, got {beyond_seeds}")
     out = Path(out)
     t0 = time.perf_counter()
     data = faithful_split(load_mnist(data_dir, log=log))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from ..config import RunConfig
 from ..data import Splits
@@ -59,6 +58,8 @@ def run_plan(
     log: Callable[[str], None] = print,
 ) -> dict[str, RunRecord]:
     """Run every planned config not yet in ``store``; return all records by run name."""
+    from tqdm import tqdm
+
     out = Path(out)
     keyed = [(run, run_key(run.cfg, data_tag)) for run in plan]
     done = store.keys()

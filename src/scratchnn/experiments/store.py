@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import RunConfig
+from ..config import REFERENCE_ACTIVATION, RunConfig
 from ..errors import ScratchnnError
 
 SCHEMA = """
@@ -35,10 +35,14 @@ CREATE TABLE IF NOT EXISTS runs (
 def run_key(cfg: RunConfig, data: str = "mnist") -> str:
     """Stable key of a run: sha256 of the canonical JSON of its resolved config and data tag.
 
-    ``debug`` only changes printing, so it is left out of the key.
+    ``debug`` only changes printing, so it is left out of the key. The model's reference
+    activation (sigmoid / relu) is keyed as ``"default"``, the name resolved configs held before
+    the activation was resolved, so stores written then stay valid (their runs are not redone).
     """
     d = cfg.to_dict()
     d["Train"].pop("debug", None)
+    if d["Model"]["activation"] == REFERENCE_ACTIVATION.get(d["Model"]["type"]):
+        d["Model"]["activation"] = "default"
     blob = json.dumps({"data": data, "config": d}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 

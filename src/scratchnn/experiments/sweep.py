@@ -1,16 +1,17 @@
-"""Grids of configs over seeds, and the mean +- std of their metrics."""
+"""Grids of configs over seeds, the mean +- std of their metrics, and the sweep job itself
+(:func:`run_sweep`, what ``scratchnn sweep`` does)."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from ..config import RunConfig, apply_overrides, config_from_dict
+from ..config import RunConfig, apply_overrides, config_from_dict, read_yaml
 from ..errors import ConfigError
 from .runner import PlannedRun
 from .store import RunRecord
@@ -21,6 +22,8 @@ CURVE_FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc")  # per-epoch h
 
 def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:
     """``["learning_rate=1,0.1", "reg=0.01"]`` -> ``{"learning_rate": [1, 0.1], "reg": [0.01]}``."""
+    import yaml
+
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, sep, values = item.partition("=")
@@ -115,3 +118,67 @@ def format_table(rows: Sequence[tuple[str, Sequence[RunRecord]]]) -> str:
         ok = sum(r.status == "ok" for r in recs)
         lines.append(f"{label:38s} {cells}  {ok}/{len(recs)}")
     return "\n".join(lines)
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: one row per grid combination with its runs' records (seed order),
+    the printed table, and where ``table.txt``, ``sweep.png``, ``runs/`` and the store are."""
+
+    rows: list[tuple[str, list[RunRecord]]]
+    table: str
+    out: Path
+
+
+def run_sweep(
+    config: Path | str | Mapping[str, Any] | None,
+    grid: Mapping[str, Sequence[Any]] | Iterable[str],
+    *,
+    overrides: Iterable[str] = (),
+    seeds: int = 1,
+    first_seed: int = 0,
+    out: Path | str = "runs/sweep",
+    data: Any = None,
+    data_dir: Path | str | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> SweepResult:
+    """Train every combination of ``grid`` on top of ``config``, ``seeds`` seeds each.
+
+    ``config``: a YAML file, a raw ``{"Train": ..., "Model": ...}`` mapping, or ``None`` (the
+    defaults); ``overrides``: ``key=value`` items applied to it; ``grid``: ``{key: [values]}`` or
+    ``["key=v1,v2", ...]``. Every config is validated before any run. ``data``: the splits to
+    train on (default: the faithful MNIST split, fetched into ``data_dir`` if needed).
+
+    Writes into ``out``: one run directory per run under ``runs/``, ``results.sqlite`` (finished
+    runs are skipped when the same sweep runs again), ``table.txt`` (mean +- std per combination)
+    and ``sweep.png`` (training loss and validation accuracy of every combination).
+    """
+    from ..data import faithful_split, load_mnist
+    from ..plots import plot_overview
+    from .runner import run_plan
+    from .store import ResultStore
+
+    if seeds < 1:
+        raise ConfigError(f"seeds (--seeds) must be >= 1, got {seeds}")
+    grid = dict(grid) if isinstance(grid, Mapping) else parse_grid(grid)
+    raw = read_yaml(config) if isinstance(config, (str, Path)) else dict(config or {})
+    base = apply_overrides(raw, overrides)
+    combos = expand(base, grid, list(range(first_seed, first_seed + seeds)))  # validated
+    out = Path(out)
+    if data is None:
+        data = faithful_split(load_mnist(data_dir, log=log))
+    plan = [run for _, runs in combos for run in runs]
+    with ResultStore(out / "results.sqlite") as store:
+        records = run_plan(plan, data, store, out, progress=progress, log=log)
+    rows = []
+    series = {}
+    for combo, runs in combos:
+        label = ", ".join(f"{k}={v}" for k, v in combo.items())
+        recs = [records[r.name] for r in runs]
+        rows.append((label, recs))
+        series[label] = {f: history_array(recs, f) for f in CURVE_FIELDS}
+    plot_overview(series, f"sweep over {', '.join(grid)}", out / "sweep.png")
+    table = format_table(rows)
+    (out / "table.txt").write_text(table + "\n")
+    return SweepResult(rows, table, out)

@@ -167,7 +167,7 @@ def run_study(
                 raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
 
         t0 = time.perf_counter()
-        result = train_from_config(cfg, trial_data, on_epoch=report)
+        result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
         trial.set_user_attr("seconds", time.perf_counter() - t0)
         trial.set_user_attr("status", result.status)
         best = max((r.val_acc for r in result.history), default=0.0)
@@ -239,7 +239,7 @@ def write_outputs(
     final = None
     if data is not None:
         log("training the final model on the best config (the only test-set evaluation)")
-        result = train_from_config(cfg, data)
+        result = train_from_config(cfg, data, log=log)
         write_run(out / "final", cfg, result)
         final = result.metrics()
         log(summary_line(result))
@@ -280,3 +280,45 @@ def write_outputs(
     lines += [f"![{k}]({v})" if v.endswith(".png") else f"- {k}: {v}" for k, v in plots.items()]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
     return summary
+
+
+def run_tune(
+    space: Path | str,
+    out: Path | str = "runs/tune",
+    *,
+    trials: int | None = 20,
+    timeout: float | None = None,
+    storage: str | None = None,
+    study_name: str = "scratchnn",
+    pruner: str = "median",
+    seed: int = 0,
+    data: Splits | None = None,
+    data_dir: Path | str | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """The tuning job (``scratchnn tune``): load and validate the search space, run (or continue)
+    the study, train the final model once on the best config, write every output into ``out``.
+
+    ``storage`` defaults to ``sqlite:///OUT/study.db``; ``data`` to the faithful MNIST split.
+    Returns the summary of :func:`write_outputs`.
+    """
+    from ..data import faithful_split, load_mnist
+
+    spec = load_spec(space)  # validated before any work
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    storage = storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    if data is None:
+        data = faithful_split(load_mnist(data_dir, log=log))
+    study = run_study(
+        spec,
+        data,
+        trials=trials,
+        timeout=timeout,
+        storage=storage,
+        study_name=study_name,
+        pruner=pruner,
+        seed=seed,
+        log=log,
+    )
+    return write_outputs(spec, study, out, data, log=log)

@@ -156,9 +156,7 @@ def run_checks() -> list[Check]:
 
 def plot_gates(path: Path | str) -> None:
     """Decision regions of AND, OR, NAND, NOR (perceptrons) and XOR (hand-set and trained)."""
-    from ..plots import pyplot
-
-    plt = pyplot()
+    from ..plots import figure
 
     xs = np.linspace(-0.5, 1.5, 201)
     gx, gy = np.meshgrid(xs, xs)
@@ -177,7 +175,8 @@ def plot_gates(path: Path | str) -> None:
             TABLES["XOR"],
         )
     )
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6.5), dpi=100)
+    fig = figure(figsize=(10, 6.5), dpi=100)
+    axes = fig.subplots(2, 3)
     for ax, (title, region, targets) in zip(axes.ravel(), panels, strict=True):
         ax.contourf(
             gx, gy, region.reshape(gx.shape), levels=[-0.5, 0.5, 1.5], colors=["#dde6f5", "#f7dcc8"]
@@ -200,4 +199,3 @@ def plot_gates(path: Path | str) -> None:
     axes[0, 0].legend(fontsize=8, loc="center left")
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)

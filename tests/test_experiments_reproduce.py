@@ -1,4 +1,6 @@
-"""Sweeps, the results store, resuming, and the reproduce report."""
+"""The reproduce job and its report (scratchnn.experiments.reproduce, report): resuming, the quick
+report, the page in a browser, the 'Beyond the writeup' section (real MNIST).
+"""
 
 import json
 import shutil
@@ -12,97 +14,6 @@ from html.parser import HTMLParser
 import pytest
 
 from scratchnn.cli import main
-from scratchnn.config import load_config
-from scratchnn.errors import ConfigError, ScratchnnError
-from scratchnn.experiments import runner as runner_mod
-from scratchnn.experiments.runner import PlannedRun, run_plan
-from scratchnn.experiments.store import ResultStore, RunRecord, run_key
-from scratchnn.experiments.sweep import Cell, expand, parse_grid
-
-
-def test_parse_grid_and_expand_validate_before_running():
-    grid = parse_grid(["learning_rate=1,0.1", "reg=1e-4"])
-    assert grid == {"learning_rate": [1, 0.1], "reg": ["1e-4"]}  # YAML 1.1; the config coerces
-    combos = expand({}, grid, seeds=[0, 1])
-    assert len(combos) == 2 and all(len(runs) == 2 for _, runs in combos)
-    cfg = combos[1][1][1].cfg
-    assert cfg.train.learning_rate == 0.1 and cfg.train.reg == 1e-4 and cfg.train.seed == 1
-    with pytest.raises(ConfigError, match="learning_rate must be > 0"):
-        expand({}, parse_grid(["learning_rate=0.1,-1"]), seeds=[0])
-    with pytest.raises(ConfigError, match="expects key=v1,v2"):
-        parse_grid(["learning_rate"])
-
-
-def test_cell_mean_and_sample_std():
-    c = Cell([0.9, 0.92, 0.94])
-    assert c.mean == pytest.approx(0.92) and c.std == pytest.approx(0.02)
-    assert Cell([0.5]).std == 0.0
-
-
-def test_run_key_depends_on_config_seed_and_data_not_debug():
-    a = load_config(None, ["debug=true"])
-    assert run_key(a) == run_key(load_config(None, ["debug=false"]))
-    assert run_key(a) != run_key(load_config(None, ["seed=1"]))
-    assert run_key(a) != run_key(a, data="mnist-quick")
-    assert run_key(a) != run_key(load_config(None, ["reg=0.01"]))
-
-
-def test_store_round_trip_and_corrupt_file(tmp_path):
-    with ResultStore(tmp_path / "r.sqlite") as store:
-        rec = RunRecord(
-            "k1", "mnist", {"Train": {}}, 3, "ok", {"test_acc": 0.9}, [{"epoch": 1}], 1.5
-        )
-        store.put(rec)
-        got = store.get("k1")
-        assert got.metrics == {"test_acc": 0.9} and got.seed == 3 and got.finished_at > 0
-        assert store.get("nope") is None and len(store) == 1
-    (tmp_path / "bad.sqlite").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ScratchnnError, match="not a readable SQLite file"):
-        ResultStore(tmp_path / "bad.sqlite")
-
-
-def test_run_plan_skips_finished_runs(tiny_splits, tmp_path, monkeypatch):
-    calls = []
-    plan = [
-        PlannedRun(f"s{s}", load_config(None, ["epochs=2", "batch_size=16", f"seed={s}"]))
-        for s in range(3)
-    ]
-    # the tiny problem has 12 inputs and 3 classes: train a matching model
-    monkeypatch.setattr(
-        runner_mod,
-        "train_from_config",
-        lambda cfg, data, **kw: (calls.append(cfg.train.seed), _fit_tiny(cfg, data, **kw))[1],
-    )
-    with ResultStore(tmp_path / "r.sqlite") as store:
-        first = run_plan(plan[:2], tiny_splits, store, tmp_path, progress=False, log=lambda m: None)
-        assert calls == [0, 1]
-        logs = []
-        second = run_plan(plan, tiny_splits, store, tmp_path, progress=False, log=logs.append)
-    assert calls == [0, 1, 2]  # only the new seed ran
-    assert "2 already in r.sqlite (skipped), 1 to run" in logs[0]
-    assert second["s0"].metrics == first["s0"].metrics
-    assert (tmp_path / "runs" / "s2" / "metrics.json").exists()
-
-
-def _tiny_model():
-    from scratchnn.models import TwoLayerNet
-
-    return TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
-
-
-def _fit_tiny(cfg, data, **kw):
-    from scratchnn.optim import SGD
-    from scratchnn.training import fit
-
-    return fit(
-        _tiny_model(),
-        data,
-        SGD(cfg.train.learning_rate, cfg.train.reg),
-        epochs=cfg.train.epochs,
-        batch_size=cfg.train.batch_size,
-        seed=cfg.train.seed,
-        **kw,
-    )
 
 
 def _tables_without_timing(results):
@@ -216,33 +127,6 @@ def test_reproduce_quick_writes_report(mnist, tmp_path, capsys):
     # every commentary number comes from results: spot-check the first-epoch sentence
     first = results["lr_sweep"]["1"]["curves"]["val_acc"][0]
     assert f"{first:.4f} at lr 1" in results["commentary"]["lr"][0]
-
-
-@pytest.mark.mnist
-def test_sweep_command(mnist, tmp_path, capsys):
-    out = tmp_path / "sw"
-    argv = [
-        "sweep",
-        "--config",
-        "configs/config_exp.yaml",
-        "--grid",
-        "learning_rate=1,0.5",
-        "--set",
-        "epochs=1",
-        "--set",
-        "debug=false",
-        "--seeds",
-        "2",
-        "--out",
-        str(out),
-        "--no-progress",
-    ]
-    assert main(argv) == 0
-    table = capsys.readouterr().out
-    assert "learning_rate=1 " in table and "learning_rate=0.5" in table and "2/2" in table
-    assert (out / "sweep.png").exists() and len(list((out / "runs").iterdir())) == 2
-    assert main(argv) == 0  # again: everything skipped
-    assert "4 already in results.sqlite (skipped), 0 to run" in capsys.readouterr().err
 
 
 @pytest.mark.mnist

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..config import _coerce
+from ..config import coerce_value
 from ..errors import ConfigError
 from .mutations import PROBS
 
@@ -81,7 +81,9 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchCo
             values[key] = _weights(origin, v)
         else:
             values[key] = (
-                None if (key == "p_init" and v is None) else _coerce(origin, key, v, kinds[key])
+                None
+                if (key == "p_init" and v is None)
+                else coerce_value(origin, key, v, kinds[key])
             )
     return check(SearchConfig(**values))
 
@@ -90,7 +92,7 @@ def _weights(origin: str, v: Any) -> tuple[float, ...]:
     """A list of shared weights (numbers), as a tuple of floats."""
     if not isinstance(v, list | tuple) or not v:
         raise ConfigError(f"{origin}: weights must be a non-empty list of numbers, got {v!r:.60}")
-    return tuple(float(_coerce(origin, "weights", x, float)) for x in v)
+    return tuple(float(coerce_value(origin, "weights", x, float)) for x in v)
 
 
 def check(cfg: SearchConfig) -> SearchConfig:

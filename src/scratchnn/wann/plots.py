@@ -7,16 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..plots import pyplot
+from ..plots import figure
 from .activations import ACTIVATIONS
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
 
 
 def plot_fitness(stats: Sequence, path: Path, title: str = "") -> None:
     """Best mean and best max score per generation, the champion's score, and median size."""
-    plt = pyplot()
     gen = [s.generation for s in stats]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     ax.plot(gen, [s.best_max for s in stats], lw=1, alpha=0.7, label="best single weight")
     ax.plot(gen, [s.best_mean for s in stats], lw=1.2, label="best mean over the 6 weights")
     ax.plot(gen, [s.champion_mean for s in stats], lw=2, color="k", label="champion (mean)")
@@ -31,7 +31,6 @@ def plot_fitness(stats: Sequence, path: Path, title: str = "") -> None:
     ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def node_positions(g: Genome) -> dict[int, tuple[float, float]]:
@@ -75,17 +74,17 @@ def draw_network(
 ) -> None:
     """Nodes in layers, coloured by activation; inputs, bias and outputs named; enabled
     connections only."""
-    plt = pyplot()
+    from matplotlib import colormaps
+
     pos = node_positions(g)
     n_layers = 1 + max(x for x, _ in pos.values())
-    fig, ax = plt.subplots(
-        figsize=(min(30, 2 + 1.6 * n_layers), min(24, 1 + 0.35 * max(len(pos) ** 0.8, 8)))
-    )
+    fig = figure(figsize=(min(30, 2 + 1.6 * n_layers), min(24, 1 + 0.35 * max(len(pos) ** 0.8, 8))))
+    ax = fig.subplots()
     for c in g.conns:
         if c.enabled:
             (x0, y0), (x1, y1) = pos[c.src], pos[c.dst]
             ax.plot([x0, x1], [y0, y1], color="0.55", lw=0.6, alpha=0.6, zorder=1)
-    cmap = plt.get_cmap("tab10")
+    cmap = colormaps["tab10"]
     used = set()
     for n in g.nodes:
         if n.id not in pos:
@@ -123,4 +122,3 @@ def draw_network(
     ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=120 if fig.get_figwidth() * fig.get_figheight() <= 120 else 80)
-    plt.close(fig)

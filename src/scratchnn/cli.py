@@ -248,38 +248,28 @@ def _count(n: int) -> str:
 def cmd_wann_eval(args: argparse.Namespace) -> int:
     import json
 
-    from .wann.evaluate import TUNE_GRID_TEXT, evaluate_control, evaluate_mnist, format_rows
+    from .wann.evaluate import evaluate, plot_weight_sweep, report_lines
     from .wann.formats import load_genome
-    from .wann.tasks import Mnist256Task, make_task
+    from .wann.tasks import make_task
 
+    if args.episodes < 1:
+        raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
     task = make_task(args.task, data_dir=args.data_dir)
     g = load_genome(args.file, task.n_in, task.n_out)
     print(
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
     )
     t0 = time.perf_counter()
-    if isinstance(task, Mnist256Task):
-        result = evaluate_mnist(task, g, seed=args.seed)
-        for w, acc in result["per_weight"].items():
-            print(f"w = {w:>4}: test accuracy {acc:.4f}")
-        print(f"mean +- std over the six weights: {result['mean']:.4f} +- {result['std']:.4f}")
-        print(f"ensemble vote of the six weights: {result['ensemble']:.4f}")
-        print(
-            f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
-            f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}"
-        )
-    else:
-        rows, w_best = evaluate_control(task, g, episodes=args.episodes, seed=args.seed)
-        print(format_rows(rows))
-        print(
-            f"tuned: {TUNE_GRID_TEXT}, chosen on {args.episodes} separate episodes; "
-            f"best w = {w_best:g}"
-        )
-        result = {"rows": [r.__dict__ for r in rows], "tuned_weight": w_best}
+    result = evaluate(task, g, episodes=args.episodes, seed=args.seed)
+    for line in report_lines(result, args.episodes):
+        print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
         print(f"written: {args.json}")
+    if args.figure:
+        plot_weight_sweep(result, args.figure, f"{task.name}: {args.file}")
+        print(f"written: {args.figure}")
     return 0
 
 
@@ -624,6 +614,12 @@ def build_parser() -> argparse.ArgumentParser:
     we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
     we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
     we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
+    we.add_argument(
+        "--figure",
+        type=Path,
+        help="PNG of the score against the shared weight -2..2 (mnist256: test accuracy of "
+        "each digit against the shared weight)",
+    )
     _add_json(we)
     _add_data_dir(we, " (mnist256)")
     we.set_defaults(func=cmd_wann_eval)

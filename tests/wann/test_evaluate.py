@@ -66,3 +66,46 @@ def test_eval_mnist256_per_weight_mean_and_ensemble():
     assert list(r["per_weight"].values()) == pytest.approx(accs)
     assert r["mean"] == pytest.approx(np.mean(accs)) and r["std"] == pytest.approx(np.std(accs))
     assert 0 <= r["ensemble"] <= 1 and 0 <= r["tuned_accuracy"] <= 1
+
+
+def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):
+    from scratchnn.wann.evaluate import TUNE_GRID, evaluate, plot_weight_sweep, report_lines
+    from scratchnn.wann.tasks import BooleanTask, Mnist256Task, SwingUpTask
+
+    g = random_nets(5, 1, 1, seed=11, max_mutations=15)[0]
+    r = evaluate(SwingUpTask(), g, episodes=4, seed=1)
+    assert len(r["weight_sweep"]["mean"]) == len(TUNE_GRID)
+    best = TUNE_GRID[int(np.argmax(r["weight_sweep"]["mean"]))]
+    assert r["tuned_weight"] == best  # the tuned weight is the sweep's best
+    assert any("tuned shared weight" in line for line in report_lines(r, 4))
+    plot_weight_sweep(r, tmp_path / "s.png")
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    task = Mnist256Task()
+    task.__dict__["data"] = data = fake_mnist256(n_train=10_000, n_test=300)
+    m = evaluate(task, random_nets(256, 10, 1, seed=3, max_mutations=20)[0])
+    acc = np.array(m["digit_accuracy"]["accuracy"])
+    assert acc.shape == (len(TUNE_GRID), len(np.unique(data.y_test)))
+    i = int(np.flatnonzero(TUNE_GRID == 1.0)[0])  # a grid weight that is also a search weight
+    counts = np.bincount(data.y_test)
+    assert np.dot(acc[i], counts) / counts.sum() == pytest.approx(m["per_weight"]["1"])
+    assert report_lines(m, 0)[-1].startswith("tuned shared weight w = ")
+    plot_weight_sweep(m, tmp_path / "m.png")
+    assert (tmp_path / "m.png").stat().st_size > 1000
+    b = evaluate(BooleanTask("XOR"), random_nets(2, 1, 1, seed=1)[0], episodes=3)
+    assert len(b["rows"]) == 9
+
+
+def test_eval_refuses_a_champion_with_more_inputs_than_the_task(tmp_path, capsys):
+    from scratchnn.cli import main
+    from scratchnn.wann.formats import save_reference_csv
+
+    big = random_nets(24, 4, 1, seed=5, max_mutations=30)[0]  # a biped-shaped network
+    path = tmp_path / "biped.csv"
+    save_reference_csv(big, path)
+    assert main(["wann", "eval", str(path), "--task", "swingup"]) == 2
+    err = capsys.readouterr().err
+    assert "more inputs than the task's 5" in err and "24-input network" in err
+    small = random_nets(5, 2, 1, seed=6, max_mutations=30)[0]  # two outputs, read as one
+    save_reference_csv(small, path)
+    assert main(["wann", "eval", str(path), "--task", "swingup"]) == 2
+    assert "more outputs than the task's 1" in capsys.readouterr().err

@@ -19,13 +19,15 @@ with the larger summed softmax probability), plus the tuned shared weight, chose
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ..errors import ScratchnnError
 from .genome import Genome, express
 from .packed import Packed, instances, pack
 from .search import WEIGHTS
-from .tasks import BooleanTask, Mnist256Task, SwingUpTask
+from .tasks import ClassificationTask, EpisodeTask, Task
 
 TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)
 TUNE_GRID_TEXT = (
@@ -47,12 +49,90 @@ def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ..
     return instances(packed, np.zeros(len(edge_weights), np.int64), edge_weights)
 
 
+def evaluate(task: Task, genome: Genome, episodes: int = 100, seed: int = 0) -> dict:
+    """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as a
+    JSON-able dict: ``{"rows", "tuned_weight", "weight_sweep"}`` for episode tasks,
+    ``{"per_weight", "mean", "std", "ensemble", "tuned_weight", "tuned_accuracy",
+    "digit_accuracy"}`` for classification. ``weight_sweep``: the mean score at every weight of
+    ``TUNE_GRID`` on the tuning episodes; ``digit_accuracy``: test accuracy of each digit at
+    every weight of ``TUNE_GRID`` (the paper's accuracy-by-digit figure)."""
+    if isinstance(task, ClassificationTask):
+        return evaluate_mnist(task, genome, seed=seed)
+    if isinstance(task, EpisodeTask):
+        rows, w_best, grid_means = _control(task, genome, episodes, seed)
+        return {
+            "rows": [r.__dict__ for r in rows],
+            "tuned_weight": w_best,
+            "weight_sweep": {"weights": TUNE_GRID.tolist(), "mean": grid_means},
+        }
+    raise ScratchnnError(f"task {getattr(task, 'name', task)!r} has no evaluation protocol")
+
+
+def report_lines(result: dict, episodes: int) -> list[str]:
+    """What ``wann eval`` prints for a result of :func:`evaluate`."""
+    if "rows" not in result:
+        lines = [f"w = {w:>4}: test accuracy {a:.4f}" for w, a in result["per_weight"].items()]
+        n = len(result["per_weight"])
+        return [
+            *lines,
+            f"mean +- std over the {_count(n)} weights: {result['mean']:.4f} +- "
+            f"{result['std']:.4f}",
+            f"ensemble vote of the {_count(n)} weights: {result['ensemble']:.4f}",
+            f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
+            f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}",
+        ]
+    rows = [Row(**r) for r in result["rows"]]
+    return [
+        format_rows(rows),
+        f"tuned: {TUNE_GRID_TEXT}, chosen on {episodes} separate episodes; "
+        f"best w = {result['tuned_weight']:g}",
+    ]
+
+
+def _count(n: int) -> str:
+    return {6: "six"}.get(n, str(n))
+
+
+def plot_weight_sweep(result: dict, path: Path, title: str = "") -> None:
+    """The score against the shared weight (episode tasks: mean score on the tuning episodes),
+    or the test accuracy of each digit against the shared weight (classification)."""
+    from ..plots import figure
+
+    fig = figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    if "rows" in result:
+        sweep = result["weight_sweep"]
+        ax.plot(sweep["weights"], sweep["mean"], marker=".", color="C0")
+        ax.set_ylabel("mean score (tuning episodes)")
+    else:
+        sweep = result["digit_accuracy"]
+        acc = np.array(sweep["accuracy"])  # (n_weights, 10)
+        for d in range(acc.shape[1]):
+            ax.plot(sweep["weights"], acc[:, d], lw=1.2, label=str(d), color=f"C{d}")
+        ax.plot(sweep["weights"], acc.mean(axis=1), lw=2.5, color="k", label="mean")
+        ax.set_ylabel("test accuracy")
+        ax.legend(ncol=6, fontsize=8, title="digit", title_fontsize=8)
+    ax.axvline(result["tuned_weight"], color="0.5", ls="--", lw=1)
+    ax.set_xlabel("shared weight w")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def evaluate_control(
-    task: BooleanTask | SwingUpTask, genome: Genome, episodes: int = 100, seed: int = 0
+    task: EpisodeTask, genome: Genome, episodes: int = 100, seed: int = 0
 ) -> tuple[list[Row], float]:
     """The rows described in the module docstring, and the tuned weight. Episodes come from the
     task's ``episode_states`` and ``episode_scores`` (swingup: returns from initial states;
     Boolean: the fraction of the four inputs answered right)."""
+    rows, w_best, _ = _control(task, genome, episodes, seed)
+    return rows, w_best
+
+
+def _control(
+    task: EpisodeTask, genome: Genome, episodes: int, seed: int
+) -> tuple[list[Row], float, list[float]]:
     packed = pack([express(genome)])
     E = packed.n_edges(0)
     rng = np.random.default_rng(seed)
@@ -75,13 +155,13 @@ def evaluate_control(
     add("random shared weight U(-2,2)", run(shared(rng.uniform(-2, 2, size=episodes))))
     for w in WEIGHTS:
         add(f"w = {w:g}", run(shared(np.full(episodes, w))))
-    grid_means = [run(shared(np.full(episodes, w)), tune_states).mean() for w in TUNE_GRID]
+    grid_means = [float(run(shared(np.full(episodes, w)), tune_states).mean()) for w in TUNE_GRID]
     w_best = float(TUNE_GRID[int(np.argmax(grid_means))])
     add(f"tuned shared weight (w = {w_best:g})", run(shared(np.full(episodes, w_best))))
-    return rows, w_best
+    return rows, w_best, grid_means
 
 
-def evaluate_mnist(task: Mnist256Task, genome: Genome, seed: int = 0) -> dict:
+def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> dict:
     """Test accuracies (see the module docstring) as a dict."""
     packed = pack([express(genome)])
     E = packed.n_edges(0)
@@ -108,6 +188,11 @@ def evaluate_mnist(task: Mnist256Task, genome: Genome, seed: int = 0) -> dict:
     ]
     w_best = float(TUNE_GRID[int(np.argmax(grid_acc))])
     best_acc = float((logits([w_best], data.X_test)[0].argmax(axis=1) == data.y_test).mean())
+    digits = np.unique(data.y_test)
+    by_digit = []
+    for w in TUNE_GRID:
+        right = logits([w], data.X_test)[0].argmax(axis=1) == data.y_test
+        by_digit.append([float(right[data.y_test == d].mean()) for d in digits])
     return {
         "per_weight": {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
         "mean": float(acc.mean()),
@@ -115,6 +200,7 @@ def evaluate_mnist(task: Mnist256Task, genome: Genome, seed: int = 0) -> dict:
         "ensemble": float((ensemble == data.y_test).mean()),
         "tuned_weight": w_best,
         "tuned_accuracy": best_acc,
+        "digit_accuracy": {"weights": TUNE_GRID.tolist(), "accuracy": by_digit},
     }
 
 

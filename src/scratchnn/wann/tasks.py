@@ -62,6 +62,32 @@ class Task(Protocol):
 
 
 @runtime_checkable
+class EpisodeTask(Protocol):
+    """A task evaluated episode by episode (``wann eval`` of swingup and the Boolean tasks)."""
+
+    def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Initial states of ``n`` episodes (None when episodes have no state)."""
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: np.ndarray | None
+    ) -> np.ndarray:
+        """Score of instance ``i`` in episode ``i`` (from ``states[i]``)."""
+
+
+@runtime_checkable
+class ClassificationTask(Protocol):
+    """A task scored by test accuracy (``wann eval`` of mnist256): ``data`` with ``X_train``,
+    ``y_train``, ``X_test``, ``y_test``, and the networks' outputs as logits."""
+
+    data: object
+
+    def logits(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], X: np.ndarray
+    ) -> np.ndarray:
+        """(n_instances, B, n_classes) outputs on ``X`` (B, n_in)."""
+
+
+@runtime_checkable
 class SolvableTask(Protocol):
     """A task with a notion of solved (the Boolean functions): the search stops when its best
     network solves it, and restarts with the next seed when it has not within the budget."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, LINEAR, apply
+from .activations import ACTIVATIONS_BY_ID, LINEAR, apply
 
 BIAS, INPUT, OUTPUT, HIDDEN = "bias", "input", "output", "hidden"
 
@@ -188,7 +188,7 @@ def express(g: Genome) -> Expressed:
     """The matrix form of ``g`` (see the module docstring)."""
     depth = layers(g)
     for n in g.nodes:
-        if n.act not in ACTIVATIONS:
+        if n.act not in ACTIVATIONS_BY_ID:
             raise GenomeError(f"node {n.id} has unknown activation id {n.act}")
     fixed = [n.id for n in g.nodes if n.kind in (BIAS, INPUT)]
     hidden = sorted((n.id for n in g.nodes if n.kind == HIDDEN), key=lambda v: (depth[v], v))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .activations import activate
 from .genome import Expressed
 
 
@@ -125,30 +126,6 @@ def kernel_args(
 
 
 @numba.njit(cache=True, nogil=True)
-def activate(a: int, x: float) -> float:
-    """Activation ``a`` (ids 1-10, see :mod:`~scratchnn.wann.activations`) of a scalar."""
-    if a == 1:
-        return x
-    if a == 2:
-        return 1.0 if x > 0.0 else 0.0
-    if a == 3:
-        return np.sin(np.pi * x)
-    if a == 4:
-        return np.exp(-(x * x) / 2.0)
-    if a == 5:
-        return np.tanh(x)
-    if a == 6:
-        return (np.tanh(x / 2.0) + 1.0) / 2.0
-    if a == 7:
-        return -x
-    if a == 8:
-        return abs(x)
-    if a == 9:
-        return x if x > 0.0 else 0.0
-    return np.cos(np.pi * x)
-
-
-@numba.njit(cache=True, nogil=True)
 def eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, w0):
     """One forward pass of one instance on one input held in ``vals[1 : 1 + n_in]``; fills the
     rest of ``vals`` (length ``n_nodes``). ``s``: the network's node offset, ``w0``: the index in
@@ -224,7 +201,7 @@ def _activate_row(a, w, pre, out):
     elif a == 9:
         for b in range(B):
             x = w * pre[b]
-            out[b] = x if x > 0.0 else 0.0
+            out[b] = x if x > 0.0 or x != x else 0.0
     elif a == 7:
         for b in range(B):
             out[b] = -(w * pre[b])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..plots import figure
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS_BY_ID
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
 
 
@@ -93,7 +93,7 @@ def draw_network(
         if n.kind in (BIAS, INPUT):
             color, label = "white", None
         else:
-            color, label = cmap((n.act - 1) % 10), ACTIVATIONS[n.act][0]
+            color, label = cmap((n.act - 1) % 10), ACTIVATIONS_BY_ID[n.act][0]
         ax.scatter(
             [x],
             [y],

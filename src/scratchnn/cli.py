@@ -276,8 +276,20 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
 def cmd_wann_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .benchmarks.wann import bench_swingup
+    from .benchmarks.wann import bench_search, bench_swingup, format_search_table
 
+    if args.pop < 1 or args.mutations < 0 or args.sample < 1 or args.grown < 0:
+        raise ScratchnnError("--pop and --sample must be >= 1, --mutations and --grown >= 0")
+    if args.search:
+        rows = []
+        for task in ("swingup", "mnist256"):
+            for grown in (0, args.grown):
+                rows += bench_search(task, grown=grown, generations=args.generations)
+        print(format_search_table(rows))
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1) + "\n")
+            print(f"written: {args.json}")
+        return 0
     r = bench_swingup(args.pop, args.mutations, sample=args.sample, seed=args.seed)
     print(
         f"swingup, {r['pop']} networks (median {r['median_conns']:.0f} connections) x 6 weights x "
@@ -636,6 +648,17 @@ def build_parser() -> argparse.ArgumentParser:
     wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
     wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
     wb.add_argument("--seed", type=int, default=0)
+    wb.add_argument(
+        "--search",
+        action="store_true",
+        help="instead: seconds per search generation (evaluation and bookkeeping) of the array "
+        "engine and the per-genome reference, at the paper presets of swingup (pop 192) and "
+        "mnist256 (pop 960), at generation 0 and grown by --grown mutations per genome",
+    )
+    wb.add_argument("--grown", type=int, default=200, help="--search: mutations grown (200)")
+    wb.add_argument(
+        "--generations", type=int, default=2, help="--search: generations timed (median, 2)"
+    )
     _add_json(wb)
     wb.set_defaults(func=cmd_wann_bench)
 

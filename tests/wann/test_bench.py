@@ -31,3 +31,17 @@ def test_wann_bench_runs_both_paths_on_the_same_episodes(capsys):
     assert n == steps[0] and total == pytest.approx(fast[0], rel=1e-9)
     assert main(["wann", "bench", "--pop", "4", "--mutations", "5", "--sample", "2"]) == 0
     assert "speed-up" in capsys.readouterr().out
+
+
+def test_search_bench_times_both_engines_from_the_same_state(capsys):
+    from scratchnn.benchmarks.wann import bench_search, format_search_table
+    from scratchnn.cli import main
+
+    rows = bench_search("swingup", preset="laptop", pop=12, grown=20, generations=1)
+    assert [r["engine"] for r in rows] == ["array", "reference"]
+    assert all(r["same_as_first_engine"] and r["s_per_generation"] > 0 for r in rows)
+    assert rows[0]["median_conns"] > 3  # grown
+    table = format_search_table(rows)
+    assert "| swingup | 12 | 20 |" in table and "x reference" in table
+    assert main(["wann", "bench", "--pop", "0"]) == 2
+    assert "--pop and --sample must be >= 1" in capsys.readouterr().err

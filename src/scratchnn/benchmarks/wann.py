@@ -171,3 +171,26 @@ def bench_search(
             }
         )
     return rows
+
+
+def format_search_table(rows: list[dict]) -> str:
+    """Markdown table of :func:`bench_search` rows, with each array-engine row's speed-up over
+    the reference row of the same task and size."""
+    lines = [
+        "| task | pop | grown by | median conns | engine | s/generation | x reference | same |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    ref = {
+        (r["task"], r["grown_by"]): r["s_per_generation"]
+        for r in rows
+        if r["engine"] == "reference"
+    }
+    for r in rows:
+        base = ref.get((r["task"], r["grown_by"]))
+        speed = f"{base / r['s_per_generation']:.1f}x" if base else ""
+        lines.append(
+            f"| {r['task']} | {r['pop']} | {r['grown_by']} | {r['median_conns']:.0f} | "
+            f"{r['engine']} | {r['s_per_generation']:.3f} | {speed} | "
+            f"{'yes' if r['same_as_first_engine'] else 'NO'} |"
+        )
+    return "\n".join(lines)

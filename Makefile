@@ -53,7 +53,7 @@ wann-xor: $(STAMP)
 	$(BIN)/scratchnn wann search --task xor --out runs/wann-xor
 
 wann-swingup: $(STAMP)
-	if [ -f runs/wann-swingup/checkpoint.json ]; then \
+	if [ -f runs/wann-swingup/checkpoint.npz ]; then \
 	  $(BIN)/scratchnn wann search --task swingup --resume --generations $(GENERATIONS) --out runs/wann-swingup; \
 	else \
 	  $(BIN)/scratchnn wann search --task swingup --preset laptop --generations $(GENERATIONS) --out runs/wann-swingup; \

@@ -241,6 +241,13 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weights_text() -> str:
+    """The default shared weights as the help shows them: ``(-2, -1, -0.5, 0.5, 1, 2)``."""
+    from .wann import PAPER_WEIGHTS
+
+    return "(" + ", ".join(f"{w:g}" for w in PAPER_WEIGHTS) + ")"
+
+
 def _count(n: int) -> str:
     return {6: "six"}.get(n, str(n))
 
@@ -584,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
         "search",
         help="topology search with one shared weight",
         description="Search network topologies whose every connection shares one weight, scored "
-        "at w in (-2, -1, -0.5, 0.5, 1, 2), ranked by NSGA-II on (mean score, 1/connections) or "
+        f"at w in {_weights_text()}, ranked by NSGA-II on (mean score, 1/connections) or "
         "(mean, max), with the reference's mutations. Tasks: swingup (CartPoleSwingUp), "
         "mnist256, and the two-input Boolean functions (xor, and, or, nand, ...; output true "
         "when > 0; the search stops when the champion computes the function at all six weights "

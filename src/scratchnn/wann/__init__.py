@@ -18,3 +18,6 @@ Where things live:
   :mod:`~scratchnn.wann.formats`: our JSON and the reference's champion CSV;
   :mod:`~scratchnn.wann.run` and :mod:`~scratchnn.wann.plots`: the output folder and figures.
 """
+
+#: the paper's shared weights: every network is scored with all its connections set to each
+PAPER_WEIGHTS: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)

@@ -19,6 +19,7 @@ import yaml
 
 from ..config import coerce_value
 from ..errors import ConfigError
+from . import PAPER_WEIGHTS
 from .mutations import PROBS
 
 PRESETS = ("laptop", "paper")
@@ -43,7 +44,7 @@ class SearchConfig:
     p_reenable: float = PROBS["reenable"]
     p_change_activation: float = PROBS["change_activation"]
     #: the shared weights every network is scored at (the paper's six)
-    weights: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+    weights: tuple[float, ...] = PAPER_WEIGHTS
     seed: int = 0
 
     @property

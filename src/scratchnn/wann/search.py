@@ -49,7 +49,7 @@ from .nsga import nsga_rank
 from .packed import Packed, pack
 from .population import M_COPY, Population, breed, depths
 from .population import pack as pack_population
-from .tasks import Task
+from .tasks import SolvableTask, Task
 
 #: the paper's six shared weights (the default of ``SearchConfig.weights``)
 WEIGHTS = np.array(SearchConfig().weights)
@@ -229,8 +229,7 @@ def step(task: Task, state: SearchState, engine: str = "array") -> GenerationSta
         0,
         0.0,
     )
-    solved = getattr(task, "solved", None)
-    if solved is not None and solved(express(best), weights):
+    if isinstance(task, SolvableTask) and task.solved(express(best), weights):
         state.champion, state.solved_at = best, state.generation
         state.champion_mean = float(mean[top])
         stats.champion_mean = state.champion_mean

@@ -73,3 +73,49 @@ def test_genome_json_round_trip_and_malformed_files():
         Genome.from_dict(d)
     with pytest.raises(GenomeError, match="malformed genome"):
         Genome.from_dict({"n_in": 2})
+
+
+def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tmp_path):
+    import json
+    import resource
+
+    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.population import Population
+    from scratchnn.wann.population import pack as pack_population
+
+    n = 30_000  # a chain bias -> h1 -> ... -> hn -> out: 30k nodes (a dense W would be 7 GB)
+    nodes = [[0, "bias", 1], [1, "input", 1], [2, "output", 1]]
+    nodes += [[3 + i, "hidden", 1] for i in range(n)]
+    conns = [[0, 0, 3, True]] + [[1 + i, 3 + i, 4 + i, True] for i in range(n - 1)]
+    conns.append([n, 2 + n, 2, True])
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps({"n_in": 1, "n_out": 1, "nodes": nodes, "conns": conns}))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    g = load_genome(path, 1, 1)
+    from scratchnn.wann.genome import layers
+
+    depth = layers(g)
+    assert depth[2 + n] == n and depth[2] == n + 1
+    packed = pack_population(Population.from_genomes([g]))
+    assert packed.n_edges(0) == n + 1
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 500, grown_mb
+
+
+def test_population_order_matches_express_for_any_node_ids():
+    from scratchnn.wann.genome import Genome
+    from scratchnn.wann.packed import pack
+    from scratchnn.wann.population import Population
+    from scratchnn.wann.population import pack as pack_population
+
+    # ids out of the canonical order: hidden 3 below the outputs 7 and 5 (listed 7 first)
+    g = Genome(
+        2,
+        2,
+        [Node(0, "bias"), Node(1, "input"), Node(2, "input"), Node(7, "output"),
+         Node(5, "output"), Node(3, "hidden", 5)],
+        [Conn(0, 1, 3), Conn(1, 3, 7), Conn(2, 2, 5), Conn(3, 0, 7)],
+    )  # fmt: skip
+    a, b = pack_population(Population.from_genomes([g])), pack([express(g)])
+    for f in ("node_start", "act", "edge_ptr", "edge_src"):
+        assert np.array_equal(getattr(a, f), getattr(b, f)), f

@@ -69,3 +69,29 @@ def test_cli_resume_continues_and_matches_an_uninterrupted_run(tmp_path, capsys)
     assert "only --generations may be given" in capsys.readouterr().err
     assert main(["wann", "search", "--task", "xor", "--resume", "--out", str(a)]) == 2
     assert "is a search for task 'swingup'" in capsys.readouterr().err
+
+
+def test_ctrl_c_inside_a_kernel_is_an_interrupt_with_the_resume_hint(tmp_path, capsys, monkeypatch):
+    from scratchnn.cli import main
+    from scratchnn.wann.tasks import SwingUpTask
+
+    calls = []
+
+    def interrupted(self, packed, weights, rng, reps=1):
+        calls.append(1)
+        if len(calls) == 3:  # what Numba raises when SIGINT arrives inside a kernel
+            message = "CPUDispatcher(<_rollouts>) returned a result with an exception set"
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise SystemError(message)  # noqa: B904 (implicit context, as from Numba)
+        return np.zeros((packed.n_nets, len(weights)))
+
+    monkeypatch.setattr(SwingUpTask, "evaluate", interrupted)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("pop: 8\nbest_reps: 0\ncheckpoint_every: 1\n")
+    args = ["wann", "search", "--task", "swingup", "--config", str(cfg), "--out", str(tmp_path)]
+    assert main(args) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: the last checkpoint is in" in err and "--resume" in err
+    assert (tmp_path / "checkpoint.npz").exists()

@@ -24,8 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
-from .genome import Genome, express
-from .packed import Packed, instances, pack
+from .genome import Genome
+from .packed import Packed, instances
+from .population import Population
+from .population import pack as pack_population
 from .search import WEIGHTS
 from .tasks import ClassificationTask, EpisodeTask, Task
 
@@ -133,7 +135,7 @@ def evaluate_control(
 def _control(
     task: EpisodeTask, genome: Genome, episodes: int, seed: int
 ) -> tuple[list[Row], float, list[float]]:
-    packed = pack([express(genome)])
+    packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
     rng = np.random.default_rng(seed)
     states = task.episode_states(episodes, rng)
@@ -163,7 +165,7 @@ def _control(
 
 def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> dict:
     """Test accuracies (see the module docstring) as a dict."""
-    packed = pack([express(genome)])
+    packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
     data = task.data
 

@@ -90,8 +90,7 @@ class Genome:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise GenomeError(f"malformed genome: {exc}") from exc
-        check_layout(g)
-        express(g)
+        validate(g)
         return g
 
 
@@ -138,6 +137,16 @@ def check_layout(g: Genome) -> None:
         raise GenomeError("duplicate connection innovation numbers")
 
 
+def validate(g: Genome) -> None:
+    """Everything :func:`express` checks, without building the (N, N) matrix: node kinds and
+    counts, unique ids, known activations, edges that fit, no cycle."""
+    check_layout(g)
+    for n in g.nodes:
+        if n.act not in ACTIVATIONS_BY_ID:
+            raise GenomeError(f"node {n.id} has unknown activation id {n.act}")
+    layers(g)
+
+
 def layers(g: Genome) -> dict[int, int]:
     """Longest-path depth of each node over *all* connection genes (disabled ones too, so that
     re-enabling a gene can never close a cycle): bias and inputs 0, hidden nodes one more than
@@ -152,22 +161,28 @@ def layers(g: Genome) -> dict[int, int]:
         if kinds[c.src] == OUTPUT:
             raise GenomeError(f"connection {c.src} -> {c.dst} starts at an output node")
         preds[c.dst].append(c.src)
-    depth = {n.id: 0 for n in g.nodes if n.kind in (BIAS, INPUT)}
+    # Kahn's order (no recursion: a chain of thousands of nodes is fine)
+    succs: dict[int, list[int]] = {v: [] for v in preds}
+    for v, ps in preds.items():
+        for u in ps:
+            succs[u].append(v)
+    waiting = {v: len(ps) for v, ps in preds.items()}
+    depth = {n.id: 0 if n.kind in (BIAS, INPUT) else 1 for n in g.nodes}
+    ready = [v for v, k in waiting.items() if k == 0]
+    done = 0
+    while ready:
+        u = ready.pop()
+        done += 1
+        for v in succs[u]:
+            if kinds[v] == HIDDEN:
+                depth[v] = max(depth[v], depth[u] + 1)
+            waiting[v] -= 1
+            if waiting[v] == 0:
+                ready.append(v)
+    if done < len(preds):
+        v = next(v for v, k in waiting.items() if k > 0 and kinds[v] == HIDDEN)
+        raise GenomeError(f"the connections form a cycle through node {v}")
     hidden = [n.id for n in g.nodes if n.kind == HIDDEN]
-    visiting: set[int] = set()
-
-    def visit(v: int) -> int:
-        if v in depth:
-            return depth[v]
-        if v in visiting:
-            raise GenomeError(f"the connections form a cycle through node {v}")
-        visiting.add(v)
-        depth[v] = 1 + max((visit(u) for u in preds[v]), default=0)
-        visiting.discard(v)
-        return depth[v]
-
-    for v in hidden:
-        visit(v)
     top = 1 + max((depth[v] for v in hidden), default=0)
     for n in g.nodes:
         if n.kind == OUTPUT:

@@ -86,8 +86,9 @@ class Population:
 
     @staticmethod
     def from_genomes(genomes: Sequence[Genome]) -> Population:
-        """Pack per-genome objects (all with the same ``n_in``/``n_out``). Node ids are renumbered
-        to positions in id order and genes ordered by innovation number (canonical form)."""
+        """Pack per-genome objects (all with the same ``n_in``/``n_out``). Nodes are renumbered
+        to canonical positions (bias, inputs by id, outputs in list order, hidden by id) and genes
+        ordered by innovation number; a search's genomes are already in that form."""
         if not genomes:
             raise ValueError("a population needs at least one genome")
         n_in, n_out = genomes[0].n_in, genomes[0].n_out
@@ -95,7 +96,14 @@ class Population:
         for g in genomes:
             if (g.n_in, g.n_out) != (n_in, n_out):
                 raise ValueError("all genomes of a population need the same inputs and outputs")
-            nodes = sorted(g.nodes, key=lambda n: n.id)
+            # canonical positions: bias, inputs by id, outputs in list order (as express reads
+            # them), hidden by id
+            place = {n.id: i for i, n in enumerate(g.nodes)}
+            rank = {BIAS: 0, INPUT: 1, OUTPUT: 2, HIDDEN: 3}
+            nodes = sorted(
+                g.nodes,
+                key=lambda n: (rank.get(n.kind, 4), place[n.id] if n.kind == OUTPUT else n.id),
+            )
             index = {n.id: i for i, n in enumerate(nodes)}
             conns = sorted(g.conns, key=lambda c: c.innov)
             try:

@@ -306,7 +306,14 @@ def run_search(
     while state.generation < state.config.generations and not (
         stop_when_solved and state.solved_at
     ):
-        stats = step(task, state, engine)
+        try:
+            stats = step(task, state, engine)
+        except SystemError as exc:
+            # Ctrl-C inside a compiled kernel surfaces as "returned a result with an exception
+            # set" (SystemError) with the KeyboardInterrupt as its context
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None
+            raise
         if log:
             log(progress_line(stats))
         if checkpoint and state.generation % state.config.checkpoint_every == 0:

@@ -156,6 +156,10 @@ class Population:
         """The arrays by field name (for checkpoints)."""
         return {f: getattr(self, f) for f in ARRAY_FIELDS}
 
+    def fields(self) -> tuple[np.ndarray, ...]:
+        """The arrays in ``ARRAY_FIELDS`` order, as the kernels take them."""
+        return tuple(getattr(self, f) for f in ARRAY_FIELDS)
+
     @staticmethod
     def from_arrays(n_in: int, n_out: int, arrays: dict[str, np.ndarray]) -> Population:
         """Inverse of :meth:`arrays`, with every array checked (a damaged file raises
@@ -284,6 +288,14 @@ def _depths(node_ptr, node_kind, conn_ptr, conn_src, conn_dst, n_in, n_out):
         c, d = conn_ptr[k], conn_ptr[k + 1]
         ok[k] = _genome_depth(node_kind[a:b], conn_src[c:d], conn_dst[c:d], n_in, n_out, depth[a:b])
     return depth, ok
+
+
+def checked_depths(pop: Population) -> np.ndarray:
+    """:func:`depths`, raising :class:`GenomeError` if a genome is invalid."""
+    depth, ok = depths(pop)
+    if not ok.all():
+        raise GenomeError(f"genome {int(np.argmin(ok))} of the population is invalid")
+    return depth
 
 
 def depths(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -484,19 +496,9 @@ def breed(
 
     Returns the children and (C,) the mutation each one actually got (M_COPY where the drawn
     one could not apply: the child is an unchanged copy, as in the reference)."""
-    if depth is None:
-        depth, ok = depths(pop)
-        if not ok.all():
-            raise GenomeError("the population holds an invalid genome")
     out = _breed(
-        pop.node_ptr,
-        pop.node_kind,
-        pop.node_act,
-        pop.conn_ptr,
-        pop.conn_src,
-        pop.conn_dst,
-        pop.conn_on,
-        depth,
+        *pop.fields(),
+        checked_depths(pop) if depth is None else depth,
         np.asarray(parent, np.int64),
         np.asarray(mutation, np.int64),
         np.ascontiguousarray(u, dtype=np.float64),
@@ -576,20 +578,8 @@ def pack(pop: Population, depth: np.ndarray | None = None) -> Packed:
     """Every genome expressed (order ``[bias, inputs, hidden by (layer, id), outputs]``, enabled
     connections only) in the evaluation layout; equal, array for array, to
     ``packed.pack([express(g) for g in pop.genomes()])``."""
-    if depth is None:
-        depth, ok = depths(pop)
-        if not ok.all():
-            raise GenomeError("the population holds an invalid genome")
     eptr0 = np.concatenate([[0], np.cumsum(pop.n_enabled())]).astype(np.int64)
     act, edge_ptr, edge_src = _pack(
-        pop.node_ptr,
-        pop.node_kind,
-        pop.node_act,
-        pop.conn_ptr,
-        pop.conn_src,
-        pop.conn_dst,
-        pop.conn_on,
-        depth,
-        eptr0,
+        *pop.fields(), checked_depths(pop) if depth is None else depth, eptr0
     )
     return Packed(pop.n_in, pop.n_out, pop.node_ptr.copy(), act, edge_ptr, edge_src)

@@ -47,7 +47,7 @@ from .genome import Genome, GenomeError, express
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
 from .nsga import nsga_rank
 from .packed import Packed, pack
-from .population import M_COPY, Population, breed, depths
+from .population import M_COPY, Population, breed, checked_depths
 from .population import pack as pack_population
 from .tasks import SolvableTask, Task
 
@@ -196,9 +196,7 @@ def step(task: Task, state: SearchState, engine: str = "array") -> GenerationSta
     t0 = time.perf_counter()
     if engine == "array":
         genomes = None
-        depth, ok = depths(state.pop)
-        if not ok.all():
-            raise GenomeError("the population holds an invalid genome")
+        depth = checked_depths(state.pop)
         packed, n_enabled = pack_population(state.pop, depth), state.pop.n_enabled()
     else:
         genomes = state.pop.genomes()

@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, shown
 from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
 from .optim import SCHEDULES
@@ -112,14 +112,14 @@ def coerce_value(section: str, key: str, value: Any, kind: type) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        raise ConfigError(f"{where} must be true or false, got {value!r}")
+        raise ConfigError(f"{where} must be true or false, got {shown(value)}")
     if kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise ConfigError(f"{where} must be an integer, got {value!r}")
+        raise ConfigError(f"{where} must be an integer, got {shown(value)}")
     if kind is float:
         if isinstance(value, bool):
-            raise ConfigError(f"{where} must be a number, got {value!r}")
+            raise ConfigError(f"{where} must be a number, got {shown(value)}")
         if isinstance(value, (int, float)):
             return float(value)
         if isinstance(value, str):  # YAML 1.1 reads "1e-4" as a string
@@ -127,9 +127,9 @@ def coerce_value(section: str, key: str, value: Any, kind: type) -> Any:
                 return float(value)
             except ValueError:
                 pass
-        raise ConfigError(f"{where} must be a number, got {value!r}")
+        raise ConfigError(f"{where} must be a number, got {shown(value)}")
     if not isinstance(value, str):
-        raise ConfigError(f"{where} must be a string, got {value!r}")
+        raise ConfigError(f"{where} must be a string, got {shown(value)}")
     return value
 
 

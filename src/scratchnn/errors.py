@@ -7,6 +7,20 @@ The CLI prints that message as one line and exits non-zero; anything else is a b
 
 from __future__ import annotations
 
+import reprlib
+from typing import Any
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxtuple, _SHORT.maxdict = 3, 6, 6, 6
+_SHORT.maxstring = _SHORT.maxother = 60
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` cut short (a few items per level, 3 levels, 60 characters per string):
+    safe to put in a message whatever the value is, a YAML alias bomb of 9^16 elements included,
+    because only the items shown are visited."""
+    return _SHORT.repr(value)
+
 
 class ScratchnnError(Exception):
     """Base class of every error that is the user's to fix."""

@@ -22,3 +22,24 @@ def test_presets_and_config_errors(tmp_path):
         config_from_dict({"pop": "many"})
     with pytest.raises(ConfigError, match="unknown preset"):
         load_preset("swingup", "desktop")
+
+
+def test_an_alias_bomb_is_refused_without_expanding_it(tmp_path):
+    import resource
+
+    from scratchnn.wann.config import load_config_file
+
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for i in range(1, 16):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines.append("pop: *a15")  # 9^16 elements if expanded
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ConfigError) as info:
+        load_config_file(path)
+    assert len(str(info.value)) < 400
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200
+    (tmp_path / "w.yaml").write_text("weights: *a\n".replace("*a", "[[1, [2, [3, [4]]]]]"))
+    with pytest.raises(ConfigError, match="weights"):
+        load_config_file(tmp_path / "w.yaml")

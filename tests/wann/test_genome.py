@@ -119,3 +119,20 @@ def test_population_order_matches_express_for_any_node_ids():
     a, b = pack_population(Population.from_genomes([g])), pack([express(g)])
     for f in ("node_start", "act", "edge_ptr", "edge_src"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
+
+
+def test_infinity_and_a_null_header_are_named_errors(tmp_path):
+    import json
+
+    from scratchnn.errors import ScratchnnError
+    from scratchnn.wann.genome import Genome
+    from scratchnn.wann.search import load_checkpoint
+
+    g = initial_genome(2, 1, 1.0, np.random.default_rng(0)).to_dict()
+    g["nodes"][0][2] = float("inf")
+    with pytest.raises(GenomeError, match="malformed genome"):
+        Genome.from_dict(json.loads(json.dumps(g)))  # JSON's Infinity
+    path = tmp_path / "checkpoint.npz"
+    np.savez(path, header=np.frombuffer(b"null", np.uint8))
+    with pytest.raises(ScratchnnError, match="version None is not supported"):
+        load_checkpoint(path)

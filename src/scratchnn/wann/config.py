@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from ..config import coerce_value
-from ..errors import ConfigError
+from ..errors import ConfigError, shown
 from . import PAPER_WEIGHTS
 from .mutations import PROBS
 
@@ -92,7 +92,7 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchCo
 def _weights(origin: str, v: Any) -> tuple[float, ...]:
     """A list of shared weights (numbers), as a tuple of floats."""
     if not isinstance(v, list | tuple) or not v:
-        raise ConfigError(f"{origin}: weights must be a non-empty list of numbers, got {v!r:.60}")
+        raise ConfigError(f"{origin}: weights must be a non-empty list of numbers, got {shown(v)}")
     return tuple(float(coerce_value(origin, "weights", x, float)) for x in v)
 
 

@@ -88,7 +88,7 @@ class Genome:
                 [Node(int(i), str(k), int(a)) for i, k, a in d["nodes"]],
                 [Conn(int(n), int(s), int(t), bool(e)) for n, s, t, e in d["conns"]],
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise GenomeError(f"malformed genome: {exc}") from exc
         validate(g)
         return g

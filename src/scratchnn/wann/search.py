@@ -105,8 +105,9 @@ class SearchState:
     @staticmethod
     def from_parts(h: dict, arrays: dict[str, np.ndarray]) -> SearchState:
         """Inverse of :meth:`header` + ``pop.arrays()``."""
-        if h.get("version") != CHECKPOINT_VERSION:
-            raise ScratchnnError(f"checkpoint version {h.get('version')!r} is not supported")
+        if not isinstance(h, dict) or h.get("version") != CHECKPOINT_VERSION:
+            version = h.get("version") if isinstance(h, dict) else None
+            raise ScratchnnError(f"checkpoint version {version!r} is not supported")
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = h["rng"]
         from .config import config_from_dict

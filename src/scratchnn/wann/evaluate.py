@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
+from ..functional import softmax
 from .genome import Genome
 from .packed import Packed, instances
 from .population import Population
@@ -177,8 +178,7 @@ def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> d
     pred = z.argmax(axis=2)
     acc = (pred == data.y_test).mean(axis=1)
     with np.errstate(all="ignore"):
-        p = np.exp(z - z.max(axis=2, keepdims=True))
-        p /= p.sum(axis=2, keepdims=True)
+        p = np.stack([softmax(zw) for zw in z])  # (6, 10000, 10) class probabilities
     votes = np.stack([(pred == c).sum(axis=0) for c in range(10)], axis=1)  # (10000, 10)
     tie_break = np.nan_to_num(p.sum(axis=0)) / (len(WEIGHTS) + 1)  # < 1: only breaks ties
     ensemble = (votes + tie_break).argmax(axis=1)

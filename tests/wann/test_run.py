@@ -95,3 +95,14 @@ def test_ctrl_c_inside_a_kernel_is_an_interrupt_with_the_resume_hint(tmp_path, c
     err = capsys.readouterr().err
     assert "interrupted: the last checkpoint is in" in err and "--resume" in err
     assert (tmp_path / "checkpoint.npz").exists()
+
+
+def test_a_second_search_on_the_same_folder_is_refused(tmp_path, capsys):
+    from scratchnn.cli import main
+    from scratchnn.wann.run import search_lock
+
+    with search_lock(tmp_path):  # a search holding the folder
+        args = ["wann", "search", "--task", "and", "--out", str(tmp_path)]
+        assert main(args) == 2
+        assert "another search is running in" in capsys.readouterr().err
+    assert main(["wann", "search", "--task", "and", "--out", str(tmp_path)]) == 0  # released

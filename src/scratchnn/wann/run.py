@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from .search import (
 )
 from .tasks import SolvableTask, Task
 
+LOCK = "search.lock"
 OUTPUT_FILES = ("stats.csv", "best.json", "best.csv", "fitness.png", "network.png", CHECKPOINT)
 
 
@@ -82,6 +85,48 @@ def search(
     the last checkpoint in ``out`` stays valid.
     """
     out = Path(out)
+    with search_lock(out):
+        return _search(task, out, cfg, resume, generations, time_limit, log, engine, on_start)
+
+
+@contextmanager
+def search_lock(out: Path) -> Iterator[None]:
+    """Hold ``out/search.lock`` (an advisory ``flock``, released by the system when the process
+    ends, kill -9 included) for the duration, or refuse at once if another search holds it."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            raise ScratchnnError(
+                f"another search is running in {out} (pid {holder}); wait for it to finish, or "
+                "choose another --out"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _search(
+    task: Task,
+    out: Path,
+    cfg: SearchConfig | None,
+    resume: bool,
+    generations: int | None,
+    time_limit: float,
+    log: Callable[[str], None] | None,
+    engine: str,
+    on_start: Callable[[SearchState], None] | None,
+) -> SearchRun:
     state = start_or_resume(out, task, resume)
     if state is not None:
         cfg = with_overrides(state.config, generations=generations)
@@ -89,7 +134,6 @@ def search(
         raise ValueError("a new search needs a config")
     else:
         cfg = with_overrides(cfg, generations=generations)
-        out.mkdir(parents=True, exist_ok=True)
     resumed = state is not None
     if state is None:
         state = initial_state(task, cfg)

@@ -99,10 +99,12 @@ class Population:
             # canonical positions: bias, inputs by id, outputs in list order (as express reads
             # them), hidden by id
             place = {n.id: i for i, n in enumerate(g.nodes)}
-            rank = {BIAS: 0, INPUT: 1, OUTPUT: 2, HIDDEN: 3}
             nodes = sorted(
                 g.nodes,
-                key=lambda n: (rank.get(n.kind, 4), place[n.id] if n.kind == OUTPUT else n.id),
+                key=lambda n: (
+                    KIND_CODES.get(n.kind, 4),
+                    place[n.id] if n.kind == OUTPUT else n.id,
+                ),
             )
             index = {n.id: i for i, n in enumerate(nodes)}
             conns = sorted(g.conns, key=lambda c: c.innov)

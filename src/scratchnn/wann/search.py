@@ -188,6 +188,27 @@ def _express_reference(genomes: list[Genome]) -> tuple[Packed, np.ndarray]:
     return pack([express(g) for g in genomes]), np.array([g.n_enabled() for g in genomes])
 
 
+def _breed_reference(
+    genomes: list[Genome],
+    parents: np.ndarray,
+    mutation: np.ndarray,
+    u: np.ndarray,
+    acts: tuple[int, ...],
+    probs: dict[str, float],
+) -> tuple[Population, int]:
+    """The per-genome reference of :func:`~scratchnn.wann.population.breed`: the children, and
+    how many drawn mutations could not apply."""
+    children, unchanged = [], 0
+    for p, m, uc in zip(parents, mutation, u, strict=True):
+        if m == M_COPY:
+            children.append(genomes[p].copy())
+        else:
+            child, name = mutate(genomes[p], uc, acts, probs)
+            unchanged += name == "none"
+            children.append(child)
+    return Population.from_genomes(children), unchanged
+
+
 def step(task: Task, state: SearchState, engine: str = "array") -> GenerationStats:
     """Evaluate ``state.pop``, update the champion, and replace ``state.pop`` by the next
     generation. Returns this generation's statistics (also appended to ``state.stats``)."""
@@ -239,15 +260,9 @@ def step(task: Task, state: SearchState, engine: str = "array") -> GenerationSta
             state.pop, applied = breed(state.pop, parents, mutation, u, task.activations, depth)
             stats.unchanged = int(np.sum((applied == M_COPY) & (mutation != M_COPY)))
         else:
-            children = []
-            for p, m, uc in zip(parents, mutation, u, strict=True):
-                if m == M_COPY:
-                    children.append(genomes[p].copy())
-                else:
-                    child, name = mutate(genomes[p], uc, task.activations, cfg.mutation_probs)
-                    stats.unchanged += name == "none"
-                    children.append(child)
-            state.pop = Population.from_genomes(children)
+            state.pop, stats.unchanged = _breed_reference(
+                genomes, parents, mutation, u, task.activations, cfg.mutation_probs
+            )
     stats.seconds = time.perf_counter() - t0
     state.stats.append(stats)
     return stats

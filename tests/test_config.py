@@ -125,3 +125,32 @@ def test_default_activation_is_resolved_to_the_real_name():
     assert load_config(None, ["activation=default"]) == load_config(None, ["activation=sigmoid"])
     assert "activation: sigmoid" in RunConfig().to_yaml()
     assert "default" not in RunConfig().to_yaml()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("Train.seed=9223372036854775808", "Train.seed must be < 2\\*\\*63"),
+        ("Train.warmup_epochs=.inf", "Train.warmup_epochs must be finite"),
+        ("Train.learning_rate=inf", "Train.learning_rate must be finite"),
+        ("Model.hidden_size=1000000000", "Model.hidden_size must be <= 131,072"),
+        ("Train.batch_size=1000000000000", "Train.batch_size must be <= 48,000"),
+    ],
+)
+def test_values_that_would_fail_late_are_refused_before_any_work(override, message):
+    from scratchnn.config import load_config
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, [override])
+
+
+def test_tune_refuses_a_negative_trial_count_or_timeout(tmp_path):
+    from scratchnn.experiments.tune import run_tune
+
+    for kwargs, message in (
+        ({"trials": -1}, "--trials must be >= 1"),
+        ({"timeout": -5.0}, "--timeout"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            run_tune(tmp_path / "missing.yaml", tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()  # refused before any work

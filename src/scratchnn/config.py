@@ -33,6 +33,7 @@ Any other key is an error that names the key and lists the valid ones.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -42,6 +43,11 @@ from .errors import ConfigError, shown
 from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
 from .optim import SCHEDULES
+
+#: upper bounds checked before any work: the training split's size, and a hidden layer whose
+#: first weight matrix (784 x hidden, float64) stays under 1 GB
+MAX_BATCH = 48_000
+MAX_HIDDEN = 131_072
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
@@ -145,6 +151,23 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         (t.epochs >= 1, f"Train.epochs must be >= 1, got {t.epochs}"),
         (t.seed >= 0, f"Train.seed must be >= 0, got {t.seed}"),
         (m.hidden_size >= 1, f"Model.hidden_size must be >= 1, got {m.hidden_size}"),
+        # bounds that would otherwise fail late (NaN, MemoryError, the store's 64-bit integers)
+        (
+            math.isfinite(t.learning_rate),
+            f"Train.learning_rate must be finite, got {t.learning_rate}",
+        ),
+        (math.isfinite(t.reg), f"Train.reg must be finite, got {t.reg}"),
+        (
+            t.batch_size <= MAX_BATCH,
+            f"Train.batch_size must be <= {MAX_BATCH:,} (the training split's size), "
+            f"got {t.batch_size}",
+        ),
+        (t.seed < 2**63, f"Train.seed must be < 2**63 (a 64-bit integer), got {t.seed}"),
+        (
+            m.hidden_size <= MAX_HIDDEN,
+            f"Model.hidden_size must be <= {MAX_HIDDEN:,} (W1 alone would take "
+            f"{784 * 8 * m.hidden_size / 1e9:.1f} GB), got {m.hidden_size}",
+        ),
         (t.dtype in DTYPES, f"Train.dtype must be one of {', '.join(DTYPES)}, got {t.dtype!r}"),
         (
             t.optimizer in OPTIMIZERS,
@@ -156,6 +179,10 @@ def _check_ranges(cfg: RunConfig) -> RunConfig:
         ),
         (0 <= t.momentum < 1, f"Train.momentum must be in [0, 1), got {t.momentum}"),
         (t.warmup_epochs >= 0, f"Train.warmup_epochs must be >= 0, got {t.warmup_epochs}"),
+        (
+            math.isfinite(t.warmup_epochs),
+            f"Train.warmup_epochs must be finite, got {t.warmup_epochs}",
+        ),
         (t.step_size >= 1, f"Train.step_size must be >= 1, got {t.step_size}"),
         (0 < t.gamma <= 1, f"Train.gamma must be in (0, 1], got {t.gamma}"),
         (t.early_stopping >= 0, f"Train.early_stopping must be >= 0, got {t.early_stopping}"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -304,6 +305,10 @@ def run_tune(
     """
     from ..data import faithful_split, load_mnist
 
+    if trials is not None and trials < 1:
+        raise ConfigError(f"--trials must be >= 1, got {trials}")
+    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
+        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout}")
     spec = load_spec(space)  # validated before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -166,3 +166,15 @@ def test_diverging_run_saves_history_and_says_where(mnist, tmp_path, capsys):
     assert "diverged: loss became" in captured.err and "at epoch 1, batch" in captured.err
     assert json.loads((out / "metrics.json").read_text())["status"] == "diverged"
     assert (out / "history.csv").exists()
+
+
+def test_a_data_dir_that_does_not_exist_is_refused_before_any_work(tmp_path, capsys):
+    from scratchnn.cli import main
+
+    missing = tmp_path / "no" / "such" / "dir"
+    args = ["train", "--config", "configs/config_exp.yaml", "--data-dir", str(missing)]
+    assert main(args) == 2
+    assert "is not a folder; fetch MNIST there first" in capsys.readouterr().err
+    assert not missing.exists()
+    assert main(["wann", "eval", "x.json", "--task", "mnist256", "--data-dir", str(missing)]) == 2
+    assert not missing.exists()

@@ -683,6 +683,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_data_dir(args: argparse.Namespace) -> None:
+    """A ``--data-dir`` that does not exist is a typo more often than a wish: only ``data
+    fetch`` creates one (and says so); every other command refuses it before any work."""
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is None or Path(data_dir).is_dir():
+        return
+    if args.func is cmd_data_fetch:
+        _eprint(f"creating the MNIST cache folder {data_dir}")
+        return
+    raise ScratchnnError(
+        f"--data-dir {data_dir} is not a folder; fetch MNIST there first with `scratchnn data "
+        f"fetch --data-dir {data_dir}`, or leave --data-dir out for the default cache"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # headless figures for whatever uses pyplot (scratchnn's own figures do not need it); set
     # here, in the command, so that importing the library never switches a notebook's backend
@@ -690,6 +705,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_data_dir(args)
         return int(args.func(args) or 0)
     except ScratchnnError as exc:
         _eprint(f"error: {exc}")

@@ -324,107 +324,64 @@ def _pick(u, n):
 
 
 @numba.njit(cache=True, nogil=True)
+def _pick_true(mask, u):
+    """Index of the ``pick(u, n)``-th True of ``mask`` (n = its number of Trues), or -1 if none:
+    a uniform choice among the items ``mask`` marks, in order."""
+    n = 0
+    for m in mask:
+        if m:
+            n += 1
+    if n == 0:
+        return -1
+    target = _pick(u, n)
+    for i in range(len(mask)):
+        if mask[i]:
+            if target == 0:
+                return i
+            target -= 1
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
 def _plan_one(kind, act, src, dst, on, depth, mut, u1, u2, acts):
-    """The outcome of mutation ``mut`` on one parent: (code, a, b, c) where code is the applied
-    mutation (M_COPY if none applied) and a, b, c its choices (see ``mutations``)."""
+    """The outcome of mutation ``mut`` on one parent: (code, a, b) where code is the applied
+    mutation (M_COPY if none applied) and a, b its choices (see ``mutations``)."""
     n = len(kind)
-    m = len(src)
     if mut == M_ADD_CONN:
-        # genes present from each source, marked per destination
-        out_count = np.zeros(n, np.int64)
-        for e in range(m):
-            out_count[src[e]] += 1
-        n_free = np.zeros(n, np.int64)
-        n_eligible = 0
+        # a source is eligible when some hidden/output node deeper than it has no gene from it;
+        # every gene from s ends deeper than s, so that is (deeper dests) - (genes from s)
+        dest = (kind == K_HIDDEN) | (kind == K_OUTPUT)
+        genes_from = np.zeros(n, np.int64)
+        for e in range(len(src)):
+            genes_from[src[e]] += 1
+        eligible = np.zeros(n, np.bool_)
         for s in range(n):
-            if kind[s] == K_OUTPUT:
-                continue
-            cnt = 0
-            for d in range(n):
-                if (kind[d] == K_HIDDEN or kind[d] == K_OUTPUT) and depth[d] > depth[s]:
-                    cnt += 1
-            n_free[s] = cnt - out_count[s]  # every gene from s ends deeper than s
-            if n_free[s] > 0:
-                n_eligible += 1
-        if n_eligible == 0:
-            return M_COPY, 0, 0, 0
-        target = _pick(u1, n_eligible)
-        s_pick = -1
-        for s in range(n):
-            if kind[s] != K_OUTPUT and n_free[s] > 0:
-                if target == 0:
-                    s_pick = s
-                    break
-                target -= 1
-        present = np.zeros(n, np.bool_)
-        for e in range(m):
-            if src[e] == s_pick:
-                present[dst[e]] = True
-        target = _pick(u2, n_free[s_pick])
-        for d in range(n):
-            if (
-                (kind[d] == K_HIDDEN or kind[d] == K_OUTPUT)
-                and depth[d] > depth[s_pick]
-                and not present[d]
-            ):
-                if target == 0:
-                    return M_ADD_CONN, s_pick, d, 0
-                target -= 1
-        return M_COPY, 0, 0, 0  # unreachable
+            if kind[s] != K_OUTPUT:
+                deeper = 0
+                for d in range(n):
+                    deeper += dest[d] and depth[d] > depth[s]
+                eligible[s] = deeper > genes_from[s]
+        s = _pick_true(eligible, u1)
+        if s < 0:
+            return M_COPY, 0, 0
+        free = dest & (depth > depth[s])
+        for e in range(len(src)):
+            if src[e] == s:
+                free[dst[e]] = False
+        return M_ADD_CONN, s, _pick_true(free, u2)
     if mut == M_INSERT_NODE:
-        n_on = 0
-        for e in range(m):
-            if on[e]:
-                n_on += 1
-        if n_on == 0:
-            return M_COPY, 0, 0, 0
-        target = _pick(u1, n_on)
-        for e in range(m):
-            if on[e]:
-                if target == 0:
-                    return M_INSERT_NODE, e, acts[_pick(u2, len(acts))], 0
-                target -= 1
+        e = _pick_true(on, u1)
+        return (M_COPY, 0, 0) if e < 0 else (M_INSERT_NODE, e, acts[_pick(u2, len(acts))])
     if mut == M_REENABLE:
-        n_off = m
-        for e in range(m):
-            if on[e]:
-                n_off -= 1
-        if n_off == 0:
-            return M_COPY, 0, 0, 0
-        target = _pick(u1, n_off)
-        for e in range(m):
-            if not on[e]:
-                if target == 0:
-                    return M_REENABLE, e, 0, 0
-                target -= 1
+        e = _pick_true(~on, u1)
+        return (M_COPY, 0, 0) if e < 0 else (M_REENABLE, e, 0)
     if mut == M_CHANGE_ACT:
-        n_hidden = 0
-        for i in range(n):
-            if kind[i] == K_HIDDEN:
-                n_hidden += 1
-        if n_hidden == 0:
-            return M_COPY, 0, 0, 0
-        target = _pick(u1, n_hidden)
-        node = -1
-        for i in range(n):
-            if kind[i] == K_HIDDEN:
-                if target == 0:
-                    node = i
-                    break
-                target -= 1
-        n_others = 0
-        for a in acts:
-            if a != act[node]:
-                n_others += 1
-        if n_others == 0:
-            return M_COPY, 0, 0, 0
-        target = _pick(u2, n_others)
-        for a in acts:
-            if a != act[node]:
-                if target == 0:
-                    return M_CHANGE_ACT, node, a, 0
-                target -= 1
-    return M_COPY, 0, 0, 0
+        node = _pick_true(kind == K_HIDDEN, u1)
+        if node < 0:
+            return M_COPY, 0, 0
+        i = _pick_true(acts != act[node], u2)
+        return (M_COPY, 0, 0) if i < 0 else (M_CHANGE_ACT, node, acts[i])
+    return M_COPY, 0, 0
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)

@@ -136,3 +136,19 @@ def test_infinity_and_a_null_header_are_named_errors(tmp_path):
     np.savez(path, header=np.frombuffer(b"null", np.uint8))
     with pytest.raises(ScratchnnError, match="version None is not supported"):
         load_checkpoint(path)
+
+
+def test_genomes_with_wrong_node_counts_or_duplicate_ids_are_refused():
+    from scratchnn.wann.genome import Genome
+
+    good = initial_genome(2, 1, 1.0, np.random.default_rng(0)).to_dict()
+    one_input = dict(good, nodes=[n for n in good["nodes"] if n[0] != 2])
+    one_input["conns"] = [c for c in good["conns"] if 2 not in c[1:3]]
+    with pytest.raises(GenomeError, match="1 input node"):
+        Genome.from_dict(one_input)  # n_in 2 but one input node
+    with pytest.raises(GenomeError, match="duplicate node ids"):
+        Genome.from_dict(dict(good, nodes=[*good["nodes"], [1, "hidden", 1]]))
+    with pytest.raises(GenomeError, match="2 output node"):
+        Genome.from_dict(dict(good, nodes=[*good["nodes"], [9, "output", 1]]))
+    with pytest.raises(GenomeError, match="unknown node kind 'gate'"):
+        Genome.from_dict(dict(good, nodes=[*good["nodes"], [9, "gate", 1]]))

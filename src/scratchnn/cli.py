@@ -179,6 +179,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_wann_search(args: argparse.Namespace) -> int:
+    from .wann import weights_word
     from .wann.config import load_config_file, load_preset
     from .wann.run import OUTPUT_FILES, describe, search
     from .wann.search import CHECKPOINT
@@ -205,7 +206,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     def announce(state) -> None:
         if args.resume:
             print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
-        print(f"{task.name} ({origin}): {describe(task, state.config)} in {out / CHECKPOINT}")
+        print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
 
     try:
         run = search(
@@ -233,9 +234,10 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     )
     print(f"written: {out}/{' '.join(OUTPUT_FILES)}")
     if run.solved is not None:
+        n = weights_word(len(state.config.weights))
         print(
             f"{'solved' if run.solved else 'not solved'}: the champion computes {task.function} "
-            f"at {'all' if run.solved else 'not all'} {_count(len(state.config.weights))} weights"
+            f"at {'all' if run.solved else 'not all'} {n} weights"
         )
         return 0 if run.solved else 1
     return 0
@@ -246,10 +248,6 @@ def _weights_text() -> str:
     from .wann import PAPER_WEIGHTS
 
     return "(" + ", ".join(f"{w:g}" for w in PAPER_WEIGHTS) + ")"
-
-
-def _count(n: int) -> str:
-    return {6: "six"}.get(n, str(n))
 
 
 def cmd_wann_eval(args: argparse.Namespace) -> int:

@@ -21,3 +21,8 @@ Where things live:
 
 #: the paper's shared weights: every network is scored with all its connections set to each
 PAPER_WEIGHTS: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+
+
+def weights_word(n: int) -> str:
+    """How messages name a count of weights: "six" for the paper's six, else the digits."""
+    return {len(PAPER_WEIGHTS): "six"}.get(n, str(n))

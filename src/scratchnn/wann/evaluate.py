@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import ScratchnnError
 from ..functional import softmax
+from . import weights_word
 from .genome import Genome
 from .packed import Packed, instances
 from .population import Population
@@ -78,9 +79,9 @@ def report_lines(result: dict, episodes: int) -> list[str]:
         n = len(result["per_weight"])
         return [
             *lines,
-            f"mean +- std over the {_count(n)} weights: {result['mean']:.4f} +- "
+            f"mean +- std over the {weights_word(n)} weights: {result['mean']:.4f} +- "
             f"{result['std']:.4f}",
-            f"ensemble vote of the {_count(n)} weights: {result['ensemble']:.4f}",
+            f"ensemble vote of the {weights_word(n)} weights: {result['ensemble']:.4f}",
             f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
             f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}",
         ]
@@ -90,10 +91,6 @@ def report_lines(result: dict, episodes: int) -> list[str]:
         f"tuned: {TUNE_GRID_TEXT}, chosen on {episodes} separate episodes; "
         f"best w = {result['tuned_weight']:g}",
     ]
-
-
-def _count(n: int) -> str:
-    return {6: "six"}.get(n, str(n))
 
 
 def plot_weight_sweep(result: dict, path: Path, title: str = "") -> None:

@@ -56,7 +56,7 @@ class SearchRun:
         return sum(s) / max(len(s), 1)
 
 
-def describe(task: Task, cfg: SearchConfig) -> str:
+def describe(cfg: SearchConfig) -> str:
     """One line: the settings a search runs with."""
     return (
         f"pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "

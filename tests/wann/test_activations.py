@@ -37,8 +37,16 @@ def test_the_compiled_twin_gives_the_numpy_values(act_id):
     with np.errstate(all="ignore"):
         numpy_values = apply(act_id, x)
         compiled = np.array([activate(act_id, float(v)) for v in x])
-    # NumPy's vectorised tanh may differ from libm's in the last bit (sigmoid: 5.6e-17)
-    np.testing.assert_allclose(compiled, numpy_values, rtol=1e-15, atol=1e-16)
+    # the compiled twin's exp/tanh are within 3 ulp of the C library's (rtol 1e-15); its
+    # sin(pi x) and cos(pi x) reduce the argument exactly, where NumPy's rounds pi * x first:
+    # NumPy's error grows with |x| (|x| * 2^-53 * pi), so the tolerance does too
+    atol = 1e-15 + 4e-16 * np.abs(np.nan_to_num(x, posinf=0.0, neginf=0.0))
+    with np.errstate(invalid="ignore"):  # inf - inf
+        close = np.isclose(compiled, numpy_values, rtol=1e-15, atol=0.0) | (
+            np.abs(compiled - numpy_values) <= atol
+        )
+    same_nan = np.isnan(compiled) == np.isnan(numpy_values)
+    assert np.all(same_nan) and np.all(close | np.isnan(compiled)), x[~(close | np.isnan(compiled))]
     nan = activate(act_id, float("nan"))
     assert (act_id == 2 and nan == 0.0) or np.isnan(nan)  # step: NaN > 0 is false
     with np.errstate(all="ignore"):

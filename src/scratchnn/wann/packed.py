@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from .activations import activate
+from .elementary import cospi, exp_nonpos, sinpi, tanh
 from .genome import Expressed
 
 
@@ -125,7 +126,7 @@ def kernel_args(
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, w0):
     """One forward pass of one instance on one input held in ``vals[1 : 1 + n_in]``; fills the
     rest of ``vals`` (length ``n_nodes``). ``s``: the network's node offset, ``w0``: the index in
@@ -170,10 +171,8 @@ def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, w
                     v = vals[src - first]
                     for b in range(B):
                         row[b] += wt * v[b]
-            a = act[g]
-            if a != 1:
-                for b in range(B):
-                    row[b] = activate(a, row[b])
+            if act[g] != 1:
+                _activate_row(act[g], 1.0, row, B)  # 1.0 * x == x exactly
         for o in range(n_out):
             out[i, :, o] = vals[n_nodes - first - n_out + o]
     return out
@@ -191,26 +190,45 @@ def forward_batch(
     )
 
 
-@numba.njit(cache=True, nogil=True)
-def _activate_row(a, w, pre, out):
-    """``out[b] = f_a(w * pre[b])`` for every ``b``; one branch per row, not per element."""
-    B = len(pre)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _activate_row(a, w, row, n):
+    """``row[b] = f_a(w * row[b])`` for ``b < n``, in place; one branch per row, not per
+    element, and branch-free loops that the compiler vectorises (see
+    :mod:`~scratchnn.wann.elementary`; in place, because with two arrays that might overlap the
+    vectoriser falls back to scalar code when they do)."""
+    B = n
     if a == 1:
         for b in range(B):
-            out[b] = w * pre[b]
+            row[b] = w * row[b]
     elif a == 9:
         for b in range(B):
-            x = w * pre[b]
-            out[b] = x if x > 0.0 or x != x else 0.0
+            x = w * row[b]
+            row[b] = x if x > 0.0 or x != x else 0.0
     elif a == 7:
         for b in range(B):
-            out[b] = -(w * pre[b])
+            row[b] = -(w * row[b])
     elif a == 8:
         for b in range(B):
-            out[b] = abs(w * pre[b])
+            row[b] = abs(w * row[b])
+    elif a == 5:
+        for b in range(B):
+            row[b] = tanh(w * row[b])
+    elif a == 6:
+        for b in range(B):
+            row[b] = (tanh((w * row[b]) / 2.0) + 1.0) / 2.0
+    elif a == 3:
+        for b in range(B):
+            row[b] = sinpi(w * row[b])
+    elif a == 10:
+        for b in range(B):
+            row[b] = cospi(w * row[b])
+    elif a == 4:
+        for b in range(B):
+            x = w * row[b]
+            row[b] = exp_nonpos(-(x * x) / 2.0)
     else:
         for b in range(B):
-            out[b] = activate(a, w * pre[b])
+            row[b] = activate(a, w * row[b])
 
 
 #: value parities of a node over the weight set: v(-w) = v(w), v(-w) = -v(w), or neither
@@ -251,11 +269,12 @@ def _shared_ce(node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_o
         vals = np.empty((max(max_nodes - first, 1), n_w, IMAGE_BLOCK))  # node, weight, image
         mode = np.zeros(max_nodes, np.int64)
         xs = np.empty(IMAGE_BLOCK)
+        lse_buf = np.empty(IMAGE_BLOCK)
         totals = np.empty(n_w)
         for k in range(c, K, n_chunks):
             _shared_ce_one(
                 k, node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_out, vals,
-                mode, xs, totals,
+                mode, xs, lse_buf, totals,
             )  # fmt: skip
             out[k] = totals / B
     return out
@@ -290,9 +309,23 @@ def _node_modes(s, n_nodes, first, act, edge_ptr, edge_src, mode):
             mode[j] = ALL
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _shared_ce_one(
-    k, node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_out, buf, mode, xs, totals
+    k,
+    node_start,
+    act,
+    edge_ptr,
+    edge_src,
+    weights,
+    partner,
+    XT,
+    y,
+    n_out,
+    buf,
+    mode,
+    xs,
+    lse_buf,
+    totals,
 ):
     """Summed cross-entropy of network ``k`` at every weight into ``totals`` (n_w,), image block
     by image block (the images in order, so the sums are the same as unblocked)."""
@@ -305,31 +338,36 @@ def _shared_ce_one(
     totals[:] = 0.0
     for b0 in range(0, B, IMAGE_BLOCK):
         nb = min(IMAGE_BLOCK, B - b0)
-        vals = buf[:, :, :nb]
+        # whole rows of the C-contiguous buffer, indexed up to nb: unit-stride loops vectorise,
+        # a sliced view (strided type) would not
         for j in range(first, n_nodes):
             g = s + j
-            row = vals[j - first]
+            row = buf[j - first]
             half = mode[j] != ALL  # compute the weights w only, not -w
-            xs[:nb] = 0.0
+            for b in range(nb):
+                xs[b] = 0.0
             for i in range(n_w):
                 if not (half and partner[i] < i):
-                    row[i, :] = 0.0
+                    r = row[i]
+                    for b in range(nb):
+                        r[b] = 0.0
             for e in range(edge_ptr[g], edge_ptr[g + 1]):
                 src = edge_src[e]
                 if src == 0:
                     for b in range(nb):
                         xs[b] += 1.0
                 elif src < first:
-                    x = XT[src - 1, b0 : b0 + nb]
+                    x = XT[src - 1]
                     for b in range(nb):
-                        xs[b] += x[b]
+                        xs[b] += x[b0 + b]
                 else:
-                    v = vals[src - first]
+                    v = buf[src - first]
                     for i in range(n_w):
                         if half and partner[i] < i:
                             continue
+                        r, vi = row[i], v[i]
                         for b in range(nb):
-                            row[i, b] += v[i, b]
+                            r[b] += vi[b]
             a = act[g]
             for i in range(n_w):
                 if half and partner[i] < i:
@@ -342,33 +380,40 @@ def _shared_ce_one(
                     q = row[partner[i]]
                     w = weights[i]
                     for b in range(nb):
-                        t = np.tanh((w * r[b]) / 2.0)
+                        t = tanh((w * r[b]) / 2.0)
                         r[b] = (t + 1.0) / 2.0
                         q[b] = (-t + 1.0) / 2.0
                 else:
-                    _activate_row(a, weights[i], r, r)
+                    _activate_row(a, weights[i], r, nb)
             if mode[j] == COPY or mode[j] == NEGATE:  # the weights -w from the weights w
                 for i in range(n_w):
                     if partner[i] < i:
-                        p = partner[i]
+                        r, q = row[i], row[partner[i]]
                         if mode[j] == COPY:
-                            row[i, :] = row[p]
+                            for b in range(nb):
+                                r[b] = q[b]
                         else:
                             for b in range(nb):
-                                row[i, b] = -row[p, b]
+                                r[b] = -q[b]
         o0 = n_nodes - first - n_out
+        m, lse = xs, lse_buf  # (nb,) each: max output (NaN wins) and sum of exp(z - max)
         for i in range(n_w):
+            z = buf[o0, i]
+            for b in range(nb):
+                m[b] = z[b]
+            for o in range(1, n_out):
+                z = buf[o0 + o, i]
+                for b in range(nb):
+                    m[b] = z[b] if z[b] > m[b] or z[b] != z[b] else m[b]
+            for b in range(nb):
+                lse[b] = 0.0
+            for o in range(n_out):
+                z = buf[o0 + o, i]
+                for b in range(nb):
+                    lse[b] += exp_nonpos(z[b] - m[b])
             total = totals[i]
             for b in range(nb):
-                m = vals[o0, i, b]
-                for o in range(1, n_out):
-                    z = vals[o0 + o, i, b]
-                    if z > m or z != z:
-                        m = z
-                lse = 0.0
-                for o in range(n_out):
-                    lse += np.exp(vals[o0 + o, i, b] - m)
-                total += m + np.log(lse) - vals[o0 + y[b0 + b], i, b]
+                total += m[b] + np.log(lse[b]) - buf[o0 + y[b0 + b], i, b]
             totals[i] = total
 
 

@@ -254,18 +254,19 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
     import json
 
     from .wann.evaluate import evaluate, plot_weight_sweep, report_lines
-    from .wann.formats import load_genome
+    from .wann.formats import load_network
     from .wann.tasks import make_task
 
     if args.episodes < 1:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
     task = make_task(args.task, data_dir=args.data_dir)
-    g = load_genome(args.file, task.n_in, task.n_out)
+    g, weights = load_network(args.file, task.n_in, task.n_out)
     print(
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
+        + ("" if weights is None else "; with individual weights")
     )
     t0 = time.perf_counter()
-    result = evaluate(task, g, episodes=args.episodes, seed=args.seed)
+    result = evaluate(task, g, episodes=args.episodes, seed=args.seed, weights=weights)
     for line in report_lines(result, args.episodes):
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
@@ -276,6 +277,107 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
         plot_weight_sweep(result, args.figure, f"{task.name}: {args.file}")
         print(f"written: {args.figure}")
     return 0
+
+
+def cmd_wann_train_weights(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .wann.evaluate import evaluate
+    from .wann.formats import load_network, save_reference_csv
+    from .wann.tasks import ClassificationTask, make_task
+    from .wann.weights import (
+        PGPEConfig,
+        save_network,
+        train_classifier_weights,
+        train_episode_weights,
+    )
+
+    task = make_task(args.task, data_dir=args.data_dir)
+    g, _ = load_network(args.file, task.n_in, task.n_out)
+    out = Path(args.out)
+    _check_out_dir(out)
+    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed)
+    cfg.check()
+    if args.generations < 1 or args.epochs < 1:
+        raise ScratchnnError("--generations and --epochs must be >= 1")
+    out.mkdir(parents=True, exist_ok=True)
+    w0 = args.shared_weight
+    if args.random_start:
+        w0 = np.random.default_rng(args.seed).normal(0.0, 1.0, g.n_enabled())
+        print(f"{args.file}: {g.n_enabled()} connections; start at random weights N(0, 1)")
+    else:
+        if w0 is None:
+            print("choosing the start: the tuned shared weight (as wann eval does) ...")
+            w0 = evaluate(task, g, episodes=100, seed=0)["tuned_weight"]
+        print(f"{args.file}: {g.n_enabled()} connections; start at the shared weight w = {w0:g}")
+    t0 = time.perf_counter()
+    if isinstance(task, ClassificationTask):
+        w, fit_result = train_classifier_weights(
+            task, g, w0, epochs=args.epochs, learning_rate=args.lr, seed=args.seed, log=print
+        )
+        m = fit_result.metrics()
+        print(f"best epoch {m['best_epoch']}: validation {m['val_acc_best']:.4f}, "
+              f"test {m['test_acc']:.4f}")  # fmt: skip
+        extra = {"training": {"method": "Adam + cosine, backprop", "start_weight": _start(w0),
+                              "epochs": args.epochs, "lr": args.lr, "metrics": m}}  # fmt: skip
+    else:
+        state = train_episode_weights(
+            task, g, w0, cfg, args.generations, checkpoint=out / "checkpoint.npz",
+            resume=args.resume, time_limit=args.time_limit,
+        )  # fmt: skip
+        w = state.mu
+        extra = {
+            "training": {
+                "method": "PGPE",
+                "start_weight": _start(w0),
+                "config": cfg.__dict__,
+                "generations": state.generation,
+                "history": state.history,
+            }
+        }
+    extra["training"]["seconds_this_run"] = time.perf_counter() - t0
+    save_network(g, w, out / "trained.json", extra)
+    save_reference_csv(g, out / "trained.csv", w)
+    print(f"written: {out / 'trained.json'} trained.csv ({time.perf_counter() - t0:.1f} s)")
+    print(f"evaluate it: scratchnn wann eval {out / 'trained.json'} --task {task.name}")
+    return 0
+
+
+def _start(w0: object) -> float | str:
+    """How the training started, for the output JSON."""
+    return float(w0) if isinstance(w0, int | float) else "random N(0, 1)"
+
+
+def cmd_wann_baseline(args: argparse.Namespace) -> int:
+    import json
+
+    from .wann.tasks import ClassificationTask, make_task
+    from .wann.weights import dense_genome, logistic_regression
+
+    task = make_task(args.task, data_dir=args.data_dir)
+    if isinstance(task, ClassificationTask):
+        r = logistic_regression(task, epochs=args.epochs, seed=args.seed)
+        m = r.metrics()
+        print(f"logistic regression on the {task.n_in} features + bias: best epoch "
+              f"{m['best_epoch']}, validation {m['val_acc_best']:.4f}, test {m['test_acc']:.4f} "
+              f"({r.seconds:.1f} s)")  # fmt: skip
+        if args.out:
+            args.out.write_text(json.dumps({"baseline": "logistic regression", **m}, indent=1))
+            print(f"written: {args.out}")
+        return 0
+    if not args.out:
+        raise ScratchnnError("--out FILE.json is needed: where to write the baseline network")
+    g = dense_genome(task.n_in, task.n_out, args.hidden)
+    args.out.write_text(json.dumps({"genome": g.to_dict()}, indent=1))
+    print(f"written: {args.out}: {task.n_in} inputs + bias -> {args.hidden} tanh -> "
+          f"{task.n_out} linear, {g.n_enabled()} connections")  # fmt: skip
+    return 0
+
+
+def _check_out_dir(out: Path) -> None:
+    """Refuse an output directory that is a file, before any work."""
+    if out.exists() and not out.is_dir():
+        raise ScratchnnError(f"--out {out} is a file; give a directory")
 
 
 def cmd_wann_bench(args: argparse.Namespace) -> int:
@@ -640,6 +742,53 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(we)
     _add_data_dir(we, " (mnist256)")
     we.set_defaults(func=cmd_wann_eval)
+
+    wt = wsub.add_parser(
+        "train-weights",
+        help="train a network's individual weights (the paper's fourth condition)",
+        description="Start from a found topology at its tuned shared weight (or --shared-weight) "
+        "and train one weight per connection. Control tasks: PGPE, candidates scored on fresh "
+        "common initial states each generation, checkpointed in --out. mnist256: gradient "
+        "descent (Adam, cosine schedule) through the network, best epoch on 10,000 held-out "
+        "training images. Writes OUT/trained.json and OUT/trained.csv; evaluate them with "
+        "wann eval.",
+    )
+    wt.add_argument("file", type=Path, help="best.json, a reference champion .csv, or a baseline")
+    wt.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
+    wt.add_argument("--out", type=Path, required=True, help="output directory")
+    wt.add_argument("--shared-weight", type=float, help="start weight (default: the tuned one)")
+    wt.add_argument(
+        "--random-start",
+        action="store_true",
+        help="start from random weights N(0, 1) instead (for the fixed-topology baseline, whose "
+        "identical hidden nodes a shared start would keep alike)",
+    )
+    wt.add_argument("--generations", type=int, default=1000, help="PGPE generations (1000)")
+    wt.add_argument("--pairs", type=int, default=32, help="PGPE: 2 x PAIRS candidates (32)")
+    wt.add_argument("--episodes", type=int, default=16, help="PGPE: episodes per candidate (16)")
+    wt.add_argument("--sigma", type=float, default=0.1, help="PGPE: initial sigma (0.1)")
+    wt.add_argument("--lr", type=float, default=0.02, help="learning rate (PGPE 0.02; mnist 0.01)")
+    wt.add_argument("--epochs", type=int, default=30, help="mnist256: epochs (30)")
+    wt.add_argument("--seed", type=int, default=0)
+    wt.add_argument("--time-limit", type=float, help="PGPE: stop after this many seconds")
+    wt.add_argument("--resume", action="store_true", help="PGPE: continue OUT/checkpoint.npz")
+    _add_data_dir(wt, " (mnist256)")
+    wt.set_defaults(func=cmd_wann_train_weights)
+
+    wl = wsub.add_parser(
+        "baseline",
+        help="the paper's fixed-topology baselines",
+        description="Control tasks: write a fully connected network (bias and inputs -> HIDDEN "
+        "tanh nodes -> linear outputs) as a genome, to evaluate and train like a found one. "
+        "mnist256: train logistic regression on the 256 features and report its test accuracy.",
+    )
+    wl.add_argument("--task", required=True)
+    wl.add_argument("--hidden", type=int, default=10, help="hidden nodes (10)")
+    wl.add_argument("--epochs", type=int, default=30, help="mnist256: epochs (30)")
+    wl.add_argument("--seed", type=int, default=0)
+    wl.add_argument("--out", type=Path, help="genome JSON to write (mnist256: results JSON)")
+    _add_data_dir(wl, " (mnist256)")
+    wl.set_defaults(func=cmd_wann_baseline)
 
     wb = wsub.add_parser(
         "bench",

@@ -69,14 +69,22 @@ def test_eval_mnist256_per_weight_mean_and_ensemble():
 
 
 def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):
-    from scratchnn.wann.evaluate import TUNE_GRID, evaluate, plot_weight_sweep, report_lines
+    from scratchnn.wann.evaluate import (
+        SWEEP_GRID,
+        TUNE_GRID,
+        evaluate,
+        plot_weight_sweep,
+        report_lines,
+    )
     from scratchnn.wann.tasks import BooleanTask, Mnist256Task, SwingUpTask
 
     g = random_nets(5, 1, 1, seed=11, max_mutations=15)[0]
     r = evaluate(SwingUpTask(), g, episodes=4, seed=1)
-    assert len(r["weight_sweep"]["mean"]) == len(TUNE_GRID)
-    best = TUNE_GRID[int(np.argmax(r["weight_sweep"]["mean"]))]
-    assert r["tuned_weight"] == best  # the tuned weight is the sweep's best
+    assert len(r["weight_sweep"]["mean"]) == len(SWEEP_GRID) == 100
+    assert SWEEP_GRID.min() == -2.5 and SWEEP_GRID.max() == 2.5 and set(TUNE_GRID) < set(SWEEP_GRID)
+    in_tune = np.isin(SWEEP_GRID, TUNE_GRID)
+    best = SWEEP_GRID[in_tune][int(np.argmax(np.array(r["weight_sweep"]["mean"])[in_tune]))]
+    assert r["tuned_weight"] == best  # the tuned weight is the sweep's best within -2..2
     assert any("tuned shared weight" in line for line in report_lines(r, 4))
     plot_weight_sweep(r, tmp_path / "s.png")
     assert (tmp_path / "s.png").stat().st_size > 1000
@@ -84,11 +92,12 @@ def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):
     task.__dict__["data"] = data = fake_mnist256(n_train=10_000, n_test=300)
     m = evaluate(task, random_nets(256, 10, 1, seed=3, max_mutations=20)[0])
     acc = np.array(m["digit_accuracy"]["accuracy"])
-    assert acc.shape == (len(TUNE_GRID), len(np.unique(data.y_test)))
-    i = int(np.flatnonzero(TUNE_GRID == 1.0)[0])  # a grid weight that is also a search weight
+    assert acc.shape == (len(SWEEP_GRID), len(np.unique(data.y_test)))
+    i = int(np.flatnonzero(SWEEP_GRID == 1.0)[0])  # a grid weight that is also a search weight
     counts = np.bincount(data.y_test)
     assert np.dot(acc[i], counts) / counts.sum() == pytest.approx(m["per_weight"]["1"])
     assert report_lines(m, 0)[-1].startswith("tuned shared weight w = ")
+    assert m["trained_accuracy"] is None
     plot_weight_sweep(m, tmp_path / "m.png")
     assert (tmp_path / "m.png").stat().st_size > 1000
     b = evaluate(BooleanTask("XOR"), random_nets(2, 1, 1, seed=1)[0], episodes=3)
@@ -109,3 +118,24 @@ def test_eval_refuses_a_champion_with_more_inputs_than_the_task(tmp_path, capsys
     save_reference_csv(small, path)
     assert main(["wann", "eval", str(path), "--task", "swingup"]) == 2
     assert "more outputs than the task's 1" in capsys.readouterr().err
+
+
+def test_the_fourth_row_scores_the_individual_weights(tmp_path):
+    """A hand-made swingup network whose weights are known: the 'tuned individual weights' row
+    equals the shared-weight row where the individual weights all equal that weight, and a
+    network that pushes with force +w*x_dot (all weights but one zero) scores what its weights
+    give."""
+    from scratchnn.wann.evaluate import evaluate
+    from scratchnn.wann.tasks import SwingUpTask
+    from scratchnn.wann.weights import edge_pairs
+
+    g = random_nets(5, 1, 1, seed=4, max_mutations=10)[0]
+    E = len(edge_pairs(g))
+    r = evaluate(SwingUpTask(), g, episodes=5, seed=2, weights=np.full(E, -1.0))
+    rows = {row["condition"]: row for row in r["rows"]}
+    assert rows["tuned individual weights"]["mean"] == rows["w = -1"]["mean"]
+    assert rows["tuned individual weights"]["n"] == 5
+    r2 = evaluate(SwingUpTask(), g, episodes=5, seed=2, weights=np.zeros(E))
+    last = r2["rows"][-1]
+    assert last["condition"] == "tuned individual weights"
+    assert last["mean"] != rows["w = -1"]["mean"]

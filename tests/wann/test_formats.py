@@ -75,3 +75,53 @@ def test_malformed_genome_files_are_named(tmp_path):
         load_genome(csv, 2, 1)
     with pytest.raises(ScratchnnError, match="cannot read genome file"):
         load_genome(tmp_path / "missing.json", 2, 1)
+
+
+def test_individual_weights_round_trip_through_json_and_the_champion_csv(tmp_path):
+    from scratchnn.wann.formats import load_genome, load_network, save_reference_csv
+    from scratchnn.wann.weights import edge_pairs, save_network
+
+    from .helpers import random_nets
+
+    g = random_nets(5, 1, 1, seed=7, max_mutations=25)[0]
+    w = np.random.default_rng(0).uniform(-2, 2, len(edge_pairs(g)))
+    save_network(g, w, tmp_path / "t.json")
+    g2, w2 = load_network(tmp_path / "t.json", 5, 1)
+    assert g2.to_dict() == g.to_dict() and np.array_equal(w2, w)
+    save_reference_csv(g, tmp_path / "t.csv", w)
+    g3, w3 = load_network(tmp_path / "t.csv", 5, 1)
+    assert g3.n_enabled() == g.n_enabled() and np.array_equal(w3, w)  # %.17g: exact
+    # same network: the same outputs with the weights
+    from scratchnn.wann.backprop import GenomeNet
+
+    X = np.random.default_rng(1).normal(size=(6, 5))
+    a, b = GenomeNet(g), GenomeNet(g3)
+    a.params["w"][:], b.params["w"][:] = w, w3
+    np.testing.assert_allclose(a.logits(X), b.logits(X), rtol=1e-12)
+    # a shared-weight file has no individual weights
+    save_reference_csv(g, tmp_path / "s.csv")
+    assert load_network(tmp_path / "s.csv", 5, 1)[1] is None
+    assert load_genome(tmp_path / "t.json", 5, 1).to_dict() == g.to_dict()
+
+
+def test_weights_that_do_not_fit_the_network_are_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from scratchnn.errors import ScratchnnError
+    from scratchnn.wann.formats import load_network
+    from scratchnn.wann.weights import weights_to_list
+
+    from .helpers import random_nets
+
+    g = random_nets(5, 1, 1, seed=7, max_mutations=25)[0]
+    rows = weights_to_list(g, np.ones(g.n_enabled()))
+    for bad, match in [
+        (rows[1:], "no weight for connection"),
+        ([[*rows[0][:2], "x"], *rows[1:]], "list of \\[src, dst, weight\\]"),
+        ([[*rows[0][:2], float("inf")], *rows[1:]], "finite"),
+    ]:
+        (tmp_path / "b.json").write_text(json.dumps({"genome": g.to_dict(), "weights": bad}))
+        with pytest.raises(ScratchnnError, match=match):
+            load_network(tmp_path / "b.json", 5, 1)

@@ -8,12 +8,17 @@ Control and Boolean tasks: mean +- std over ``episodes`` episodes, each from its
 - ``w = -2, -1, -0.5, 0.5, 1, 2``: the search's six weights;
 - ``tuned shared weight``: the best w of the grid ``TUNE_GRID`` (-2 to 2 in steps of 0.05,
   without 0), chosen on a *separate* set of ``episodes`` initial states, then scored on the
-  evaluation states.
+  evaluation states;
+- ``tuned individual weights``: when the network carries trained weights (one per connection,
+  :mod:`~scratchnn.wann.weights`), those, on the evaluation states.
 
 ``mnist256``: test accuracy on all 10,000 test images at each of the six weights, their mean +-
 std, and the ensemble vote of the six (each weight's argmax is one vote; a tie goes to the class
 with the larger summed softmax probability), plus the tuned shared weight, chosen by accuracy on
-10,000 training images.
+10,000 training images, and the trained individual weights' accuracy when there are some.
+
+The weight sweep for the paper's figure covers ``SWEEP_GRID`` (-2.5 to 2.5 in steps of 0.05,
+without 0), measured on the tuning episodes (mnist256: the test images, digit by digit).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from .search import WEIGHTS
 from .tasks import ClassificationTask, EpisodeTask, Task
 
 TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)
+SWEEP_GRID = np.round(np.concatenate([np.arange(-50, 0), np.arange(1, 51)]) * 0.05, 2)
 TUNE_GRID_TEXT = (
     f"grid w = {TUNE_GRID[0]:g}..{TUNE_GRID[-1]:g} in steps of 0.05 without 0 "
     f"({len(TUNE_GRID)} values)"
@@ -53,21 +59,29 @@ def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ..
     return instances(packed, np.zeros(len(edge_weights), np.int64), edge_weights)
 
 
-def evaluate(task: Task, genome: Genome, episodes: int = 100, seed: int = 0) -> dict:
+def evaluate(
+    task: Task,
+    genome: Genome,
+    episodes: int = 100,
+    seed: int = 0,
+    weights: np.ndarray | None = None,
+) -> dict:
     """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as a
     JSON-able dict: ``{"rows", "tuned_weight", "weight_sweep"}`` for episode tasks,
     ``{"per_weight", "mean", "std", "ensemble", "tuned_weight", "tuned_accuracy",
     "digit_accuracy"}`` for classification. ``weight_sweep``: the mean score at every weight of
-    ``TUNE_GRID`` on the tuning episodes; ``digit_accuracy``: test accuracy of each digit at
-    every weight of ``TUNE_GRID`` (the paper's accuracy-by-digit figure)."""
+    ``SWEEP_GRID`` on the tuning episodes; ``digit_accuracy``: test accuracy of each digit at
+    every weight of ``SWEEP_GRID`` (the paper's accuracy-by-digit figure). ``weights``:
+    the network's trained individual weights (packed edge order), evaluated as a fourth
+    condition (``trained_accuracy`` for classification)."""
     if isinstance(task, ClassificationTask):
-        return evaluate_mnist(task, genome, seed=seed)
+        return evaluate_mnist(task, genome, seed=seed, weights=weights)
     if isinstance(task, EpisodeTask):
-        rows, w_best, grid_means = _control(task, genome, episodes, seed)
+        rows, w_best, sweep_means = _control(task, genome, episodes, seed, weights)
         return {
             "rows": [r.__dict__ for r in rows],
             "tuned_weight": w_best,
-            "weight_sweep": {"weights": TUNE_GRID.tolist(), "mean": grid_means},
+            "weight_sweep": {"weights": SWEEP_GRID.tolist(), "mean": sweep_means},
         }
     raise ScratchnnError(f"task {getattr(task, 'name', task)!r} has no evaluation protocol")
 
@@ -77,6 +91,8 @@ def report_lines(result: dict, episodes: int) -> list[str]:
     if "rows" not in result:
         lines = [f"w = {w:>4}: test accuracy {a:.4f}" for w, a in result["per_weight"].items()]
         n = len(result["per_weight"])
+        trained = result.get("trained_accuracy")
+        trained_line = [] if trained is None else [f"tuned individual weights: {trained:.4f}"]
         return [
             *lines,
             f"mean +- std over the {weights_word(n)} weights: {result['mean']:.4f} +- "
@@ -84,6 +100,7 @@ def report_lines(result: dict, episodes: int) -> list[str]:
             f"ensemble vote of the {weights_word(n)} weights: {result['ensemble']:.4f}",
             f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
             f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}",
+            *trained_line,
         ]
     rows = [Row(**r) for r in result["rows"]]
     return [
@@ -131,7 +148,11 @@ def evaluate_control(
 
 
 def _control(
-    task: EpisodeTask, genome: Genome, episodes: int, seed: int
+    task: EpisodeTask,
+    genome: Genome,
+    episodes: int,
+    seed: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[list[Row], float, list[float]]:
     packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
@@ -155,13 +176,18 @@ def _control(
     add("random shared weight U(-2,2)", run(shared(rng.uniform(-2, 2, size=episodes))))
     for w in WEIGHTS:
         add(f"w = {w:g}", run(shared(np.full(episodes, w))))
-    grid_means = [float(run(shared(np.full(episodes, w)), tune_states).mean()) for w in TUNE_GRID]
-    w_best = float(TUNE_GRID[int(np.argmax(grid_means))])
+    sweep = [float(run(shared(np.full(episodes, w)), tune_states).mean()) for w in SWEEP_GRID]
+    in_tune = np.isin(SWEEP_GRID, TUNE_GRID)
+    w_best = float(SWEEP_GRID[in_tune][int(np.argmax(np.array(sweep)[in_tune]))])
     add(f"tuned shared weight (w = {w_best:g})", run(shared(np.full(episodes, w_best))))
-    return rows, w_best, grid_means
+    if weights is not None:
+        add("tuned individual weights", run(np.repeat(np.asarray(weights)[None], episodes, 0)))
+    return rows, w_best, sweep
 
 
-def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> dict:
+def evaluate_mnist(
+    task: ClassificationTask, genome: Genome, seed: int = 0, weights: np.ndarray | None = None
+) -> dict:
     """Test accuracies (see the module docstring) as a dict."""
     packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
@@ -189,9 +215,13 @@ def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> d
     best_acc = float((logits([w_best], data.X_test)[0].argmax(axis=1) == data.y_test).mean())
     digits = np.unique(data.y_test)
     by_digit = []
-    for w in TUNE_GRID:
+    for w in SWEEP_GRID:
         right = logits([w], data.X_test)[0].argmax(axis=1) == data.y_test
         by_digit.append([float(right[data.y_test == d].mean()) for d in digits])
+    trained = None
+    if weights is not None:
+        z = task.logits(packed, _instances(packed, np.asarray(weights)[None]), data.X_test)[0]
+        trained = float((z.argmax(axis=1) == data.y_test).mean())
     return {
         "per_weight": {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
         "mean": float(acc.mean()),
@@ -199,7 +229,8 @@ def evaluate_mnist(task: ClassificationTask, genome: Genome, seed: int = 0) -> d
         "ensemble": float((ensemble == data.y_test).mean()),
         "tuned_weight": w_best,
         "tuned_accuracy": best_acc,
-        "digit_accuracy": {"weights": TUNE_GRID.tolist(), "accuracy": by_digit},
+        "digit_accuracy": {"weights": SWEEP_GRID.tolist(), "accuracy": by_digit},
+        "trained_accuracy": trained,
     }
 
 

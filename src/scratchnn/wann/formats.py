@@ -3,8 +3,11 @@
 Reference champion format: a CSV text file of ``N`` rows and ``N + 1`` columns. The first ``N``
 columns are the matrix ``W`` in the node order ``[bias, inputs, hidden, outputs]`` (row = source,
 column = destination; 0 or empty/NaN = no connection; any other value is a connection, its value
-is not the shared weight), the last column the activation ids. Reading keeps the topology only.
-Writing puts 1 on every enabled connection and the hidden nodes in topological order.
+is not the shared weight), the last column the activation ids. :func:`load_genome` keeps the
+topology only; :func:`load_network` also returns the stored values as individual weights when
+they are not all 1 (the authors' ``swing.out`` holds the weights they trained for it). Writing
+puts 1 on every enabled connection (or the given individual weights) and the hidden nodes in
+topological order.
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from ..errors import ScratchnnError
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
 
 
-def to_reference_matrix(g: Genome) -> np.ndarray:
-    """(N, N + 1): ``W`` (1 per enabled connection) and the activation ids in the last column."""
+def to_reference_matrix(g: Genome, weights: np.ndarray | None = None) -> np.ndarray:
+    """(N, N + 1): ``W`` (1 per enabled connection, or ``weights`` in packed edge order, see
+    :func:`~scratchnn.wann.weights.edge_pairs`) and the activation ids in the last column."""
     e = express(g)
-    return np.concatenate([e.W, e.act[:, None].astype(float)], axis=1)
+    W = e.W.copy()
+    if weights is not None:
+        from .weights import edge_pairs
+
+        index = {v: i for i, v in enumerate(e.order)}
+        for (s, d), w in zip(edge_pairs(g), weights, strict=True):
+            W[index[s], index[d]] = w
+    return np.concatenate([W, e.act[:, None].astype(float)], axis=1)
 
 
 def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
@@ -89,15 +100,38 @@ def check_searchable(g: Genome, M: np.ndarray) -> None:
         )
 
 
-def save_reference_csv(g: Genome, path: Path) -> None:
-    """Write ``g`` in the reference's champion format."""
-    np.savetxt(path, to_reference_matrix(g), delimiter=",", fmt="%g")
+def save_reference_csv(g: Genome, path: Path, weights: np.ndarray | None = None) -> None:
+    """Write ``g`` in the reference's champion format (with individual ``weights`` if given)."""
+    np.savetxt(path, to_reference_matrix(g, weights), delimiter=",", fmt="%.17g")
+
+
+def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
+    """The stored values of a champion matrix as individual weights (packed edge order), or
+    None when every connection holds 1 (a shared-weight topology)."""
+    from .weights import weights_from_pairs
+
+    n_in, n_out, N = g.n_in, g.n_out, M.shape[0]
+    n_hidden = N - 1 - n_in - n_out
+    ids = list(range(1 + n_in)) + [1 + n_in + n_out + h for h in range(n_hidden)]
+    ids += [1 + n_in + k for k in range(n_out)]
+    W = np.nan_to_num(M[:, :N], nan=0.0)
+    src, dst = np.nonzero(W)
+    if np.all(W[src, dst] == 1.0):
+        return None
+    return weights_from_pairs(g, {(ids[s], ids[d]): W[s, d] for s, d in zip(src, dst, strict=True)})
 
 
 def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
     """A genome from our JSON (``{"n_in", "n_out", "nodes", "conns"}``, or a file with a
     ``"genome"`` key) or from a reference champion CSV, checked against the task's ``n_in``
     inputs and ``n_out`` outputs. Every problem is a :class:`ScratchnnError` naming the file."""
+    return load_network(path, n_in, n_out)[0]
+
+
+def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray | None]:
+    """:func:`load_genome` and the network's individual weights (packed edge order): a JSON
+    ``"weights"`` list, or a champion CSV's stored values unless they are all 1; None when the
+    file has none."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -106,13 +140,19 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
     try:
         if text.lstrip().startswith("{"):
             data = json.loads(text)
+            if not isinstance(data, dict):
+                raise GenomeError("a genome JSON file holds an object")
             g = Genome.from_dict(data.get("genome", data))
             if (g.n_in, g.n_out) != (n_in, n_out):
                 raise GenomeError(
                     f"the network has {g.n_in} inputs and {g.n_out} outputs; the task needs "
                     f"{n_in} and {n_out}"
                 )
-            return g
+            if data.get("weights") is None:
+                return g, None
+            from .weights import weights_from_list
+
+            return g, weights_from_list(g, data["weights"])
         rows = [r.split(",") for r in text.splitlines() if r.strip()]
         if not rows or len({len(r) for r in rows}) != 1:
             raise GenomeError("champion CSV rows must all have the same number of columns")
@@ -124,7 +164,7 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
             ) from exc
         g = from_reference_matrix(M, n_in, n_out)
         check_searchable(g, M)
-        return g
+        return g, _matrix_weights(g, M)
     except json.JSONDecodeError as exc:
         raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
     except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows

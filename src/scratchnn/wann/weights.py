@@ -1,0 +1,390 @@
+"""The paper's fourth condition: a found topology with *individually trained* weights.
+
+A trained network is a genome plus one weight per enabled connection. Two trainers:
+
+- control tasks (episode scores, no gradient): **PGPE** (Sehnke et al. 2010, the method the
+  authors' own weight tuner offers), an evolution strategy over the weight vector. Per
+  generation, ``m`` perturbations ``eps_i ~ N(0, diag(sigma^2))`` are drawn and the ``2 m``
+  candidates ``mu +- eps_i`` are scored on the same fresh initial states (common random numbers,
+  as in the search); with fitness shaped to centred ranks ``f`` in [-1/2, 1/2]:
+
+      g_mu    = (1/m) sum_i eps_i (f+_i - f-_i) / 2                  (Adam ascent on mu)
+      g_sigma = (1/m) sum_i ((eps_i^2 - sigma^2) / sigma) ((f+_i + f-_i) / 2 - mean f)
+      sigma  += clip(lr_sigma g_sigma, -0.2 sigma, +0.2 sigma)
+
+  ``mu`` starts at the tuned shared weight (every connection ``w``), where the shared-weight
+  network already works. The result is ``mu``. The state (``mu``, ``sigma``, Adam moments, the
+  generator) is checkpointed as ``.npz`` + JSON and resumes bit for bit.
+- classification (MNIST-256): gradient descent through the graph
+  (:class:`~scratchnn.wann.backprop.GenomeNet` with :func:`scratchnn.training.fit` and Adam),
+  best epoch by validation accuracy on 10,000 held-out training images, the test set touched once.
+
+Files: the genome JSON gains ``"weights": [[src, dst, w], ...]`` (node ids); the reference's
+champion CSV stores the weights in its matrix (as the authors' tuned ``swing.out`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScratchnnError
+from .genome import Genome, GenomeError, express
+from .packed import Packed, instances, pack
+from .tasks import EpisodeTask
+
+# ---------------------------------------------------------------------------------------------
+# weights <-> connections
+
+
+def edge_pairs(genome: Genome) -> list[tuple[int, int]]:
+    """``(src id, dst id)`` of each enabled connection in the packed edge order (the order of a
+    weight vector for the kernels): by destination, then source, in expression order."""
+    e = express(genome)
+    packed = pack([e])
+    dst = np.repeat(np.arange(len(e.order)), np.diff(packed.edge_ptr))
+    return [(e.order[s], e.order[d]) for s, d in zip(packed.edge_src, dst, strict=True)]
+
+
+def weights_to_list(genome: Genome, w: np.ndarray) -> list[list]:
+    """``[[src, dst, w], ...]`` for JSON, from a weight vector in packed edge order."""
+    return [[s, d, float(v)] for (s, d), v in zip(edge_pairs(genome), w, strict=True)]
+
+
+def weights_from_pairs(genome: Genome, by_pair: dict[tuple[int, int], float]) -> np.ndarray:
+    """The weight vector (packed edge order) from ``{(src, dst): w}``; every enabled
+    connection needs a finite weight."""
+    pairs = edge_pairs(genome)
+    missing = [p for p in pairs if p not in by_pair]
+    if missing:
+        raise GenomeError(f"no weight for connection(s) {missing[:3]} ({len(missing)} in all)")
+    w = np.array([by_pair[p] for p in pairs], dtype=float)
+    if not np.all(np.isfinite(w)):
+        raise GenomeError("connection weights must be finite numbers")
+    return w
+
+
+def weights_from_list(genome: Genome, rows: object) -> np.ndarray:
+    """Inverse of :func:`weights_to_list`, with a :class:`GenomeError` for malformed rows."""
+    try:
+        by_pair = {(int(s), int(d)): float(v) for s, d, v in rows}  # type: ignore[union-attr]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise GenomeError(f'"weights" must be a list of [src, dst, weight] rows ({exc})') from exc
+    return weights_from_pairs(genome, by_pair)
+
+
+def save_network(genome: Genome, w: np.ndarray, path: Path, extra: dict | None = None) -> None:
+    """Write a trained network as JSON (``{"genome", "weights", ...extra}``), atomically."""
+    data = {"genome": genome.to_dict(), "weights": weights_to_list(genome, w), **(extra or {})}
+    _atomic_write(Path(path), json.dumps(data, indent=1))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring candidate weight vectors on episodes
+
+
+def episode_returns(
+    task: EpisodeTask, packed: Packed, candidates: np.ndarray, states: np.ndarray | None
+) -> np.ndarray:
+    """(C, S) score of candidate weight vector ``c`` (rows of ``candidates`` (C, E)) from each
+    of the ``S`` initial states (network 0 of ``packed``)."""
+    C = len(candidates)
+    S = 1 if states is None else len(states)
+    wflat = np.repeat(candidates, S, axis=0)
+    inst = instances(packed, np.zeros(C * S, np.int64), wflat)
+    st = None if states is None else np.tile(states, (C, 1))
+    return task.episode_scores(packed, inst, st).reshape(C, S)
+
+
+def centred_ranks(f: np.ndarray) -> np.ndarray:
+    """Ranks of ``f`` (any shape) mapped to [-1/2, 1/2] (ties broken by position)."""
+    flat = f.ravel()
+    ranks = np.empty(len(flat))
+    ranks[np.argsort(flat, kind="stable")] = np.arange(len(flat))
+    return (ranks / max(len(flat) - 1, 1) - 0.5).reshape(f.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# PGPE
+
+
+@dataclass
+class PGPEConfig:
+    pairs: int = 32  # m: 2 m candidates per generation
+    episodes: int = 16  # initial states per generation, shared by all candidates
+    sigma0: float = 0.1
+    lr: float = 0.02  # Adam step on mu
+    lr_sigma: float = 0.1
+    max_sigma_change: float = 0.2
+    seed: int = 0
+
+    def check(self) -> None:
+        bad = [
+            f"{k} must be > 0"
+            for k in ("pairs", "episodes", "sigma0", "lr", "lr_sigma", "max_sigma_change")
+            if not getattr(self, k) > 0
+        ]
+        if bad:
+            raise ScratchnnError("weight training: " + "; ".join(bad))
+
+
+@dataclass
+class PGPEState:
+    config: PGPEConfig
+    mu: np.ndarray
+    sigma: np.ndarray
+    m: np.ndarray  # Adam first moment
+    v: np.ndarray  # Adam second moment
+    rng: np.random.Generator
+    generation: int = 0
+    history: list[dict] = field(default_factory=list)  # per generation: mean/best/sigma/seconds
+
+    @staticmethod
+    def start(w0: np.ndarray, config: PGPEConfig) -> PGPEState:
+        n = len(w0)
+        return PGPEState(
+            config, np.array(w0, float), np.full(n, config.sigma0), np.zeros(n), np.zeros(n),
+            np.random.default_rng(config.seed),
+        )  # fmt: skip
+
+    def save(self, path: Path) -> None:
+        """Checkpoint as a ``.npz`` (arrays + a JSON header), written atomically."""
+        header = {
+            "config": self.config.__dict__,
+            "generation": self.generation,
+            "history": self.history,
+            "rng": self.rng.bit_generator.state,
+        }
+        tmp = Path(path).with_name(Path(path).name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh, header=np.frombuffer(json.dumps(header).encode(), np.uint8),
+                mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
+            )  # fmt: skip
+        os.replace(tmp, path)
+
+    @staticmethod
+    def load(path: Path) -> PGPEState:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                h = json.loads(z["header"].tobytes().decode())
+                arrays = {k: np.array(z[k]) for k in ("mu", "sigma", "m", "v")}
+            rng = np.random.default_rng()
+            rng.bit_generator.state = h["rng"]
+            return PGPEState(
+                PGPEConfig(**h["config"]), **arrays, rng=rng, generation=int(h["generation"]),
+                history=list(h["history"]),
+            )  # fmt: skip
+        except FileNotFoundError:
+            raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ScratchnnError(
+                f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
+                "delete it to start again"
+            ) from exc
+
+
+def pgpe_generation(
+    state: PGPEState, score: Callable[[np.ndarray, np.random.Generator], np.ndarray]
+) -> dict:
+    """One PGPE generation (module docstring). ``score(candidates (C, E), rng)`` returns the
+    (C,) mean scores of the candidates on initial states drawn once from ``rng`` for all of
+    them. Returns this generation's statistics."""
+    cfg, t0 = state.config, time.perf_counter()
+    eps = state.rng.standard_normal((cfg.pairs, len(state.mu))) * state.sigma
+    cand = np.concatenate([state.mu + eps, state.mu - eps])
+    raw = score(cand, state.rng)
+    f = centred_ranks(raw)
+    fp, fm = f[: cfg.pairs], f[cfg.pairs :]
+    g_mu = eps.T @ (fp - fm) / (2 * cfg.pairs)
+    state.generation += 1
+    b1, b2, t = 0.9, 0.999, state.generation
+    state.m = b1 * state.m + (1 - b1) * g_mu
+    state.v = b2 * state.v + (1 - b2) * g_mu * g_mu
+    step = cfg.lr * (state.m / (1 - b1**t)) / (np.sqrt(state.v / (1 - b2**t)) + 1e-8)
+    s_grad = ((eps * eps - state.sigma**2) / state.sigma).T @ ((fp + fm) / 2 - f.mean())
+    change = np.clip(cfg.lr_sigma * s_grad / cfg.pairs, -cfg.max_sigma_change * state.sigma,
+                     cfg.max_sigma_change * state.sigma)  # fmt: skip
+    state.mu = state.mu + step
+    state.sigma = state.sigma + change
+    stats = {
+        "generation": state.generation,
+        "mean": float(raw.mean()),
+        "best": float(raw.max()),
+        "sigma": float(state.sigma.mean()),
+        "seconds": time.perf_counter() - t0,
+    }
+    state.history.append(stats)
+    return stats
+
+
+def train_episode_weights(
+    task: EpisodeTask,
+    genome: Genome,
+    w0: float | np.ndarray,
+    config: PGPEConfig,
+    generations: int,
+    checkpoint: Path | None = None,
+    resume: bool = False,
+    time_limit: float | None = None,
+    log: Callable[[str], None] = print,
+    checkpoint_every: int = 10,
+) -> PGPEState:
+    """Train ``genome``'s weights with PGPE until ``generations`` (or ``time_limit`` seconds
+    of this call), starting at ``w0`` (a shared weight, or a vector in packed edge order);
+    checkpointed to ``checkpoint`` every ``checkpoint_every`` generations and at the end."""
+    config.check()
+    packed = pack([express(genome)])
+    E = packed.n_edges(0)
+    if resume and checkpoint is not None and Path(checkpoint).exists():
+        state = PGPEState.load(Path(checkpoint))
+        if len(state.mu) != E:
+            raise ScratchnnError(
+                f"checkpoint {checkpoint} holds {len(state.mu)} weights; this network has {E}"
+            )
+        log(f"resuming weight training at generation {state.generation}")
+    else:
+        w_start = np.broadcast_to(np.asarray(w0, float), (E,))
+        state = PGPEState.start(w_start, config)
+
+    def score(cand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        states = task.episode_states(state.config.episodes, rng)
+        return episode_returns(task, packed, cand, states).mean(axis=1)
+
+    t_start = time.perf_counter()
+    while state.generation < generations:
+        s = pgpe_generation(state, score)
+        if s["generation"] % 10 == 0 or s["generation"] == generations:
+            log(
+                f"gen {s['generation']:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "
+                f"sigma {s['sigma']:.4f}  {s['seconds']:.2f} s"
+            )
+        if checkpoint is not None and state.generation % checkpoint_every == 0:
+            state.save(Path(checkpoint))
+        if time_limit is not None and time.perf_counter() - t_start > time_limit:
+            log(f"time limit reached at generation {state.generation}")
+            break
+    if checkpoint is not None:
+        state.save(Path(checkpoint))
+    return state
+
+
+# ---------------------------------------------------------------------------------------------
+# gradient descent (classification)
+
+
+def train_classifier_weights(
+    task: object,
+    genome: Genome,
+    w0: float,
+    epochs: int = 30,
+    batch_size: int = 128,
+    learning_rate: float = 0.01,
+    seed: int = 0,
+    val_size: int = 10_000,
+    log: Callable[[str], None] | None = None,
+):
+    """Train ``genome``'s weights on ``task.data`` (MNIST-256) by gradient descent from the
+    shared weight ``w0``: Adam with a cosine learning-rate schedule, minibatches of
+    ``batch_size``, ``val_size`` training images held out (a seeded split) to pick the best
+    epoch; the test set is touched once, by the best epoch's weights. Returns ``(weights,
+    FitResult)``."""
+    from ..data.mnist import Split, Splits
+    from ..optim import Adam, Schedule
+    from ..training import fit
+    from .backprop import GenomeNet
+
+    d = task.data  # type: ignore[attr-defined]
+    perm = np.random.default_rng(seed).permutation(len(d.X_train))
+    val, train = perm[:val_size], perm[val_size:]
+    splits = Splits(
+        Split(d.X_train[train], d.y_train[train]),
+        Split(d.X_train[val], d.y_train[val]),
+        Split(d.X_test, d.y_test),
+    )
+    net = GenomeNet(genome, w0)
+
+    def on_epoch(r) -> None:
+        if log is not None:
+            log(
+                f"epoch {r.epoch:3d}  train loss {r.train_loss:.4f}  acc {r.train_acc:.4f}  "
+                f"val loss {r.val_loss:.4f}  acc {r.val_acc:.4f}  {r.seconds:.2f} s"
+            )
+
+    result = fit(
+        net, splits, Adam(learning_rate=learning_rate), epochs=epochs, batch_size=batch_size,
+        seed=seed, schedule=Schedule("cosine"), on_epoch=on_epoch,
+    )  # fmt: skip
+    best = result.best_params["w"] if result.best_params else net.params["w"]
+    return np.array(best), result
+
+
+# ---------------------------------------------------------------------------------------------
+# the paper's fixed-topology baselines
+
+
+def dense_genome(n_in: int, n_out: int, hidden: int, act: int = 5) -> Genome:
+    """A fully connected network with one hidden layer of ``hidden`` nodes of activation
+    ``act`` (tanh by default): bias and inputs -> every hidden node -> every output (linear),
+    ``(n_in + 1) hidden + (hidden + 1) n_out`` connections. The paper's fixed-topology
+    baseline, evaluated and trained with the same code as a found topology."""
+    from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Node
+
+    if hidden < 1:
+        raise ScratchnnError(f"--hidden must be >= 1, got {hidden}")
+    nodes = [Node(0, BIAS), *(Node(i, INPUT) for i in range(1, n_in + 1))]
+    nodes += [Node(n_in + k, OUTPUT) for k in range(1, n_out + 1)]
+    first_hidden = n_in + n_out + 1
+    nodes += [Node(first_hidden + h, HIDDEN, act) for h in range(hidden)]
+    pairs = [(s, first_hidden + h) for h in range(hidden) for s in range(n_in + 1)]
+    pairs += [
+        (s, n_in + k)
+        for k in range(1, n_out + 1)
+        for s in [0, *range(first_hidden, first_hidden + hidden)]
+    ]
+    return Genome(n_in, n_out, nodes, [Conn(i, s, d) for i, (s, d) in enumerate(pairs)])
+
+
+def logistic_regression(
+    task: object, epochs: int = 30, learning_rate: float = 0.01, seed: int = 0,
+    val_size: int = 10_000,
+):  # fmt: skip
+    """The paper's linear baseline for MNIST-256: multinomial logistic regression
+    ``p = softmax([x, 1] W)`` on the 256 features plus a bias, scratchnn's own
+    :class:`~scratchnn.models.SoftmaxRegression` (``activation="linear"``) trained by
+    :func:`~scratchnn.training.fit` with Adam and a cosine schedule, the best epoch by
+    validation accuracy on ``val_size`` held-out training images. Returns the ``FitResult``."""
+    from ..data.mnist import Split, Splits
+    from ..models import SoftmaxRegression
+    from ..optim import Adam, Schedule
+    from ..training import fit
+
+    d = task.data  # type: ignore[attr-defined]
+
+    def with_bias(X: np.ndarray) -> np.ndarray:
+        return np.concatenate([X, np.ones((len(X), 1))], axis=1)
+
+    perm = np.random.default_rng(seed).permutation(len(d.X_train))
+    val, train = perm[:val_size], perm[val_size:]
+    splits = Splits(
+        Split(with_bias(d.X_train[train]), d.y_train[train]),
+        Split(with_bias(d.X_train[val]), d.y_train[val]),
+        Split(with_bias(d.X_test), d.y_test),
+    )
+    model = SoftmaxRegression(d.X_train.shape[1] + 1, 10, activation="linear", seed=seed)
+    return fit(
+        model, splits, Adam(learning_rate=learning_rate), epochs=epochs, batch_size=128,
+        seed=seed, schedule=Schedule("cosine"),
+    )  # fmt: skip

@@ -253,7 +253,7 @@ def _weights_text() -> str:
 def cmd_wann_eval(args: argparse.Namespace) -> int:
     import json
 
-    from .wann.evaluate import evaluate, plot_weight_sweep, report_lines
+    from .wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
     from .wann.formats import load_network
     from .wann.tasks import make_task
 
@@ -273,6 +273,9 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
         print(f"written: {args.json}")
+    if args.markdown:
+        args.markdown.write_text(paper_table(task.name, result))
+        print(f"written: {args.markdown}")
     if args.figure:
         plot_weight_sweep(result, args.figure, f"{task.name}: {args.file}")
         print(f"written: {args.figure}")
@@ -723,11 +726,13 @@ def build_parser() -> argparse.ArgumentParser:
     we = wsub.add_parser(
         "eval",
         help="evaluate a network as the paper reports WANNs",
-        description="Load a network (our best.json, or the reference's champion CSV: topology "
-        "only) and report mean +- std over --episodes episodes for random individual weights "
-        "U(-2,2), a random shared weight U(-2,2), each of the six search weights, and the best "
-        "shared weight of the grid -2..2 step 0.05 (chosen on separate episodes). mnist256: test "
-        "accuracy per weight, their mean +- std, the ensemble vote, and the tuned weight.",
+        description="Load a network (our best.json or trained.json, or the reference's champion "
+        "CSV) and report mean +- std over --episodes episodes for random individual weights "
+        "U(-2,2), a random shared weight U(-2,2), each of the six search weights, the best "
+        "shared weight of the grid -2..2 step 0.05 (chosen on separate episodes), and, when the "
+        "file carries individual weights (trained.json, or a CSV whose values are not all 1), "
+        "those. mnist256: test accuracy per weight, their mean +- std, the ensemble vote, the "
+        "tuned weight and the individual weights.",
     )
     we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
     we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
@@ -736,8 +741,13 @@ def build_parser() -> argparse.ArgumentParser:
     we.add_argument(
         "--figure",
         type=Path,
-        help="PNG of the score against the shared weight -2..2 (mnist256: test accuracy of "
+        help="PNG of the score against the shared weight -2.5..2.5 (mnist256: test accuracy of "
         "each digit against the shared weight)",
+    )
+    we.add_argument(
+        "--markdown",
+        type=Path,
+        help="also write the paper's table layout (ours beside the paper's numbers) as Markdown",
     )
     _add_json(we)
     _add_data_dir(we, " (mnist256)")

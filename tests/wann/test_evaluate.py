@@ -139,3 +139,24 @@ def test_the_fourth_row_scores_the_individual_weights(tmp_path):
     last = r2["rows"][-1]
     assert last["condition"] == "tuned individual weights"
     assert last["mean"] != rows["w = -1"]["mean"]
+
+
+def test_the_paper_table_puts_ours_beside_the_papers():
+    from scratchnn.wann.evaluate import paper_table
+
+    control = {
+        "rows": [
+            {"condition": "random weights U(-2,2)", "mean": 12.3, "std": 4.0, "n": 5},
+            {"condition": "random shared weight U(-2,2)", "mean": 400.0, "std": 9.0, "n": 5},
+            {"condition": "tuned shared weight (w = -1)", "mean": 600.4, "std": 3.0, "n": 5},
+        ],
+        "tuned_weight": -1.0,
+    }
+    md = paper_table("swingup", control)
+    assert "| tuned shared weight (w = -1) | 600 ± 3 | 723 ± 16 | 8 ± 1 |" in md
+    assert "| tuned individual weights | not measured | 932 ± 6 | 918 ± 7 |" in md
+    mnist = {"mean": 0.8, "std": 0.05, "ensemble": 0.85, "tuned_weight": 1.5,
+             "tuned_accuracy": 0.86, "trained_accuracy": 0.9}  # fmt: skip
+    md = paper_table("mnist256", mnist)
+    assert "| tuned individual weights | 90.0 % | 94.2 % |" in md
+    assert "| mean ± std over the six weights | 80.0 ± 5.0 % | 82.0 ± 18.7 % |" in md

@@ -239,3 +239,66 @@ def format_rows(rows: list[Row]) -> str:
     lines = [f"{'condition':<{width}}  {'mean':>10}  {'std':>9}  episodes"]
     lines += [f"{r.condition:<{width}}  {r.mean:10.2f}  {r.std:9.2f}  {r.n:8d}" for r in rows]
     return "\n".join(lines)
+
+
+#: The paper's published numbers (Gaier & Ha 2019, Table 1 and the MNIST section), labelled as
+#: the paper's wherever they are shown: random weights / random shared / tuned shared / tuned
+#: individual weights, for the found WANN and for the fixed-topology baseline.
+PAPER = {
+    "swingup": {
+        "wann": ("57 ± 121", "515 ± 58", "723 ± 16", "932 ± 6"),
+        "fixed": ("21 ± 43", "7 ± 2", "8 ± 1", "918 ± 7"),
+    },
+    "biped": {
+        "wann": ("-46 ± 54", "51 ± 108", "261 ± 58", "332 ± 1"),
+        "fixed": ("-129 ± 28", "-107 ± 12", "-35 ± 23", "347 ± 1"),
+    },
+    "mnist256": {
+        "mean": "82.0 ± 18.7 %",
+        "ensemble": "91.6 %",
+        "tuned": "91.9 %",
+        "trained": "94.2 %",
+        "linear": "91.6 %",
+        "cnn": "99.3 %",
+    },
+}
+
+
+def paper_table(task_name: str, result: dict) -> str:
+    """Markdown: the paper's table layout, ours (from ``result`` of :func:`evaluate`) beside
+    the paper's numbers for the task (empty paper cells where the paper has none)."""
+    paper = PAPER.get(task_name, {})
+    if "rows" in result:
+        by_name = {r["condition"].split(" (")[0]: r for r in result["rows"]}
+        conditions = [
+            ("random weights", "random weights U(-2,2)"),
+            ("random shared weight", "random shared weight U(-2,2)"),
+            (f"tuned shared weight (w = {result['tuned_weight']:g})", "tuned shared weight"),
+            ("tuned individual weights", "tuned individual weights"),
+        ]
+        wann, fixed = paper.get("wann", ("",) * 4), paper.get("fixed", ("",) * 4)
+        lines = [
+            f"| {task_name} | ours | the paper: WANN | the paper: fixed topology |",
+            "|---|---|---|---|",
+        ]
+        for i, (label, key) in enumerate(conditions):
+            r = by_name.get(key)
+            ours = "not measured" if r is None else f"{r['mean']:.0f} ± {r['std']:.0f}"
+            lines.append(f"| {label} | {ours} | {wann[i]} | {fixed[i]} |")
+        return "\n".join(lines) + "\n"
+
+    def pct(x: float | None) -> str:
+        return "not measured" if x is None else f"{100 * x:.1f} %"
+
+    rows = [
+        ("mean ± std over the six weights", f"{100 * result['mean']:.1f} ± "
+         f"{100 * result['std']:.1f} %", paper.get("mean", "")),
+        ("ensemble vote of the six weights", pct(result["ensemble"]), paper.get("ensemble", "")),
+        (f"tuned shared weight (w = {result['tuned_weight']:g})", pct(result["tuned_accuracy"]),
+         paper.get("tuned", "")),
+        ("tuned individual weights", pct(result.get("trained_accuracy")),
+         paper.get("trained", "")),
+    ]  # fmt: skip
+    lines = [f"| {task_name} test accuracy | ours | the paper |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,139 @@
+"""Training individual weights: PGPE for control tasks, baselines, the CLI."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from scratchnn.errors import ScratchnnError
+from scratchnn.wann.genome import express
+from scratchnn.wann.packed import pack
+from scratchnn.wann.tasks import SwingUpTask
+from scratchnn.wann.weights import (
+    PGPEConfig,
+    PGPEState,
+    centred_ranks,
+    dense_genome,
+    episode_returns,
+    train_episode_weights,
+)
+
+from .helpers import random_nets
+
+SHORT = SwingUpTask(steps=150)  # short episodes: a cheap control task
+
+
+def _score(task, g, w, n=24, seed=99):
+    states = task.episode_states(n, np.random.default_rng(seed))
+    return episode_returns(task, pack([express(g)]), np.asarray(w)[None], states)[0].mean()
+
+
+def test_centred_ranks():
+    assert centred_ranks(np.array([3.0, -1.0, 10.0])).tolist() == [0.0, -0.5, 0.5]
+
+
+def test_pgpe_improves_a_small_network_on_a_short_budget():
+    g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
+    E = g.n_enabled()
+    cfg = PGPEConfig(pairs=8, episodes=6, sigma0=0.3, lr=0.05, seed=1)
+    state = train_episode_weights(SHORT, g, 0.5, cfg, 40, log=lambda s: None)
+    assert state.generation == 40 and len(state.history) == 40
+    before, after = _score(SHORT, g, np.full(E, 0.5)), _score(SHORT, g, state.mu)
+    assert after > before + 5, (before, after)
+
+
+def test_pgpe_checkpoint_resumes_bit_for_bit(tmp_path):
+    g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
+    cfg = PGPEConfig(pairs=4, episodes=3, seed=2)
+    quiet = {"log": lambda s: None}
+    whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
+    ck = tmp_path / "checkpoint.npz"
+    train_episode_weights(SHORT, g, -1.0, cfg, 4, checkpoint=ck, **quiet)
+    resumed = train_episode_weights(SHORT, g, -1.0, cfg, 6, checkpoint=ck, resume=True, **quiet)
+    assert np.array_equal(resumed.mu, whole.mu) and np.array_equal(resumed.sigma, whole.sigma)
+    strip = [{k: v for k, v in h.items() if k != "seconds"} for h in whole.history]
+    assert [{k: v for k, v in h.items() if k != "seconds"} for h in resumed.history] == strip
+    assert PGPEState.load(ck).generation == 6
+    ck.write_bytes(b"garbage")
+    with pytest.raises(ScratchnnError, match="damaged"):
+        PGPEState.load(ck)
+
+
+def test_bad_pgpe_settings_are_refused():
+    with pytest.raises(ScratchnnError, match="pairs must be > 0"):
+        dataclasses.replace(PGPEConfig(), pairs=0).check()
+
+
+def test_dense_baseline_genome():
+    g = dense_genome(5, 1, 10)
+    assert g.n_enabled() == 6 * 10 + 11 and len(g.hidden) == 10
+    assert {n.act for n in g.hidden} == {5}
+    with pytest.raises(ScratchnnError, match="hidden"):
+        dense_genome(5, 1, 0)
+
+
+def test_cli_train_weights_and_eval_the_fourth_row(tmp_path, capsys):
+    from scratchnn.cli import main
+
+    g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
+    (tmp_path / "g.json").write_text(json.dumps({"genome": g.to_dict()}))
+    out = tmp_path / "tw"
+    args = ["wann", "train-weights", str(tmp_path / "g.json"), "--task", "swingup"]
+    args += ["--out", str(out), "--generations", "2", "--pairs", "2", "--episodes", "2"]
+    assert main([*args, "--shared-weight", "0.5"]) == 0
+    trained = json.loads((out / "trained.json").read_text())
+    assert trained["training"]["generations"] == 2 and len(trained["weights"]) == g.n_enabled()
+    assert (out / "trained.csv").exists() and (out / "checkpoint.npz").exists()
+    assert main(["wann", "eval", str(out / "trained.json"), "--task", "swingup",
+                 "--episodes", "2"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "with individual weights" in printed and "tuned individual weights" in printed
+    (tmp_path / "file").write_text("")
+    assert main([*args[:-6], "--out", str(tmp_path / "file")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_cli_baseline_writes_the_dense_network(tmp_path, capsys):
+    from scratchnn.cli import main
+
+    assert main(["wann", "baseline", "--task", "swingup", "--out", str(tmp_path / "d.json")]) == 0
+    assert "71 connections" in capsys.readouterr().out
+    g = json.loads((tmp_path / "d.json").read_text())["genome"]
+    assert len(g["conns"]) == 71
+
+
+def _learnable_mnist256(n_train=2_000, n_test=500, seed=0):
+    """Fake MNIST-256 whose label is a linear function of the pixels (learnable)."""
+    from scratchnn.wann.mnist256 import Mnist256
+
+    rng = np.random.default_rng(seed)
+    proj = rng.normal(size=(256, 10))
+    X = rng.random((n_train + n_test, 256))
+    y = (X @ proj).argmax(axis=1)
+    return Mnist256(X[:n_train], y[:n_train], X[n_train:], y[n_train:])
+
+
+def test_gradient_training_of_a_topology_and_the_logistic_baseline():
+    from scratchnn.wann.tasks import Mnist256Task
+    from scratchnn.wann.weights import logistic_regression, train_classifier_weights
+
+    task = Mnist256Task()
+    task.__dict__["data"] = data = _learnable_mnist256()
+    g = random_nets(256, 10, 1, seed=3, max_mutations=30)[0]
+    net = pack([express(g)])
+    shared = episode_free_accuracy(task, g, np.full(net.n_edges(0), 1.0), data)
+    w, result = train_classifier_weights(task, g, 1.0, epochs=4, val_size=500)
+    m = result.metrics()
+    assert m["best_epoch"] is not None and m["test_acc"] == episode_free_accuracy(task, g, w, data)
+    assert m["test_acc"] > shared + 0.05, (shared, m["test_acc"])
+    lr = logistic_regression(task, epochs=4, val_size=500).metrics()
+    assert lr["test_acc"] > 0.5  # learnable: a linear model does well
+
+
+def episode_free_accuracy(task, g, w, data):
+    from scratchnn.wann.backprop import GenomeNet
+
+    net = GenomeNet(g)
+    net.params["w"][:] = w
+    return float((net.logits(data.X_test).argmax(axis=1) == data.y_test).mean())

@@ -137,3 +137,16 @@ def episode_free_accuracy(task, g, w, data):
     net = GenomeNet(g)
     net.params["w"][:] = w
     return float((net.logits(data.X_test).argmax(axis=1) == data.y_test).mean())
+
+
+def test_weight_vectors_mean_the_same_edges_to_every_packer():
+    """Weights are stored in the edge order of ``packed.pack(express(g))``; ``wann eval`` packs
+    through the population arrays: both layouts must agree edge for edge."""
+    from scratchnn.wann.population import Population
+    from scratchnn.wann.population import pack as pack_population
+
+    for seed in range(10):
+        g = random_nets(5, 2, 1, seed=seed, max_mutations=40)[0]
+        a, b = pack([express(g)]), pack_population(Population.from_genomes([g]))
+        for f in ("node_start", "act", "edge_ptr", "edge_src"):
+            assert np.array_equal(getattr(a, f), getattr(b, f)), f

@@ -12,17 +12,25 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: venv reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-all lint clean
 
+# the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
+# scikit-learn, ...): each step says what it does; pip's own output stays quiet
 $(STAMP): pyproject.toml
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	@echo "==> [1/4] creating the virtual environment $(VENV) (pyproject.toml changed or no $(VENV) yet)"
+	@rm -rf $(VENV)
+	@$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/4] upgrading pip in $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "==> [3/4] installing scratchnn (editable) with its dependencies and the dev tools: about 4 minutes the first time"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+	@echo "==> [4/4] $(VENV) is ready: $$($(BIN)/python -m pip list --disable-pip-version-check 2>/dev/null | tail -n +3 | wc -l) packages installed"
 
 venv: $(STAMP)
 
 reproduce: $(STAMP)
+	@echo "==> fetching and verifying MNIST (cached after the first time)"
 	$(BIN)/scratchnn data fetch
+	@echo "==> the main job: the writeup's experiments and the report in reports/writeup (about 7 minutes on 2 vCPUs)"
 	$(BIN)/scratchnn reproduce --out reports/writeup
 
 reproduce-quick: $(STAMP)
@@ -30,6 +38,7 @@ reproduce-quick: $(STAMP)
 	$(BIN)/scratchnn reproduce --quick --seeds 1 --out reports/quick
 
 test: $(STAMP)
+	@echo "==> running the test suite (not slow; fetches MNIST on first use)"
 	$(BIN)/python -m pytest -m "not slow"
 
 test-fast: $(STAMP)

@@ -154,3 +154,23 @@ def test_tune_refuses_a_negative_trial_count_or_timeout(tmp_path):
         with pytest.raises(ConfigError, match=message):
             run_tune(tmp_path / "missing.yaml", tmp_path / "out", **kwargs)
     assert not (tmp_path / "out").exists()  # refused before any work
+
+
+def test_shipped_configs_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    """The configs are package data: `--config best_128` (or configs/best_128.yaml, as in the
+    README) works outside a clone; a local file of that name wins."""
+    from scratchnn.config import SHIPPED_CONFIGS, resolve_config_path, shipped_configs
+    from scratchnn.experiments.reproduce import config_dir
+
+    assert SHIPPED_CONFIGS.parent.name == "scratchnn" and config_dir() == SHIPPED_CONFIGS
+    assert {"config_exp", "best", "best_128", "best_softmax", "tune_128"} <= set(shipped_configs())
+    monkeypatch.chdir(tmp_path)  # no ./configs here
+    for name in ("best_128", "best_128.yaml", "configs/best_128.yaml"):
+        assert resolve_config_path(name) == SHIPPED_CONFIGS / "best_128.yaml"
+        assert load_config(name).model.hidden_size == 128
+    (tmp_path / "best_128.yaml").write_text("Model:\n  hidden_size: 7\n")
+    assert load_config("best_128.yaml").model.hidden_size == 7
+    with pytest.raises(ConfigError, match=r"not found \(configs shipped with scratchnn.*best_128"):
+        load_config("no_such_config")
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("elsewhere/best_128.yaml")  # a path with a folder is never redirected

@@ -1,6 +1,8 @@
 """`scratchnn tune`: a tiny Optuna study on synthetic data runs, prunes, resumes from its
 storage, never touches the test set during trials, and writes a best config that trains."""
 
+import re
+
 import optuna
 import pytest
 import yaml
@@ -44,6 +46,13 @@ def test_study_runs_prunes_resumes_and_writes_a_trainable_best_config(tiny_split
     )
     assert len(again.trials) == 15
     assert "3 trials run now, 15 in the study" in touched[-1]
+    # progress: a start line, then one line per finished trial (pruned ones too)
+    assert touched[0].startswith("study 't': running 12 trials (0 already in the study)")
+    lines = [m for m in touched if " trial " in m and m.startswith("[")]
+    assert len(lines) == 15
+    assert lines[0].startswith("[1/12] trial 0 ") and lines[-1].startswith("[3/3] trial 14 ")
+    assert any(" pruned after epoch " in m for m in lines)
+    assert re.search(r"complete: val [01]\.\d{4}, \d+\.\d s .*; .*learning_rate=", lines[0])
     summary = write_outputs(spec, again, tmp_path / "out", tiny_splits, log=lambda m: None)
     assert summary["pruned"] >= 1 and summary["complete"] >= 1
     cfg = load_config(tmp_path / "out" / "best.yaml")  # `scratchnn train --config` accepts it
@@ -97,3 +106,10 @@ def test_bad_spaces_are_named(tmp_path, space, message):
 def test_shipped_search_spaces_load(name):
     spec = load_spec(f"configs/{name}.yaml")  # base path relative to the space file
     assert spec.params and spec.config({p.key: (p.choices or [p.low])[0] for p in spec.params})
+
+
+def test_shipped_search_spaces_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the base (config_exp.yaml) is found beside the shipped space
+    for name in ("tune_128", "tune_onehidden", "tune_softmax"):
+        spec = load_spec(name)
+        assert spec.params and spec.base["Train"]["epochs"] in (30, 40, 50)

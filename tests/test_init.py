@@ -7,7 +7,7 @@ import pytest
 
 import scratchnn
 
-HEAVY = ("numba", "scipy", "matplotlib", "optuna", "tqdm", "gymnasium")
+HEAVY = ("numba", "scipy", "matplotlib", "optuna", "tqdm", "gymnasium", "sklearn")
 
 
 def _loaded_after(statement: str) -> set[str]:

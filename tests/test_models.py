@@ -137,3 +137,18 @@ def test_linear_softmax_regression_gradient_and_no_dead_classes():
     relu.params["W"] = m.params["W"].copy()
     assert not relu.loss_grad(X, y).grads["W"].any()
     assert m.loss_grad(X, y).grads["W"].any()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_models_pickle_with_every_activation(activation):
+    """Activations are module-level functions, so a model pickles (as inside an estimator)."""
+    import pickle
+
+    m = _net(activation, dropout=0.5)
+    X = np.random.default_rng(0).standard_normal((5, 9))
+    copy = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(copy.log_probs(X), m.log_probs(X))
+    # the dropout generator travels too: the next masks are the same
+    np.testing.assert_array_equal(
+        copy.loss_grad(X, np.zeros(5, int)).probs, m.loss_grad(X, np.zeros(5, int)).probs
+    )

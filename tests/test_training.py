@@ -332,3 +332,22 @@ print(sorted(set(seen)))
     pools = ast.literal_eval(out.strip())
     assert any("scipy" in path for path, _ in pools), pools
     assert all(n == 1 for _, n in pools), pools
+
+
+@pytest.mark.parametrize("path", ["fused", "reference"])
+def test_fit_without_a_validation_split(tiny_splits, path):
+    """data.val None: no validation pass, NaN val metrics, the last epoch is the best; the
+    training itself is the same as with a validation split."""
+    no_val = Splits(tiny_splits.train, None, tiny_splits.test)
+    a, b = TwoLayerNet(12, 8, 3), TwoLayerNet(12, 8, 3)
+    res = fit(a, no_val, SGD(0.5, 1e-3), epochs=3, batch_size=32, seed=1, path=path)
+    ref = fit(b, tiny_splits, SGD(0.5, 1e-3), epochs=3, batch_size=32, seed=1, path=path)
+    assert res.status == "ok" and res.path == path and res.best_epoch == 3
+    assert all(np.isnan(r.val_loss) and np.isnan(r.val_acc) for r in res.history)
+    assert [r.train_loss for r in res.history] == [r.train_loss for r in ref.history]
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+        np.testing.assert_array_equal(res.best_params[k], a.params[k])
+    assert res.test_acc is not None
+    with pytest.raises(ConfigError, match="validation split"):
+        fit(TwoLayerNet(12, 8, 3), no_val, SGD(0.5), epochs=2, batch_size=32, patience=1)

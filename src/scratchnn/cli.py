@@ -538,7 +538,13 @@ def build_parser() -> argparse.ArgumentParser:
         "with the assignment's semantics. Writes config.yaml, history.csv, metrics.json, "
         "model.npz, loss.png and accuracy.png to the run directory.",
     )
-    t.add_argument("--config", required=True, type=Path, help="YAML file (Train/Model sections)")
+    t.add_argument(
+        "--config",
+        required=True,
+        type=Path,
+        help="YAML file (Train/Model sections), or the name of a config shipped with scratchnn "
+        "(config_exp, config_softmax, best, best_128, best_softmax)",
+    )
     t.add_argument(
         "--set",
         action="append",
@@ -561,7 +567,9 @@ def build_parser() -> argparse.ArgumentParser:
         "figure. Finished runs are kept in OUT/results.sqlite: re-running the same sweep skips "
         "them and continues an interrupted one.",
     )
-    w.add_argument("--config", required=True, type=Path, help="base YAML config")
+    w.add_argument(
+        "--config", required=True, type=Path, help="base YAML config (or a shipped config's name)"
+    )
     w.add_argument(
         "--grid",
         action="append",
@@ -623,12 +631,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="hyper-parameter study (Optuna TPE + pruning) on validation accuracy",
         description="Run an Optuna study over a YAML search space (see scratchnn/experiments/"
         "tune.py and configs/tune_*.yaml). Trials are selected on validation accuracy and pruned "
-        "on it epoch by epoch; the test set is touched once, by the final model trained on the "
+        "on it epoch by epoch (one line per finished trial: number, state, value, seconds, "
+        "parameters); the test set is touched once, by the final model trained on the "
         "best config. Writes best.yaml, trials.csv, optimization_history.png, "
         "param_importances.png, intermediate_values.png, final/ and summary.md. Re-running with "
         "the same --storage and --study continues the study.",
     )
-    tu.add_argument("--space", required=True, type=Path, help="search-space YAML")
+    tu.add_argument(
+        "--space",
+        required=True,
+        type=Path,
+        help="search-space YAML, or a shipped one's name (tune_128, tune_onehidden, tune_softmax)",
+    )
     tu.add_argument("--trials", type=int, default=20, help="trials to run now (default 20)")
     tu.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
     tu.add_argument("--storage", help="Optuna storage URL (default sqlite:///OUT/study.db)")

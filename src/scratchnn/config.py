@@ -29,6 +29,11 @@ scratchnn adds optional keys, all defaulting to the reference's behaviour:
   0 = off).
 
 Any other key is an error that names the key and lists the valid ones.
+
+Configs ship with the package (``scratchnn/configs/*.yaml``: the assignment's configs, the tuned
+ones, the tuning search spaces; in a clone ``./configs`` links there). A config path that does
+not exist but names one of them, bare (``best_128``, ``best_128.yaml``) or as ``configs/NAME``,
+reads the shipped file, so the README's commands work from any folder after ``pip install``.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ from .errors import ConfigError, shown
 from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
 from .optim import SCHEDULES
+
+#: the configs shipped inside the package (package data; ./configs in a clone links here)
+SHIPPED_CONFIGS = Path(__file__).resolve().parent / "configs"
 
 #: upper bounds checked before any work: the training split's size, and a hidden layer whose
 #: first weight matrix (784 x hidden, float64) stays under 1 GB
@@ -267,14 +275,34 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
     return raw
 
 
+def shipped_configs() -> list[str]:
+    """Names (without ``.yaml``) of the configs shipped with scratchnn."""
+    return sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.yaml"))
+
+
+def resolve_config_path(path: Path | str) -> Path:
+    """``path`` if it exists; else, if it names a shipped config (``NAME``, ``NAME.yaml`` or
+    ``configs/NAME.yaml``), that file in :data:`SHIPPED_CONFIGS`; else ``path`` unchanged."""
+    p = Path(path)
+    if p.exists() or p.parent not in (Path("."), Path("configs")):
+        return p
+    name = p.name if p.suffix in (".yaml", ".yml") else f"{p.name}.yaml"
+    shipped = SHIPPED_CONFIGS / name
+    return shipped if shipped.is_file() else p
+
+
 def read_yaml(path: Path | str) -> dict[str, Any]:
+    """The mapping in YAML file ``path`` (see :func:`resolve_config_path`), or a ConfigError."""
     import yaml
 
-    path = Path(path)
+    path = resolve_config_path(path)
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} not found") from None
+        raise ConfigError(
+            f"config file {path} not found (configs shipped with scratchnn, usable by name: "
+            f"{', '.join(shipped_configs())})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
     try:

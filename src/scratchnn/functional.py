@@ -21,11 +21,22 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0)
 
 
-# hidden activations: name -> (f(z), f'(z) expressed through a = f(z))
+def tanh_grad_from_output(a: np.ndarray) -> np.ndarray:
+    """``tanh'(z) = 1 - a^2``, given ``a = tanh(z)``."""
+    return 1.0 - a * a
+
+
+def relu_grad_from_output(a: np.ndarray) -> np.ndarray:
+    """``relu'(z) = 1[z > 0] = 1[a > 0]``, given ``a = relu(z)``, in ``a``'s dtype."""
+    return (a > 0).astype(a.dtype)
+
+
+# hidden activations: name -> (f(z), f'(z) expressed through a = f(z)). Module-level functions,
+# not lambdas, so that a model holding them can be pickled (e.g. inside a scikit-learn estimator).
 HIDDEN_ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_grad_from_output),  # f' = a (1 - a)
-    "tanh": (np.tanh, lambda a: 1.0 - a * a),  # f' = 1 - a^2
-    "relu": (relu, lambda a: (a > 0).astype(a.dtype)),  # f' = 1[z > 0] = 1[a > 0]
+    "sigmoid": (sigmoid, sigmoid_grad_from_output),
+    "tanh": (np.tanh, tanh_grad_from_output),
+    "relu": (relu, relu_grad_from_output),
 }
 
 

@@ -250,6 +250,8 @@ def fit(
     to stop the run, e.g. to prune a tuning trial). ``schedule`` scales the learning rate per
     step; ``patience > 0`` stops early after that many epochs without a strictly better
     validation accuracy. ``data.test`` may be ``None``: then the test set is not touched.
+    ``data.val`` may be ``None`` too: then no validation pass runs, the records' ``val_loss`` and
+    ``val_acc`` are NaN, the best epoch is the last one, and ``patience`` must be 0.
 
     Inputs (``data.*.X``): uint8 pixels, scaled by ``1 / 255`` batch by batch, or float features,
     used as given; any other dtype raises a :class:`~scratchnn.errors.DataError` before training.
@@ -270,6 +272,8 @@ def fit(
         split = getattr(data, name)
         if split is not None:
             check_features(split.X, f"data.{name}.X")
+    if data.val is None and patience:
+        raise ConfigError("early stopping (patience > 0) needs a validation split (data.val)")
     rng = np.random.default_rng(seed)
     schedule = schedule or Schedule()
     train = data.train
@@ -313,7 +317,10 @@ def fit(
             if result.status == "diverged":
                 break
             t_train = time.perf_counter() - t0
-            val_loss, val_acc = evaluate(model, data.val, batch_size)
+            if data.val is not None:
+                val_loss, val_acc = evaluate(model, data.val, batch_size)
+            else:  # no validation split: nothing to select on, the last epoch is the best
+                val_loss = val_acc = float("nan")
         record = EpochRecord(
             epoch,
             loss_sum / len(slices),
@@ -324,11 +331,11 @@ def fit(
             t_train,
         )
         result.history.append(record)
-        if not np.isfinite(val_loss):
+        if data.val is not None and not np.isfinite(val_loss):
             result.status = "diverged"
             result.message = f"validation loss became {val_loss} after epoch {epoch}"
             break
-        if val_acc > best_acc:
+        if data.val is None or val_acc > best_acc:
             best_acc = val_acc
             result.best_epoch = epoch
             result.best_params = copy.deepcopy(model.params)

@@ -65,7 +65,7 @@ class Split:
 @dataclass(frozen=True)
 class Splits:
     train: Split
-    val: Split
+    val: Split | None  # None: no validation pass (e.g. a scikit-learn estimator's partial_fit)
     test: Split | None  # None: the test set is not touched (tuning)
 
 

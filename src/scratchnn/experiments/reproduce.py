@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import RunConfig, load_config
+from ..config import SHIPPED_CONFIGS, RunConfig, load_config
 from ..data import Split, Splits, faithful_split, load_mnist
 from ..errors import ScratchnnError
 from . import writeup
@@ -67,9 +67,9 @@ BEYOND = {
 
 
 def config_dir() -> Path:
-    """``./configs`` if present, else the repository's ``configs/`` beside ``src/``."""
-    here = Path("configs")
-    return here if here.is_dir() else Path(__file__).resolve().parents[3] / "configs"
+    """The tuned configs shipped inside the package (``scratchnn/configs``), wherever scratchnn
+    is installed and whatever the current folder."""
+    return SHIPPED_CONFIGS
 
 
 def beyond_configs(seeds: int, quick: bool) -> list[tuple[str, list[RunConfig]]]:

@@ -1,0 +1,606 @@
+"""scikit-learn estimators backed by scratchnn's own models and training loop.
+
+:class:`TwoLayerClassifier` (``p = softmax(f(X W1 + b1) W2 + b2)``) and :class:`SoftmaxClassifier`
+(``p = softmax(g(X W))``, ``g`` the ReLU or the identity) wrap
+:class:`~scratchnn.models.TwoLayerNet` and :class:`~scratchnn.models.SoftmaxRegression`, trained
+by :func:`scratchnn.training.fit`
+(minibatch SGD, momentum, Nesterov or Adam, L2 on the weights, the fused step where it applies),
+so they work in :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.model_selection.GridSearchCV`
+and :func:`~sklearn.model_selection.cross_val_score`::
+
+    from sklearn.model_selection import cross_val_score
+    from scratchnn.sklearn import TwoLayerClassifier
+
+    clf = TwoLayerClassifier(hidden_size=64, learning_rate=0.5, epochs=20, random_state=0)
+    cross_val_score(clf, X, y, cv=5)
+
+**Input scaling is explicit.** ``X`` (n_samples, n_features) is used as given when it is float (or
+any other numeric type, converted to float): there is no hidden ``/ 255``. ``uint8`` input is the
+one exception, and only with ``scale_uint8=True`` (the default): it is read as pixel intensities
+0..255 and scaled by ``1 / 255`` batch by batch, exactly as :func:`scratchnn.to_features` does for
+MNIST (so ``X`` straight from :func:`scratchnn.load_mnist` trains as ``scratchnn train`` does,
+and the fused SGD step can apply, see below). ``scale_uint8=False`` uses uint8 values as given.
+Labels ``y`` may be any hashable values (ints, strings, ...); ``classes_`` holds them sorted and
+the network has one output per class.
+
+**The fused path.** ``path="auto"`` (the default) trains with
+:class:`scratchnn.kernels.FusedTwoLayerSGD` when it applies (a ``TwoLayerClassifier`` with
+``activation="sigmoid"``, ``dropout=0``, ``optimizer="sgd"``, ``schedule="constant"``, uint8
+input with ``scale_uint8=True``) and with the reference step otherwise; ``path_`` records which
+ran. Both give the same numbers up to float rounding.
+
+**Seeds.** ``random_state`` fixes everything random about a fit: the hold-out split and the
+per-epoch shuffle (``random_state=s`` shuffles exactly as ``scratchnn train --seed s``). The
+initial weights are scratchnn's deterministic initialisation (``init``; the reference's
+``0.001 * N(0, 1)`` from a generator seeded with 1024). An integer ``random_state`` gives
+bit-identical parameters run to run (BLAS runs on one thread inside training).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError:  # pragma: no cover - exercised by a subprocess test
+    raise ModuleNotFoundError(
+        "scratchnn.sklearn needs scikit-learn >= 1.6: pip install 'scratchnn[sklearn]'"
+    ) from None
+
+import numpy as np
+
+from ._blas import blas_single_threaded
+from .data.mnist import Split, Splits, to_features
+from .errors import ScratchnnError
+from .models import INITS, Model, SoftmaxRegression, TwoLayerNet
+from .optim import SCHEDULES, SGD, Adam, Optimizer, Schedule
+from .training import EVAL_CHUNK, PATHS, EpochRecord, FitResult, batch_slices, fit
+
+__all__ = ["SoftmaxClassifier", "TwoLayerClassifier"]
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+DTYPES = ("float32", "float64")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
+    """What both classifiers share: data checks, the hold-out split, fit, partial_fit, predict.
+
+    Subclasses define ``_model(n_features, n_classes)`` and ``_param_checks()``.
+    """
+
+    # set by subclasses' __init__ (plain assignments, as scikit-learn requires)
+    learning_rate: float
+    reg: float
+    batch_size: int
+    epochs: int
+    optimizer: str
+    momentum: float
+    schedule: str
+    validation_fraction: float
+    patience: int
+    restore_best: bool
+    dtype: str
+    scale_uint8: bool
+    path: str
+    verbose: bool
+    random_state: Any
+
+    # --- parameters --------------------------------------------------------------------------
+
+    def _param_checks(self) -> list[tuple[str, bool, str]]:
+        """``(name, ok, what it must be)`` for every parameter; subclasses add theirs."""
+        return [
+            (
+                "learning_rate",
+                _is_real(self.learning_rate)
+                and self.learning_rate > 0
+                and math.isfinite(self.learning_rate),
+                "a finite number > 0",
+            ),
+            (
+                "reg",
+                _is_real(self.reg) and self.reg >= 0 and math.isfinite(self.reg),
+                "a finite number >= 0",
+            ),
+            ("batch_size", _is_int(self.batch_size) and self.batch_size >= 1, "an integer >= 1"),
+            ("epochs", _is_int(self.epochs) and self.epochs >= 1, "an integer >= 1"),
+            ("optimizer", self.optimizer in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}"),
+            ("momentum", _is_real(self.momentum) and 0 <= self.momentum < 1, "in [0, 1)"),
+            ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
+            (
+                "validation_fraction",
+                _is_real(self.validation_fraction) and 0 <= self.validation_fraction < 1,
+                "in [0, 1)",
+            ),
+            ("patience", _is_int(self.patience) and self.patience >= 0, "an integer >= 0"),
+            ("restore_best", isinstance(self.restore_best, bool), "True or False"),
+            ("dtype", self.dtype in DTYPES, f"one of {', '.join(DTYPES)}"),
+            ("scale_uint8", isinstance(self.scale_uint8, bool), "True or False"),
+            ("path", self.path in PATHS, f"one of {', '.join(PATHS)}"),
+            ("verbose", isinstance(self.verbose, (bool, int)), "True or False"),
+        ]
+
+    def _check_params(self) -> None:
+        for name, ok, want in self._param_checks():
+            if not ok:
+                raise ValueError(
+                    f"{type(self).__name__}: {name} must be {want}, got {getattr(self, name)!r}"
+                )
+        if self.patience and not self.validation_fraction:
+            raise ValueError(
+                f"{type(self).__name__}: patience={self.patience} needs a hold-out split "
+                "(validation_fraction > 0)"
+            )
+        if self.restore_best and not self.validation_fraction:
+            raise ValueError(
+                f"{type(self).__name__}: restore_best=True needs a hold-out split "
+                "(validation_fraction > 0)"
+            )
+
+    def _model(self, n_features: int, n_classes: int) -> Model:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _optimizer(self) -> Optimizer:
+        if self.optimizer == "adam":
+            return Adam(float(self.learning_rate), float(self.reg))
+        momentum = float(self.momentum) if self.optimizer in ("momentum", "nesterov") else 0.0
+        return SGD(
+            float(self.learning_rate),
+            float(self.reg),
+            momentum=momentum,
+            nesterov=self.optimizer == "nesterov",
+        )
+
+    def _schedule(self) -> Schedule:
+        return Schedule(self.schedule)
+
+    # --- data --------------------------------------------------------------------------------
+
+    def _input_dtypes(self) -> list[type]:
+        """Dtypes kept as they are; anything else becomes float64 (used as given)."""
+        kept: list[type] = [np.float64, np.float32]
+        return [*kept, np.uint8] if self.scale_uint8 else kept
+
+    def _validate_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=self._input_dtypes())
+
+    def _seed(self) -> int:
+        """The shuffle seed: ``random_state`` itself if it is an int, else drawn from it."""
+        if _is_int(self.random_state):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _holdout(
+        self, X: np.ndarray, y: np.ndarray, n_classes: int, seed: int
+    ) -> tuple[Split, Split | None]:
+        """Split off ``ceil(validation_fraction * n)`` rows (at least one) for validation.
+
+        Stratified by class where every class has two rows or more and both parts can hold
+        every class; otherwise a plain random split. Both parts keep the rows' original order.
+        """
+        if not self.validation_fraction:
+            return Split(X, y), None
+        n = len(y)
+        n_val = max(1, math.ceil(self.validation_fraction * n))
+        if n - n_val < 1:
+            raise ValueError(
+                f"{type(self).__name__}: {n} samples leave none for training after holding out "
+                f"validation_fraction={self.validation_fraction}; give more samples or set "
+                "validation_fraction=0"
+            )
+        counts = np.bincount(y, minlength=n_classes)
+        stratify = y if counts.min() >= 2 and min(n_val, n - n_val) >= n_classes else None
+        idx_train, idx_val = train_test_split(
+            np.arange(n), test_size=n_val, random_state=seed, stratify=stratify
+        )
+        idx_train.sort()
+        idx_val.sort()
+        return Split(X[idx_train], y[idx_train]), Split(X[idx_val], y[idx_val])
+
+    @staticmethod
+    def _label_dtype(n_classes: int) -> type:
+        # uint8 labels, as MNIST's, where they fit (the fused kernel is compiled for them)
+        return np.uint8 if n_classes <= 256 else np.intp
+
+    # --- training ----------------------------------------------------------------------------
+
+    def _train(
+        self,
+        model: Model,
+        optimizer: Optimizer,
+        train: Split,
+        val: Split | None,
+        *,
+        epochs: int,
+        seed: int,
+        schedule: Schedule,
+        patience: int,
+    ) -> FitResult:
+        on_epoch: Callable[[EpochRecord], None] | None = None
+        if self.verbose:
+
+            def on_epoch(r: EpochRecord) -> None:
+                val_text = f", validation accuracy {r.val_acc:.4f}" if val is not None else ""
+                print(
+                    f"epoch {r.epoch}: loss {r.train_loss:.4f}, accuracy {r.train_acc:.4f}"
+                    f"{val_text} ({r.seconds:.2f} s)"
+                )
+
+        try:
+            result = fit(
+                model,
+                Splits(train, val, None),
+                optimizer,
+                epochs=epochs,
+                batch_size=int(self.batch_size),
+                seed=seed,
+                path=self.path,  # type: ignore[arg-type]
+                schedule=schedule,
+                patience=patience,
+                on_epoch=on_epoch,
+            )
+        except ScratchnnError as exc:  # a setting that does not apply: scikit-learn's ValueError
+            raise ValueError(f"{type(self).__name__}: {exc}") from exc
+        if result.status != "ok":
+            raise ValueError(
+                f"{type(self).__name__}: training diverged ({result.message}); lower "
+                "learning_rate or scale the features"
+            )
+        return result
+
+    def fit(self, X: Any, y: Any) -> _ScratchnnClassifier:
+        """Train a fresh network on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,).
+
+        ``validation_fraction`` of the rows is held out (``validation_scores_``); the rest trains
+        for ``epochs`` epochs of minibatch SGD (or ``optimizer``) on the mean cross-entropy plus
+        ``(reg / 2) sum_W ||W||^2``. The parameters kept are the last epoch's, or with
+        ``restore_best=True`` those of the epoch with the best validation accuracy.
+        """
+        self._check_params()
+        X, y = validate_data(self, X, y, dtype=self._input_dtypes())
+        check_classification_targets(y)
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but the data "
+                f"contains only one class: {classes[0]!r}"
+            )
+        y_enc = y_enc.astype(self._label_dtype(len(classes)))
+        seed = self._seed()
+        train, val = self._holdout(X, y_enc, len(classes), seed)
+        model = self._model(X.shape[1], len(classes))
+        optimizer = self._optimizer()
+        result = self._train(
+            model,
+            optimizer,
+            train,
+            val,
+            epochs=int(self.epochs),
+            seed=seed,
+            schedule=self._schedule(),
+            patience=int(self.patience),
+        )
+        if self.restore_best and result.best_params is not None:
+            for k, v in result.best_params.items():
+                model.params[k][...] = v
+        self.classes_ = classes
+        self.model_ = model
+        self.optimizer_ = optimizer
+        self.fit_result_ = result
+        self.path_ = result.path
+        self.loss_curve_ = [r.train_loss for r in result.history]
+        self.validation_scores_ = [r.val_acc for r in result.history] if val is not None else None
+        self.n_iter_ = len(result.history)
+        self._seed_ = seed
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> _ScratchnnClassifier:
+        """One epoch of training on ``X`` (n_samples, n_features), ``y`` (n_samples,), all rows.
+
+        The first call (on an unfitted estimator) needs ``classes``, every label that will ever
+        be seen; it builds the network. Each call then runs one epoch over its rows (shuffled,
+        in minibatches of ``batch_size``), continuing from the current weights and optimizer
+        state (momentum, Adam moments), at the constant ``learning_rate`` (``schedule``,
+        ``validation_fraction`` and ``patience`` apply to :meth:`fit` only). Appends to
+        ``loss_curve_``.
+        """
+        first = not hasattr(self, "classes_")
+        if first:
+            self._check_params()
+            if classes is None:
+                raise ValueError(
+                    f"{type(self).__name__}: classes must be passed on the first call to "
+                    "partial_fit"
+                )
+        X, y = validate_data(self, X, y, reset=first, dtype=self._input_dtypes())
+        check_classification_targets(y)
+        if first:
+            known = np.unique(np.asarray(classes))
+            if len(known) < 2:
+                raise ValueError(f"{type(self).__name__}: classes must name at least 2 classes")
+        else:
+            known = self.classes_
+            if classes is not None and not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={classes!r} is not the same as on the first call to partial_fit, "
+                    f"{known!r}"
+                )
+        unseen = np.setdiff1d(y, known)
+        if len(unseen):
+            raise ValueError(f"y has labels not in classes: {unseen!r}")
+        y_enc = np.searchsorted(known, y).astype(self._label_dtype(len(known)))
+        if first:
+            self.classes_ = known
+            self.model_ = self._model(X.shape[1], len(known))
+            self.optimizer_ = self._optimizer()
+            self.loss_curve_ = []
+            self.validation_scores_ = None
+            self.n_iter_ = 0
+            self._seed_ = self._seed()
+        # one shuffle seed per epoch, from the estimator's seed and the epoch number
+        seed = int(np.random.SeedSequence([self._seed_, self.n_iter_]).generate_state(1)[0])
+        result = self._train(
+            self.model_,
+            self.optimizer_,
+            Split(X, y_enc),
+            None,
+            epochs=1,
+            seed=seed,
+            schedule=Schedule(),
+            patience=0,
+        )
+        self.fit_result_ = result
+        self.path_ = result.path
+        self.loss_curve_.append(result.history[0].train_loss)
+        self.n_iter_ += 1
+        return self
+
+    # --- prediction --------------------------------------------------------------------------
+
+    @blas_single_threaded
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """``log p(k | x)`` for each class of ``classes_``: (n_samples, n_features) ->
+        (n_samples, n_classes), float64, computed stably as ``log_softmax`` of the logits."""
+        X = self._validate_X(X)
+        model = self.model_
+        out = np.empty((len(X), len(self.classes_)), np.float64)
+        for s in batch_slices(len(X), EVAL_CHUNK):
+            out[s] = model.log_probs(to_features(X[s], model.dtype))
+        return out
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """``p(k | x)`` for each class of ``classes_``: (n_samples, n_features) ->
+        (n_samples, n_classes), float64; rows sum to 1."""
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class, ``classes_[argmax_k p(k | x)]``: (n_samples,)."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    @property
+    def params_(self) -> dict[str, np.ndarray]:
+        """The trained parameters by name (``W1, b1, W2, b2`` or ``W``): the model's arrays."""
+        check_is_fitted(self)
+        return self.model_.params
+
+
+class TwoLayerClassifier(_ScratchnnClassifier):
+    """A one-hidden-layer network, scratchnn's :class:`~scratchnn.models.TwoLayerNet`.
+
+    ``p = softmax(f(X W1 + b1) W2 + b2)`` with ``X`` (n_samples, n_features), ``W1``
+    (n_features, hidden_size), ``W2`` (hidden_size, n_classes); trained on the mean cross-entropy
+    plus ``(reg / 2) (||W1||^2 + ||W2||^2)`` (biases are not regularised). The defaults are the
+    writeup's reference setup: 128 sigmoid units, plain SGD with learning rate 0.1, ``reg=1e-3``,
+    batch 64, 10 epochs.
+
+    Parameters
+    ----------
+    hidden_size : int, default=128
+        Units in the hidden layer.
+    activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
+        The hidden activation ``f``.
+    init : {"faithful", "xavier", "he"}, default="faithful"
+        Initial weights: ``0.001 * N(0, 1)`` (the reference), ``N(0, 2 / (fan_in + fan_out))``
+        or ``N(0, 2 / fan_in)``; always from a generator seeded with 1024 (biases 0).
+    dropout : float, default=0.0
+        Inverted dropout on the hidden layer during training, in [0, 1).
+    learning_rate : float, default=0.1
+        Step size ``lr`` (the base rate when ``schedule`` is not constant).
+    reg : float, default=1e-3
+        L2 strength on the weights (scikit-learn's ``alpha``).
+    batch_size : int, default=64
+        Rows per SGD step; the last batch of an epoch may be smaller.
+    epochs : int, default=10
+        Passes over the training rows in :meth:`fit` (scikit-learn's ``max_iter``).
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default="sgd"
+        Plain SGD (the reference), SGD with (Nesterov) momentum ``momentum``, or Adam.
+    momentum : float, default=0.9
+        Momentum of ``"momentum"`` and ``"nesterov"``; unused by the others.
+    schedule : {"constant", "step", "cosine"}, default="constant"
+        Learning-rate schedule over the :meth:`fit` epochs (step: x0.1 every 10 epochs).
+    validation_fraction : float, default=0.1
+        Share of the rows held out from training in :meth:`fit` to measure
+        ``validation_scores_`` (accuracy after each epoch); 0 trains on every row.
+    patience : int, default=0
+        Stop after this many epochs without a better validation accuracy; 0 never stops early.
+    restore_best : bool, default=False
+        Keep the parameters of the epoch with the best validation accuracy, not the last.
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the parameters and the arithmetic; float32 is faster.
+    scale_uint8 : bool, default=True
+        uint8 input is pixels: scaled by 1/255 (as ``scratchnn.to_features``). False: as given.
+    path : {"auto", "fused", "reference"}, default="auto"
+        The training step (see :func:`scratchnn.fit`); ``"auto"`` fuses where it applies.
+    verbose : bool, default=False
+        Print one line per epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the hold-out split and the per-epoch shuffle; an int gives bit-identical fits.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names (a DataFrame).
+    loss_curve_ : list of float
+        Mean training cross-entropy of each epoch (mean over its batches, before each update;
+        without the L2 term).
+    validation_scores_ : list of float or None
+        Accuracy on the held-out rows after each epoch of :meth:`fit`; None without a hold-out.
+    n_iter_ : int
+        Epochs run in total.
+    model_ : scratchnn.models.TwoLayerNet
+        The trained network.
+    optimizer_ : scratchnn.optim.SGD or scratchnn.optim.Adam
+        The optimizer, with its state (for :meth:`partial_fit`).
+    fit_result_ : scratchnn.training.FitResult
+        The last training call's history and best epoch.
+    path_ : str
+        The training step that ran last: ``"fused"`` or ``"reference"``.
+    """
+
+    def __init__(
+        self,
+        hidden_size: int = 128,
+        *,
+        activation: str = "sigmoid",
+        init: str = "faithful",
+        dropout: float = 0.0,
+        learning_rate: float = 0.1,
+        reg: float = 1e-3,
+        batch_size: int = 64,
+        epochs: int = 10,
+        optimizer: str = "sgd",
+        momentum: float = 0.9,
+        schedule: str = "constant",
+        validation_fraction: float = 0.1,
+        patience: int = 0,
+        restore_best: bool = False,
+        dtype: str = "float64",
+        scale_uint8: bool = True,
+        path: str = "auto",
+        verbose: bool = False,
+        random_state: Any = None,
+    ) -> None:
+        self.hidden_size = hidden_size
+        self.activation = activation
+        self.init = init
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.reg = reg
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.schedule = schedule
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.restore_best = restore_best
+        self.dtype = dtype
+        self.scale_uint8 = scale_uint8
+        self.path = path
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _param_checks(self) -> list[tuple[str, bool, str]]:
+        return [
+            ("hidden_size", _is_int(self.hidden_size) and self.hidden_size >= 1, "an integer >= 1"),
+            ("activation", self.activation in ("sigmoid", "tanh", "relu"), "sigmoid, tanh or relu"),
+            ("init", self.init in INITS, f"one of {', '.join(INITS)}"),
+            ("dropout", _is_real(self.dropout) and 0 <= self.dropout < 1, "in [0, 1)"),
+            *super()._param_checks(),
+        ]
+
+    def _model(self, n_features: int, n_classes: int) -> TwoLayerNet:
+        return TwoLayerNet(
+            n_features,
+            int(self.hidden_size),
+            n_classes,
+            dtype=np.dtype(self.dtype),
+            activation=self.activation,
+            init=self.init,
+            dropout=float(self.dropout),
+        )
+
+
+class SoftmaxClassifier(_ScratchnnClassifier):
+    """Softmax regression, scratchnn's :class:`~scratchnn.models.SoftmaxRegression`.
+
+    ``p = softmax(g(X W))`` with ``X`` (n_samples, n_features), ``W`` (n_features, n_classes), no
+    bias, ``g`` the identity (``activation="linear"``, textbook multinomial logistic regression)
+    or the ReLU (``"relu"``, the writeup's model, in which a class whose logit is <= 0 for every
+    input gets no gradient again); trained on the mean cross-entropy plus ``(reg / 2) ||W||^2``.
+    The other defaults are the writeup's: SGD with learning rate 0.1, ``reg=1e-3``, batch 64,
+    10 epochs; ``W`` starts at ``0.001 * N(0, 1)`` (seed 1024).
+
+    Parameters and attributes are those of :class:`TwoLayerClassifier` without ``hidden_size``,
+    ``init`` and ``dropout``; ``model_`` is a :class:`~scratchnn.models.SoftmaxRegression`.
+    ``path="fused"`` never applies (the fused step is for the two-layer net).
+    """
+
+    def __init__(
+        self,
+        *,
+        activation: str = "linear",
+        learning_rate: float = 0.1,
+        reg: float = 1e-3,
+        batch_size: int = 64,
+        epochs: int = 10,
+        optimizer: str = "sgd",
+        momentum: float = 0.9,
+        schedule: str = "constant",
+        validation_fraction: float = 0.1,
+        patience: int = 0,
+        restore_best: bool = False,
+        dtype: str = "float64",
+        scale_uint8: bool = True,
+        path: str = "auto",
+        verbose: bool = False,
+        random_state: Any = None,
+    ) -> None:
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.reg = reg
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.schedule = schedule
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.restore_best = restore_best
+        self.dtype = dtype
+        self.scale_uint8 = scale_uint8
+        self.path = path
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _param_checks(self) -> list[tuple[str, bool, str]]:
+        return [
+            ("activation", self.activation in ("linear", "relu"), "linear or relu"),
+            *super()._param_checks(),
+        ]
+
+    def _model(self, n_features: int, n_classes: int) -> SoftmaxRegression:
+        return SoftmaxRegression(
+            n_features, n_classes, dtype=np.dtype(self.dtype), activation=self.activation
+        )

@@ -32,6 +32,8 @@ COMMANDS = {
     "wann search",
     "wann eval",
     "wann bench",
+    "wann train-weights",
+    "wann baseline",
     "theory",
 }
 

@@ -35,6 +35,15 @@ def to_reference_matrix(g: Genome, weights: np.ndarray | None = None) -> np.ndar
     return np.concatenate([W, e.act[:, None].astype(float)], axis=1)
 
 
+def _matrix_ids(n_in: int, n_out: int, N: int) -> list[int]:
+    """Node id of each row of an ``N``-node champion matrix (rows: bias, inputs, hidden,
+    outputs; ids: bias 0, inputs, outputs, then hidden, the reference's creation order)."""
+    n_hidden = N - 1 - n_in - n_out
+    ids = list(range(1 + n_in))
+    ids += [1 + n_in + n_out + h for h in range(n_hidden)]
+    return ids + [1 + n_in + k for k in range(n_out)]
+
+
 def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
     """Genome from a champion matrix (N, N + 1) for a task with ``n_in`` inputs, ``n_out``
     outputs. Raises :class:`GenomeError` naming what does not fit."""
@@ -55,11 +64,8 @@ def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
     acts = M[:, N]
     if not np.all(np.isfinite(acts)) or not np.all(acts == np.round(acts)):
         raise GenomeError("the last column (activation ids) must hold whole numbers 1-10")
-    # index -> (node id, kind): reference ids bias 0, inputs, outputs, then hidden
     kinds = [BIAS] + [INPUT] * n_in + [HIDDEN] * n_hidden + [OUTPUT] * n_out
-    ids = list(range(1 + n_in))
-    ids += [1 + n_in + n_out + h for h in range(n_hidden)]
-    ids += [1 + n_in + k for k in range(n_out)]
+    ids = _matrix_ids(n_in, n_out, N)
     nodes = [Node(ids[i], kinds[i], int(acts[i])) for i in range(N)]
     src, dst = np.nonzero(W)
     conns = [Conn(k, ids[s], ids[d], True) for k, (s, d) in enumerate(zip(src, dst, strict=False))]
@@ -110,10 +116,8 @@ def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
     None when every connection holds 1 (a shared-weight topology)."""
     from .weights import weights_from_pairs
 
-    n_in, n_out, N = g.n_in, g.n_out, M.shape[0]
-    n_hidden = N - 1 - n_in - n_out
-    ids = list(range(1 + n_in)) + [1 + n_in + n_out + h for h in range(n_hidden)]
-    ids += [1 + n_in + k for k in range(n_out)]
+    N = M.shape[0]
+    ids = _matrix_ids(g.n_in, g.n_out, N)
     W = np.nan_to_num(M[:, :N], nan=0.0)
     src, dst = np.nonzero(W)
     if np.all(W[src, dst] == 1.0):

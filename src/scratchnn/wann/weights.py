@@ -25,15 +25,17 @@ champion CSV stores the weights in its matrix (as the authors' tuned ``swing.out
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from ..data.sources import atomic_write
 from ..errors import ScratchnnError
 from .genome import Genome, GenomeError, express
 from .packed import Packed, instances, pack
@@ -82,13 +84,7 @@ def weights_from_list(genome: Genome, rows: object) -> np.ndarray:
 def save_network(genome: Genome, w: np.ndarray, path: Path, extra: dict | None = None) -> None:
     """Write a trained network as JSON (``{"genome", "weights", ...extra}``), atomically."""
     data = {"genome": genome.to_dict(), "weights": weights_to_list(genome, w), **(extra or {})}
-    _atomic_write(Path(path), json.dumps(data, indent=1))
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    atomic_write(Path(path), json.dumps(data, indent=1).encode())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,13 +163,12 @@ class PGPEState:
             "history": self.history,
             "rng": self.rng.bit_generator.state,
         }
-        tmp = Path(path).with_name(Path(path).name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(
-                fh, header=np.frombuffer(json.dumps(header).encode(), np.uint8),
-                mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
-            )  # fmt: skip
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        np.savez(
+            buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8),
+            mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
+        )  # fmt: skip
+        atomic_write(Path(path), buf.getvalue())
 
     @staticmethod
     def load(path: Path) -> PGPEState:
@@ -285,6 +280,27 @@ def train_episode_weights(
 # gradient descent (classification)
 
 
+def held_out_splits(
+    data: Any,
+    seed: int,
+    val_size: int,
+    features: Callable[[np.ndarray], np.ndarray] = lambda X: X,
+):
+    """``Splits`` of ``data`` (``X_train``, ``y_train``, ``X_test``, ``y_test``): ``val_size``
+    training images (a permutation seeded by ``seed``) held out for validation, the rest to
+    train on, the test set as is; ``features`` applied to every ``X``."""
+    from ..data.mnist import Split, Splits
+
+    d = data
+    perm = np.random.default_rng(seed).permutation(len(d.X_train))
+    val, train = perm[:val_size], perm[val_size:]
+    return Splits(
+        Split(features(d.X_train[train]), d.y_train[train]),
+        Split(features(d.X_train[val]), d.y_train[val]),
+        Split(features(d.X_test), d.y_test),
+    )
+
+
 def train_classifier_weights(
     task: object,
     genome: Genome,
@@ -301,19 +317,11 @@ def train_classifier_weights(
     ``batch_size``, ``val_size`` training images held out (a seeded split) to pick the best
     epoch; the test set is touched once, by the best epoch's weights. Returns ``(weights,
     FitResult)``."""
-    from ..data.mnist import Split, Splits
     from ..optim import Adam, Schedule
     from ..training import fit
     from .backprop import GenomeNet
 
-    d = task.data  # type: ignore[attr-defined]
-    perm = np.random.default_rng(seed).permutation(len(d.X_train))
-    val, train = perm[:val_size], perm[val_size:]
-    splits = Splits(
-        Split(d.X_train[train], d.y_train[train]),
-        Split(d.X_train[val], d.y_train[val]),
-        Split(d.X_test, d.y_test),
-    )
+    splits = held_out_splits(task.data, seed, val_size)  # type: ignore[attr-defined]
     net = GenomeNet(genome, w0)
 
     def on_epoch(r) -> None:
@@ -366,7 +374,6 @@ def logistic_regression(
     :class:`~scratchnn.models.SoftmaxRegression` (``activation="linear"``) trained by
     :func:`~scratchnn.training.fit` with Adam and a cosine schedule, the best epoch by
     validation accuracy on ``val_size`` held-out training images. Returns the ``FitResult``."""
-    from ..data.mnist import Split, Splits
     from ..models import SoftmaxRegression
     from ..optim import Adam, Schedule
     from ..training import fit
@@ -376,13 +383,7 @@ def logistic_regression(
     def with_bias(X: np.ndarray) -> np.ndarray:
         return np.concatenate([X, np.ones((len(X), 1))], axis=1)
 
-    perm = np.random.default_rng(seed).permutation(len(d.X_train))
-    val, train = perm[:val_size], perm[val_size:]
-    splits = Splits(
-        Split(with_bias(d.X_train[train]), d.y_train[train]),
-        Split(with_bias(d.X_train[val]), d.y_train[val]),
-        Split(with_bias(d.X_test), d.y_test),
-    )
+    splits = held_out_splits(d, seed, val_size, with_bias)
     model = SoftmaxRegression(d.X_train.shape[1] + 1, 10, activation="linear", seed=seed)
     return fit(
         model, splits, Adam(learning_rate=learning_rate), epochs=epochs, batch_size=128,

@@ -64,23 +64,19 @@ _SIN_COEF = tuple(
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _horner(c, x: float) -> float:
+    """``c[0] + x c[1] + ... + x^(n-1) c[n-1]`` by Horner's rule (a constant trip count: the
+    compiler unrolls it)."""
+    p = c[len(c) - 1]
+    for k in range(len(c) - 2, -1, -1):
+        p = c[k] + x * p
+    return p
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def _expm1_poly(r: float) -> float:
     """``e^r - 1`` for ``|r| <= ln 2 / 2`` (no constant term, so no cancellation near 0)."""
-    c = _EXP_COEF
-    p = c[12]
-    p = c[11] + r * p
-    p = c[10] + r * p
-    p = c[9] + r * p
-    p = c[8] + r * p
-    p = c[7] + r * p
-    p = c[6] + r * p
-    p = c[5] + r * p
-    p = c[4] + r * p
-    p = c[3] + r * p
-    p = c[2] + r * p
-    p = c[1] + r * p
-    p = c[0] + r * p
-    return r * p
+    return r * _horner(_EXP_COEF, r)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -132,21 +128,7 @@ def tanh(x: float) -> float:
 @numba.njit(cache=True, nogil=True, inline="always")
 def _sinpi_poly(r: float) -> float:
     """``sin(pi r)`` for ``|r| <= 1/2``."""
-    c = _SIN_COEF
-    z = r * r
-    p = c[11]
-    p = c[10] + z * p
-    p = c[9] + z * p
-    p = c[8] + z * p
-    p = c[7] + z * p
-    p = c[6] + z * p
-    p = c[5] + z * p
-    p = c[4] + z * p
-    p = c[3] + z * p
-    p = c[2] + z * p
-    p = c[1] + z * p
-    p = c[0] + z * p
-    return r * p
+    return r * _horner(_SIN_COEF, r * r)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

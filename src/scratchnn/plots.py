@@ -15,6 +15,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from .fileio import save_figure
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -56,7 +58,7 @@ def plot_curves(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
 
 
 def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> None:
@@ -97,7 +99,7 @@ def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) ->
         ax.legend()
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
 
 
 def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path | str) -> None:
@@ -118,4 +120,4 @@ def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path |
         ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)

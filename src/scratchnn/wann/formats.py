@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
+from ..fileio import atomic_path
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
 
 
@@ -90,8 +91,9 @@ def check_searchable(g: Genome, M: np.ndarray) -> None:
 
 
 def save_reference_csv(g: Genome, path: Path) -> None:
-    """Write ``g`` in the reference's champion format."""
-    np.savetxt(path, to_reference_matrix(g), delimiter=",", fmt="%g")
+    """Write ``g`` in the reference's champion format (atomically)."""
+    with atomic_path(path) as tmp:
+        np.savetxt(tmp, to_reference_matrix(g), delimiter=",", fmt="%g")
 
 
 def load_genome(path: Path, n_in: int, n_out: int) -> Genome:

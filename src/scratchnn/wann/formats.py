@@ -18,6 +18,11 @@ from ..errors import ScratchnnError
 from ..fileio import atomic_path
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
 
+#: bounds on what a genome file may hold, checked before parsing: our JSON of a 30,000-node
+#: network is 1.5 MB; a champion CSV is a dense N x (N + 1) matrix (8 bytes a cell once read)
+MAX_GENOME_BYTES = 64 * 2**20
+MAX_CSV_NODES = 4_096
+
 
 def to_reference_matrix(g: Genome) -> np.ndarray:
     """(N, N + 1): ``W`` (1 per enabled connection) and the activation ids in the last column."""
@@ -102,9 +107,21 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
     inputs and ``n_out`` outputs. Every problem is a :class:`ScratchnnError` naming the file."""
     path = Path(path)
     try:
-        text = path.read_text()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_GENOME_BYTES + 1)
     except OSError as exc:
         raise ScratchnnError(f"cannot read genome file {path}: {exc.strerror}") from exc
+    if len(data) > MAX_GENOME_BYTES:
+        raise ScratchnnError(
+            f"{path}: more than {MAX_GENOME_BYTES // 2**20} MB, larger than any network a search "
+            "grows; is this the right file?"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScratchnnError(
+            f"{path}: not a text file; give a best.json or a champion .csv"
+        ) from None
     try:
         if text.lstrip().startswith("{"):
             data = json.loads(text)
@@ -115,6 +132,12 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
                     f"{n_in} and {n_out}"
                 )
             return g
+        n_rows = sum(1 for r in text.splitlines() if r.strip())
+        if n_rows > MAX_CSV_NODES:
+            raise GenomeError(
+                f"a champion CSV of {n_rows:,} rows: more than {MAX_CSV_NODES:,} nodes (its "
+                f"dense matrix would take {8 * n_rows * (n_rows + 1) / 1e9:.1f} GB)"
+            )
         rows = [r.split(",") for r in text.splitlines() if r.strip()]
         if not rows or len({len(r) for r in rows}) != 1:
             raise GenomeError("champion CSV rows must all have the same number of columns")
@@ -129,5 +152,7 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
         return g
     except json.JSONDecodeError as exc:
         raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ScratchnnError(f"{path}: JSON nested too deeply to be a genome") from None
     except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows
         raise ScratchnnError(f"{path}: {exc}") from exc

@@ -512,8 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--beyond-seeds",
         type=int,
         default=1,
-        help="seeds for the 'Beyond the writeup' section, which trains the shipped "
-        "configs/best.yaml, best_128.yaml and best_softmax.yaml (default 1; 0 skips it)",
+        help="seeds for the 'Beyond the writeup' section, which trains the tuned configs "
+        "shipped with scratchnn (best.yaml, best_128.yaml and best_softmax.yaml, as in the "
+        "repository's configs/; whatever ./configs holds is not used) (default 1; 0 skips it)",
     )
     r.add_argument(
         "--quick",
@@ -767,8 +768,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        _check_data_dir(args)
         _check_outputs(args)
+        _check_data_dir(args)
         return int(args.func(args) or 0)
     except ScratchnnError as exc:
         _eprint(f"error: {exc}")

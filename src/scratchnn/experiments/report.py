@@ -187,7 +187,8 @@ def _beyond_markdown(results: dict[str, Any], figures: dict[str, list[str]]) -> 
         "",
         "Configs found by `scratchnn tune` (selected on validation accuracy only; one hidden "
         "layer, no augmentation, no ensembles), beside the writeup's hand-tuned test accuracy "
-        "0.9766 (the writeup's number).",
+        "0.9766 (the writeup's number). The configs are the copies shipped with scratchnn "
+        "(`scratchnn/experiments/configs/`, the same as the repository's `configs/`).",
         "",
         "| " + " | ".join(BEYOND_HEAD) + " |",
         "|---" * len(BEYOND_HEAD) + "|",

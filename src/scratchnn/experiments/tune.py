@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import time
 import warnings
@@ -138,6 +139,18 @@ def _pruner(name: str):
     return optuna.pruners.NopPruner()
 
 
+_INTERRUPTED = {"now": False}  # set when Ctrl-C ends a trial (see _quiet_interrupts)
+
+
+def _quiet_interrupts(record: logging.LogRecord) -> bool:
+    """Drop Optuna's two warnings (one with a traceback) about a trial that Ctrl-C ended: the
+    command reports the interrupt in one line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, KeyboardInterrupt):
+        return False
+    return not (_INTERRUPTED["now"] and record.getMessage().startswith("Trial "))
+
+
 def open_study(
     storage: str,
     study_name: str = "scratchnn",
@@ -155,6 +168,9 @@ def open_study(
     if pruner not in PRUNERS:
         raise ConfigError(f"pruner must be one of {', '.join(PRUNERS)}, got {pruner!r}")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for handler in logging.getLogger("optuna").handlers:
+        if _quiet_interrupts not in handler.filters:
+            handler.addFilter(_quiet_interrupts)
     try:
         return optuna.create_study(
             study_name=study_name,
@@ -195,6 +211,7 @@ def run_study(
         if storage is None:
             raise ConfigError("run_study needs a storage URL or an opened study")
         study = open_study(storage, study_name, pruner, seed)
+    _INTERRUPTED["now"] = False
     trial_data = Splits(data.train, data.val, None)  # trials never see the test set
     done_before = len(study.trials)
 
@@ -208,7 +225,11 @@ def run_study(
                 raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
 
         t0 = time.perf_counter()
-        result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
+        try:
+            result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
+        except KeyboardInterrupt:
+            _INTERRUPTED["now"] = True
+            raise
         trial.set_user_attr("seconds", time.perf_counter() - t0)
         trial.set_user_attr("status", result.status)
         best = max((r.val_acc for r in result.history), default=0.0)

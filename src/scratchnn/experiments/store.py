@@ -93,7 +93,8 @@ class ResultStore:
             self._db = sqlite3.connect(self.path)
             problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
-                raise sqlite3.DatabaseError("; ".join(str(p) for p in problems[:3]))
+                first = str(problems[0]).splitlines()[0][:200]
+                raise sqlite3.DatabaseError(f"integrity check: {first}")
             self._db.execute(SCHEMA)
             self._db.commit()
             columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(runs)"))

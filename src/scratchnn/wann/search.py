@@ -35,6 +35,7 @@ import json
 import os
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -181,11 +182,15 @@ def load_checkpoint(path: Path) -> SearchState:
         OSError,
         EOFError,
         zipfile.BadZipFile,
+        zlib.error,
         json.JSONDecodeError,
         UnicodeDecodeError,
         KeyError,
         TypeError,
         ValueError,
+        OverflowError,
+        IndexError,
+        AttributeError,
         GenomeError,
     ) as exc:
         raise ScratchnnError(

@@ -417,3 +417,28 @@ def test_a_real_sigint_during_train_saves_the_run_marked_interrupted(mnist, tmp_
     assert done.returncode == 130, done.stderr
     assert "the run so far is saved" in _interrupt_message(done.stderr)
     assert json.loads((out / "metrics.json").read_text())["status"] == "interrupted"
+
+
+def test_a_full_store_is_one_line_and_its_earlier_rows_are_kept(tmp_path):
+    """SQLite's own 'database or disk is full' (a page limit stands in for the disk)."""
+    from scratchnn.experiments.store import ResultStore, RunRecord
+
+    path = tmp_path / "results.sqlite"
+    _store_with_rows(path, 5)
+    store = ResultStore(path)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    big = RunRecord("big", "mnist", {"pad": "x" * 200_000}, 0, "ok", {}, [], 1.0)
+    with pytest.raises(ScratchnnError, match=r"full.*free some space"):
+        store.put(big)
+    with ResultStore(path) as again:
+        assert again.keys() == {f"k{i}" for i in range(5)}
+
+
+def test_sweep_seeds_0_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    import scratchnn.data
+
+    monkeypatch.setattr(scratchnn.data, "load_mnist", lambda *a, **k: pytest.fail("data loaded"))
+    argv = ["sweep", "--config", str(CONFIG), "--grid", "lr=0.1", "--seeds", "0"]
+    assert main([*argv, "--out", str(tmp_path / "s")]) == 2
+    assert "--seeds" in _one_error_line(capsys.readouterr().err)

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +245,30 @@ def test_report_files_are_strict_json_and_say_diverged(tmp_path):
     assert mean_std({"mean": None, "std": None}) == "diverged"
     assert mean_std(Cell([]).to_dict()) == "diverged"
     assert str(Cell([])) == "diverged" and str(Cell([0.5, 0.7])) == "0.6000 ± 0.1414"
+    from scratchnn.experiments.report import _md_table
+    from scratchnn.experiments.sweep import METRICS
+
+    cell = {m: Cell([]).to_dict() for m in METRICS}
+    cell["compare"] = {"test_acc": {"writeup": 0.9, "differs": False}}
+    table = _md_table("lr", {"1": cell})
+    assert "nan" not in table.lower() and table.count("diverged") == len(METRICS)
+
+
+def test_a_diverged_cells_curves_give_no_warning():
+    from scratchnn.experiments.reproduce import _cell
+    from scratchnn.experiments.store import RunRecord
+
+    rec = RunRecord("k", "mnist", {}, 0, "diverged", {"seconds": 1.0}, [], 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _cell([rec, rec], {"test_acc": 0.9}, 0.01)
+    assert json.loads(dumps_json_of(out))["test_acc"]["mean"] is None
+
+
+def dumps_json_of(obj):
+    from scratchnn.fileio import dumps_json
+
+    return dumps_json(obj)
 
 
 # --- the results store and the study database -------------------------------------------------

@@ -750,7 +750,10 @@ def _interrupted(args: argparse.Namespace) -> str:
             "and summary.md)"
         )
     if func is cmd_train:
-        return "interrupted before training finished its first step: nothing was saved"
+        return (
+            "interrupted while loading the data or writing the run: the run is not (completely) "
+            "saved; run the command again"
+        )
     if func is cmd_data_fetch:
         return (
             "interrupted: the cache holds only whole, verified files; run the same command "

@@ -10,6 +10,7 @@ does use pyplot, e.g. Optuna's plots.)
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -66,13 +67,15 @@ def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> No
     import numpy as np
 
     epochs = np.arange(1, arr.shape[1] + 1)
-    mean = np.nanmean(arr, axis=0)
+    with warnings.catch_warnings():  # an epoch that no seed reached (all diverged)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, low, high = (f(arr, axis=0) for f in (np.nanmean, np.nanmin, np.nanmax))
     (line,) = ax.plot(epochs, mean, style, color=color, label=label)
     if arr.shape[0] > 1:
         ax.fill_between(
             epochs,
-            np.nanmin(arr, axis=0),
-            np.nanmax(arr, axis=0),
+            low,
+            high,
             color=line.get_color(),
             alpha=0.2,
             linewidth=0,

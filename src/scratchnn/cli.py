@@ -714,8 +714,9 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 def _check_outputs(args: argparse.Namespace) -> None:
     """Every output location of the command, checked before any work (a run must not train for
     an hour and then fail to save): ``--out`` (a folder; the default ``runs/...`` for ``train``
-    and ``wann search``), ``--json`` and ``--figure`` (files whose folder must exist), and the
-    folder ``data fetch`` writes the cache into."""
+    and ``wann search``), ``--json``, ``--markdown`` and ``--figure`` (files whose folder must
+    exist), and the folder ``data fetch`` writes the cache into. A command added later is
+    covered by these option names; give it its own Ctrl-C line in :func:`_interrupted`."""
     out = getattr(args, "out", None)
     if out is None and args.func in (cmd_train, cmd_wann_search):
         out = Path("runs")  # the default run folder's parent
@@ -723,8 +724,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_output_dir(out, "--out")
     if args.func is cmd_data_fetch and args.data_dir is not None:
         check_output_dir(args.data_dir, "--data-dir")
-    if getattr(args, "json", None) is not None:
-        check_output_file(args.json, "--json")
+    for option in ("json", "markdown"):  # file outputs of any command that has them
+        if getattr(args, option, None) is not None:
+            check_output_file(getattr(args, option), f"--{option}")
     figure = getattr(args, "figure", None)
     if figure is not None:
         if Path(figure).suffix.lower() not in FIGURE_SUFFIXES:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ScratchnnError
+from .errors import ScratchnnError, caused_by_interrupt
 from .experiments import writeup  # the writeup's settings, for help texts (constants only)
 from .fileio import (
     atomic_write_text,
@@ -234,7 +234,9 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
             log=log,
             on_start=announce,
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not caused_by_interrupt(exc):
+            raise
         _eprint(
             f"interrupted: the last checkpoint is in {out / CHECKPOINT}; run the same command "
             "with --resume to continue"
@@ -783,9 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _eprint(_interrupted(args))
         return 130
     except SystemError as exc:
-        # Ctrl-C inside a compiled (Numba) kernel: a SystemError with the KeyboardInterrupt as
-        # its context
-        if not isinstance(exc.__context__, KeyboardInterrupt):
+        # Ctrl-C inside a compiled (Numba) kernel: a SystemError caused by the KeyboardInterrupt
+        if not caused_by_interrupt(exc):
             raise
         _eprint(_interrupted(args))
         return 130

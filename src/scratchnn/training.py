@@ -36,7 +36,7 @@ import numpy as np
 
 from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, check_features, to_features
-from .errors import ConfigError
+from .errors import ConfigError, caused_by_interrupt
 from .functional import n_correct, nll
 from .kernels import FusedTwoLayerSGD
 from .models import Model
@@ -349,10 +349,7 @@ def fit(
     except (KeyboardInterrupt, SystemError) as exc:
         # Ctrl-C inside a compiled kernel surfaces as a SystemError whose context is the
         # KeyboardInterrupt
-        interrupt = isinstance(exc, KeyboardInterrupt) or isinstance(
-            exc.__context__, KeyboardInterrupt
-        )
-        if not (interrupt and stop_on_interrupt):
+        if not (caused_by_interrupt(exc) and stop_on_interrupt):
             raise
         result.status = "interrupted"
         result.message = (

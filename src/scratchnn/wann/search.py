@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ScratchnnError, shown
+from ..errors import ScratchnnError, caused_by_interrupt, shown
 from .config import SearchConfig
 from .genome import Genome, GenomeError, express
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
@@ -107,7 +107,10 @@ class SearchState:
     def from_parts(h: dict, arrays: dict[str, np.ndarray]) -> SearchState:
         """Inverse of :meth:`header` + ``pop.arrays()``."""
         if not isinstance(h, dict):
-            raise ScratchnnError(f"its header is not a JSON object (got {shown(h)})")
+            raise ScratchnnError(
+                f"checkpoint version None is not supported (its header is not a JSON object: "
+                f"{shown(h)})"
+            )
         if h.get("version") != CHECKPOINT_VERSION:
             raise ScratchnnError(f"checkpoint version {shown(h.get('version'))} is not supported")
         rng = np.random.Generator(np.random.PCG64())
@@ -341,7 +344,7 @@ def run_search(
         except SystemError as exc:
             # Ctrl-C inside a compiled kernel surfaces as "returned a result with an exception
             # set" (SystemError) with the KeyboardInterrupt as its context
-            if isinstance(exc.__context__, KeyboardInterrupt):
+            if caused_by_interrupt(exc):
                 raise KeyboardInterrupt from None
             raise
         if log:

@@ -51,6 +51,7 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/scratchnn data fetch --quiet
+	mkdir -p reports
 	$(BIN)/scratchnn bench --batch-size 32 --json reports/bench_b32.json
 	$(BIN)/scratchnn bench --batch-size 64 --json reports/bench_b64.json
 

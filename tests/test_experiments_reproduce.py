@@ -172,3 +172,23 @@ def test_beyond_section_trains_the_shipped_configs(mnist, tmp_path, monkeypatch,
     assert (out / "figures" / "beyond_best.png").exists()
     assert (out / "runs" / "best" / "seed1" / "metrics.json").exists()
     assert "Beyond the writeup" in (out / "index.html").read_text()
+
+
+def test_beyond_configs_are_the_packaged_copies_whatever_the_current_folder_holds(
+    tmp_path, monkeypatch
+):
+    """The "Beyond" section trains the configs shipped inside the package (identical to the
+    repository's configs/), not whatever ./configs of the current directory holds."""
+    from pathlib import Path
+
+    import scratchnn.experiments.reproduce as rep
+
+    repo = Path(__file__).resolve().parents[1] / "configs"
+    for file in rep.BEYOND.values():
+        assert (rep.config_dir() / file).read_text() == (repo / file).read_text(), file
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "best.yaml").write_text("Train: {epochs: 1, learning_rate: 9}\n")
+    monkeypatch.chdir(tmp_path)
+    rows = dict(rep.beyond_configs(1, quick=False))
+    assert set(rows) == set(rep.BEYOND)
+    assert rows["best"][0].train.learning_rate != 9

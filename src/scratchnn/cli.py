@@ -12,8 +12,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ScratchnnError
+from .errors import ScratchnnError, caused_by_interrupt
 from .experiments import writeup  # the writeup's settings, for help texts (constants only)
+from .fileio import (
+    atomic_write_text,
+    check_output_dir,
+    check_output_file,
+    dumps_json,
+    write_failure,
+)
 
 
 def _eprint(*args: object) -> None:
@@ -73,6 +80,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         log=_eprint,
     )
+    if run.result.status == "interrupted":
+        done = len(run.result.history)
+        _eprint(
+            f"interrupted after {done} finished epoch(s) of {run.config.train.epochs}: the run so "
+            f"far is saved in {run.out} (status interrupted in metrics.json"
+            + (f"; model.npz holds epoch {run.result.best_epoch}, the best so far" if done else "")
+            + "); training does not resume: run the command again to train from the start"
+        )
+        print(summary_line(run.result))
+        return 130
     if run.result.status != "ok":
         _eprint(f"diverged: {run.result.message}; history so far saved in {run.out}")
     print(f"run saved in {run.out}")
@@ -156,8 +173,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    import json
-
     from .benchmarks.runner import format_table, run_benchmark
 
     summary = run_benchmark(
@@ -170,7 +185,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
     print(format_table(summary))
     if args.json:
-        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+        atomic_write_text(args.json, dumps_json(summary, indent=2))
         print(f"written: {args.json}")
     return 0
 
@@ -219,7 +234,9 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
             log=log,
             on_start=announce,
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not caused_by_interrupt(exc):
+            raise
         _eprint(
             f"interrupted: the last checkpoint is in {out / CHECKPOINT}; run the same command "
             "with --resume to continue"
@@ -251,7 +268,6 @@ def _weights_text() -> str:
 
 
 def cmd_wann_eval(args: argparse.Namespace) -> int:
-    import json
 
     from .wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
     from .wann.formats import load_network
@@ -271,10 +287,10 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=1) + "\n")
+        atomic_write_text(args.json, dumps_json(result, indent=1))
         print(f"written: {args.json}")
     if args.markdown:
-        args.markdown.write_text(paper_table(task.name, result))
+        atomic_write_text(args.markdown, paper_table(task.name, result))
         print(f"written: {args.markdown}")
     if args.figure:
         plot_weight_sweep(result, args.figure, f"{task.name}: {args.file}")
@@ -298,7 +314,6 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     task = make_task(args.task, data_dir=args.data_dir)
     g, _ = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
-    _check_out_dir(out)
     cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed)
     cfg.check()
     if args.generations < 1 or args.epochs < 1:
@@ -352,7 +367,6 @@ def _start(w0: object) -> float | str:
 
 
 def cmd_wann_baseline(args: argparse.Namespace) -> int:
-    import json
 
     from .wann.tasks import ClassificationTask, make_task
     from .wann.weights import dense_genome, logistic_regression
@@ -365,27 +379,21 @@ def cmd_wann_baseline(args: argparse.Namespace) -> int:
               f"{m['best_epoch']}, validation {m['val_acc_best']:.4f}, test {m['test_acc']:.4f} "
               f"({r.seconds:.1f} s)")  # fmt: skip
         if args.out:
-            args.out.write_text(json.dumps({"baseline": "logistic regression", **m}, indent=1))
+            atomic_write_text(
+                args.out, dumps_json({"baseline": "logistic regression", **m}, indent=1)
+            )
             print(f"written: {args.out}")
         return 0
     if not args.out:
         raise ScratchnnError("--out FILE.json is needed: where to write the baseline network")
     g = dense_genome(task.n_in, task.n_out, args.hidden)
-    args.out.write_text(json.dumps({"genome": g.to_dict()}, indent=1))
+    atomic_write_text(args.out, dumps_json({"genome": g.to_dict()}, indent=1))
     print(f"written: {args.out}: {task.n_in} inputs + bias -> {args.hidden} tanh -> "
           f"{task.n_out} linear, {g.n_enabled()} connections")  # fmt: skip
     return 0
 
 
-def _check_out_dir(out: Path) -> None:
-    """Refuse an output directory that is a file, before any work."""
-    if out.exists() and not out.is_dir():
-        raise ScratchnnError(f"--out {out} is a file; give a directory")
-
-
 def cmd_wann_bench(args: argparse.Namespace) -> int:
-    import json
-
     from .benchmarks.wann import bench_search, bench_swingup, format_search_table
 
     if args.pop < 1 or args.mutations < 0 or args.sample < 1 or args.grown < 0:
@@ -397,7 +405,7 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
                 rows += bench_search(task, grown=grown, generations=args.generations)
         print(format_search_table(rows))
         if args.json:
-            args.json.write_text(json.dumps(rows, indent=1) + "\n")
+            atomic_write_text(args.json, dumps_json(rows, indent=1))
             print(f"written: {args.json}")
         return 0
     r = bench_swingup(args.pop, args.mutations, sample=args.sample, seed=args.seed)
@@ -416,7 +424,7 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
     )
     print(f"speed-up: {r['speedup']:.0f}x")
     if args.json:
-        args.json.write_text(json.dumps(r, indent=1) + "\n")
+        atomic_write_text(args.json, dumps_json(r, indent=1))
         print(f"written: {args.json}")
     return 0
 
@@ -614,8 +622,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--beyond-seeds",
         type=int,
         default=1,
-        help="seeds for the 'Beyond the writeup' section, which trains the shipped "
-        "configs/best.yaml, best_128.yaml and best_softmax.yaml (default 1; 0 skips it)",
+        help="seeds for the 'Beyond the writeup' section, which trains the tuned configs "
+        "shipped with scratchnn (best.yaml, best_128.yaml and best_softmax.yaml, as in the "
+        "repository's configs/; whatever ./configs holds is not used) (default 1; 0 skips it)",
     )
     r.add_argument(
         "--quick",
@@ -869,6 +878,72 @@ def _check_data_dir(args: argparse.Namespace) -> None:
     )
 
 
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output location of the command, checked before any work (a run must not train for
+    an hour and then fail to save): ``--out`` (a folder; the default ``runs/...`` for ``train``
+    and ``wann search``), ``--json``, ``--markdown`` and ``--figure`` (files whose folder must
+    exist), and the folder ``data fetch`` writes the cache into. A command added later is
+    covered by these option names; give it its own Ctrl-C line in :func:`_interrupted`."""
+    out = getattr(args, "out", None)
+    if out is None and args.func in (cmd_train, cmd_wann_search):
+        out = Path("runs")  # the default run folder's parent
+    if out is not None and args.func is cmd_wann_baseline:
+        check_output_file(out, "--out")  # the one --out that names a file
+    elif out is not None:
+        check_output_dir(out, "--out")
+    if args.func is cmd_data_fetch and args.data_dir is not None:
+        check_output_dir(args.data_dir, "--data-dir")
+    for option in ("json", "markdown"):  # file outputs of any command that has them
+        if getattr(args, option, None) is not None:
+            check_output_file(getattr(args, option), f"--{option}")
+    figure = getattr(args, "figure", None)
+    if figure is not None:
+        if Path(figure).suffix.lower() not in FIGURE_SUFFIXES:
+            raise ScratchnnError(
+                f"--figure {figure}: give a file name ending in {', '.join(FIGURE_SUFFIXES)}"
+            )
+        check_output_file(figure, "--figure")
+
+
+def _interrupted(args: argparse.Namespace) -> str:
+    """What Ctrl-C leaves behind, true for each command."""
+    func = args.func
+    if func in (cmd_sweep, cmd_reproduce):
+        return (
+            f"interrupted: every finished run is saved in {Path(args.out) / 'results.sqlite'}; "
+            "run the same command again to continue (finished runs are skipped)"
+        )
+    if func is cmd_tune:
+        where = args.storage or Path(args.out) / "study.db"
+        return (
+            f"interrupted: every finished trial is saved in the study ({where}); run the same "
+            "command again to continue it (it runs --trials more trials, then writes best.yaml "
+            "and summary.md)"
+        )
+    if func is cmd_train:
+        return (
+            "interrupted while loading the data or writing the run: the run is not (completely) "
+            "saved; run the command again"
+        )
+    if func is cmd_data_fetch:
+        return (
+            "interrupted: the cache holds only whole, verified files; run the same command "
+            "again to fetch the rest"
+        )
+    if func is cmd_wann_search:
+        return "interrupted before the search started: nothing was saved"
+    if func is cmd_wann_train_weights:
+        return (
+            f"interrupted: a control task's training is checkpointed every 10 generations in "
+            f"{Path(args.out) / 'checkpoint.npz'}; run the same command with --resume to "
+            "continue (MNIST weight training keeps nothing: run it again)"
+        )
+    return "interrupted: nothing was written"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # headless figures for whatever uses pyplot (scratchnn's own figures do not need it); set
     # here, in the command, so that importing the library never switches a notebook's backend
@@ -876,14 +951,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_outputs(args)
         _check_data_dir(args)
         return int(args.func(args) or 0)
     except ScratchnnError as exc:
         _eprint(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
-        _eprint("interrupted: finished runs are saved; run the same command again to continue")
+        _eprint(_interrupted(args))
         return 130
+    except SystemError as exc:
+        # Ctrl-C inside a compiled (Numba) kernel: a SystemError caused by the KeyboardInterrupt
+        if not caused_by_interrupt(exc):
+            raise
+        _eprint(_interrupted(args))
+        return 130
+    except OSError as exc:
+        # a write that failed after the checks (the disk filled up, the folder was removed):
+        # what was written before is whole (outputs are replaced atomically)
+        if exc.errno is None:
+            raise
+        _eprint(f"error: {write_failure(exc)}")
+        return 2
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> R
                 f"{origin}: unknown section {section!r}; valid sections: {', '.join(SECTIONS)}"
             )
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{origin}: section {section} must be a mapping of keys")
+            raise _not_a_section(origin, section, value)
         kinds = {f.name: f.type for f in fields(SECTIONS[section])}
         kinds = {
             k: {"int": int, "float": float, "bool": bool, "str": str}[v] for k, v in kinds.items()
@@ -243,13 +243,32 @@ def config_from_dict(raw: Mapping[str, Any] | None, origin: str = "config") -> R
     return _check_ranges(RunConfig(**parts))
 
 
-def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+def _not_a_section(origin: str, section: str, value: Any) -> ConfigError:
+    keys = ", ".join(f.name for f in fields(SECTIONS[section]))
+    return ConfigError(
+        f"{origin}: section {section} must be a mapping of keys (e.g. `{section}: "
+        f"{{{keys.split(', ')[0]}: ...}}`), got {shown(value)}; valid keys in {section}: {keys}"
+    )
+
+
+def apply_overrides(
+    raw: Mapping[str, Any] | None, overrides: Iterable[str], origin: str = "config"
+) -> dict[str, Any]:
     """Apply ``key=value`` overrides (``Train.reg=0.01`` or just ``reg=0.01``) to a raw mapping.
 
-    Values are parsed as YAML scalars (``0.5`` -> float, ``true`` -> bool).
+    Values are parsed as YAML scalars (``0.5`` -> float, ``true`` -> bool). Sections of ``raw``
+    are checked first (a section that is not a mapping, e.g. ``Train: 5``, or an unknown one is
+    a :class:`ConfigError` naming the valid keys).
     """
-    import yaml
-
+    if raw is not None and not isinstance(raw, Mapping):
+        raise ConfigError(f"{origin}: expected a mapping with sections Train and Model")
+    for section, value in (raw or {}).items():
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"{origin}: unknown section {shown(section)}; valid sections: {', '.join(SECTIONS)}"
+            )
+        if value is not None and not isinstance(value, Mapping):
+            raise _not_a_section(origin, section, value)
     raw = {s: dict(v or {}) for s, v in (raw or {}).items()}
     known = {f.name: s for s, cls in SECTIONS.items() for f in fields(cls)}
     for item in overrides:
@@ -267,10 +286,7 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
             raise ConfigError(
                 f"--set: unknown section {section!r}; valid sections: {', '.join(SECTIONS)}"
             )
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"--set {item!r}: cannot parse value ({exc})") from exc
+        value = parse_yaml(text, f"--set {shown(item)}")
         raw.setdefault(section, {})[name] = value
     return raw
 
@@ -291,27 +307,74 @@ def resolve_config_path(path: Path | str) -> Path:
     return shipped if shipped.is_file() else p
 
 
-def read_yaml(path: Path | str) -> dict[str, Any]:
-    """The mapping in YAML file ``path`` (see :func:`resolve_config_path`), or a ConfigError."""
+MAX_YAML_BYTES = 1_000_000  # a config, a tune space or a WANN config is a few hundred bytes
+
+
+def parse_yaml(text: str | bytes, origin: str) -> Any:
+    """Parse untrusted YAML (``yaml.safe_load``: no Python objects) with every failure a
+    :class:`ConfigError` naming ``origin``: bytes that are not UTF-8 text (a binary file), more
+    than :data:`MAX_YAML_BYTES`, invalid YAML, or nesting too deep for the parser."""
     import yaml
 
+    if len(text) > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"{origin}: {len(text):,} bytes, more than a config can be ({MAX_YAML_BYTES:,}); "
+            "is this the right file?"
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"{origin}: not a text file (not UTF-8); give a YAML config"
+            ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML ({exc})".replace("\n", " ")) from None
+    except RecursionError:
+        raise ConfigError(f"{origin}: nested too deeply to be a config") from None
+
+
+def read_yaml_file(path: Path | str, what: str = "config file") -> Any:
+    """The parsed YAML of file ``path`` (see :func:`parse_yaml`); a missing or unreadable file is
+    a :class:`ConfigError`. ``path`` may name a shipped config (see :func:`resolve_config_path`)."""
     path = resolve_config_path(path)
     try:
-        text = path.read_text()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError(
-            f"config file {path} not found (configs shipped with scratchnn, usable by name: "
-            f"{', '.join(shipped_configs())})"
-        ) from None
+        shipped = (
+            f" (configs shipped with scratchnn, usable by name: {', '.join(shipped_configs())})"
+            if what == "config file"
+            else ""
+        )
+        raise ConfigError(f"{what} {path} not found{shipped}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what} {path} is a folder, not a file") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from exc
-    if raw is not None and not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with sections Train and Model")
-    return raw or {}
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    return parse_yaml(data, str(path))
+
+
+def read_yaml(path: Path | str, what: str = "config file") -> dict[str, Any]:
+    """A YAML file holding a mapping. An empty file (or one of comments only) is refused: it is
+    more often a mistake (the wrong file, a failed copy) than a wish for every default."""
+    path = Path(path)
+    raw = read_yaml_file(path, what)
+    if raw is None:
+        raise ConfigError(
+            f"{path}: the file is empty (no settings); for every default write `Train: {{}}`"
+            if what == "config file"
+            else f"{path}: the file is empty (no settings)"
+        )
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping"
+            + (" with sections Train and Model" if what == "config file" else "")
+            + f", got {shown(raw)}"
+        )
+    return raw
 
 
 def load_config(
@@ -320,4 +383,5 @@ def load_config(
     """Read, override and validate a run config. ``seed`` (if given) replaces ``Train.seed``."""
     raw = read_yaml(path) if path is not None else {}
     overrides = list(overrides) + ([f"Train.seed={seed}"] if seed is not None else [])
-    return config_from_dict(apply_overrides(raw, overrides), origin=str(path or "config"))
+    origin = str(path or "config")
+    return config_from_dict(apply_overrides(raw, overrides, origin), origin=origin)

@@ -32,3 +32,18 @@ class DataError(ScratchnnError):
 
 class ConfigError(ScratchnnError):
     """A configuration file or value is invalid."""
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C or was raised because of it: Ctrl-C inside a compiled (Numba)
+    kernel surfaces as a ``SystemError`` ("returned a result with an exception set"), possibly
+    wrapping another such ``SystemError``, whose cause or context is the ``KeyboardInterrupt``."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        if not isinstance(exc, SystemError):
+            return False
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

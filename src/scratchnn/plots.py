@@ -10,10 +10,13 @@ does use pyplot, e.g. Optuna's plots.)
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from .fileio import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -56,7 +59,7 @@ def plot_curves(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
 
 
 def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> None:
@@ -64,13 +67,15 @@ def _band(ax, arr, label: str, color: str | None = None, style: str = "-") -> No
     import numpy as np
 
     epochs = np.arange(1, arr.shape[1] + 1)
-    mean = np.nanmean(arr, axis=0)
+    with warnings.catch_warnings():  # an epoch that no seed reached (all diverged)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, low, high = (f(arr, axis=0) for f in (np.nanmean, np.nanmin, np.nanmax))
     (line,) = ax.plot(epochs, mean, style, color=color, label=label)
     if arr.shape[0] > 1:
         ax.fill_between(
             epochs,
-            np.nanmin(arr, axis=0),
-            np.nanmax(arr, axis=0),
+            low,
+            high,
             color=line.get_color(),
             alpha=0.2,
             linewidth=0,
@@ -97,7 +102,7 @@ def plot_seed_curves(curves: dict[str, object], title: str, path: Path | str) ->
         ax.legend()
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)
 
 
 def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path | str) -> None:
@@ -118,4 +123,4 @@ def plot_overview(series: dict[str, dict[str, object]], title: str, path: Path |
         ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)

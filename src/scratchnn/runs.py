@@ -9,7 +9,7 @@ best-validation parameters, plain arrays, no pickle), ``loss.png`` and ``accurac
 from __future__ import annotations
 
 import csv
-import json
+import io
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +20,7 @@ import numpy as np
 
 from .config import RunConfig, load_config
 from .data import Splits, faithful_split, load_mnist
+from .fileio import atomic_path, atomic_write_text, dumps_json
 from .models import Model, SoftmaxRegression, TwoLayerNet
 from .optim import SGD, Adam, Optimizer, Schedule
 from .plots import plot_curves
@@ -99,10 +100,12 @@ def train_from_config(
     progress: bool = False,
     on_epoch: Callable[[EpochRecord], None] | None = None,
     log: Callable[[str], None] = _stderr,
+    stop_on_interrupt: bool = False,
 ) -> FitResult:
     """Build the model and optimizer that ``cfg`` describes and fit them on ``data`` (MNIST).
 
     Notes about the config (:func:`config_notes`) go to ``log`` (stderr), once per process.
+    ``stop_on_interrupt``: see :func:`~scratchnn.training.fit`.
     """
     note_once(cfg, log)
     if data is None:
@@ -119,11 +122,15 @@ def train_from_config(
         on_epoch=on_epoch,
         schedule=build_schedule(cfg),
         patience=cfg.train.early_stopping,
+        stop_on_interrupt=stop_on_interrupt,
     )
 
 
 def save_params(path: Path | str, params: dict[str, np.ndarray]) -> None:
-    np.savez(path, **params)
+    """Write ``params`` as a plain ``.npz`` (no pickle), atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **params)
 
 
 def load_params(path: Path | str) -> dict[str, np.ndarray]:
@@ -135,12 +142,13 @@ def write_run(out: Path | str, cfg: RunConfig, result: FitResult) -> Path:
     """Write the run directory for ``result`` and return its path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.yaml").write_text(cfg.to_yaml())
-    with open(out / "history.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=HISTORY_FIELDS)
-        writer.writeheader()
-        writer.writerows(result.history_rows())
-    (out / "metrics.json").write_text(json.dumps(result.metrics(), indent=2) + "\n")
+    atomic_write_text(out / "config.yaml", cfg.to_yaml(), fsync=False)
+    history = io.StringIO(newline="")
+    writer = csv.DictWriter(history, fieldnames=HISTORY_FIELDS)
+    writer.writeheader()
+    writer.writerows(result.history_rows())
+    atomic_write_text(out / "history.csv", history.getvalue(), fsync=False)
+    atomic_write_text(out / "metrics.json", dumps_json(result.metrics(), indent=2), fsync=False)
     if result.best_params is not None:
         save_params(out / "model.npz", result.best_params)
     if result.history:
@@ -210,7 +218,8 @@ def run_training(
 
     The config is read, overridden (``key=value`` items) and validated before any work;
     ``seed`` replaces ``Train.seed``; ``out`` defaults to ``runs/<config name>-<time>``. With
-    ``Train.debug``, one line per epoch goes to ``log``.
+    ``Train.debug``, one line per epoch goes to ``log``. Ctrl-C during training stops it and
+    writes the run so far, ``status`` ``"interrupted"`` (the caller reports it).
     """
     cfg = load_config(config, overrides, seed=seed)
     run_dir = (
@@ -222,6 +231,8 @@ def run_training(
         if cfg.train.debug:
             log(epoch_line(r))
 
-    result = train_from_config(cfg, data, progress=progress, on_epoch=on_epoch, log=log)
+    result = train_from_config(
+        cfg, data, progress=progress, on_epoch=on_epoch, log=log, stop_on_interrupt=True
+    )
     write_run(run_dir, cfg, result)
     return TrainingRun(run_dir, cfg, result)

@@ -36,7 +36,7 @@ import numpy as np
 
 from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, check_features, to_features
-from .errors import ConfigError
+from .errors import ConfigError, caused_by_interrupt
 from .functional import n_correct, nll
 from .kernels import FusedTwoLayerSGD
 from .models import Model
@@ -61,7 +61,7 @@ class EpochRecord:
 @dataclass
 class FitResult:
     history: list[EpochRecord] = field(default_factory=list)
-    status: str = "ok"  # "ok" or "diverged"
+    status: str = "ok"  # "ok", "diverged" or "interrupted" (``stop_on_interrupt``)
     message: str = ""
     best_epoch: int | None = None
     best_params: dict[str, np.ndarray] | None = None
@@ -242,6 +242,7 @@ def fit(
     path: StepPath = "auto",
     schedule: Schedule | None = None,
     patience: int = 0,
+    stop_on_interrupt: bool = False,
 ) -> FitResult:
     """Train ``model`` in place and return its history and best-model metrics.
 
@@ -267,6 +268,10 @@ def fit(
     ``FitResult.path`` records the one taken. Either way the model's ``params`` are the same array
     objects after ``fit``, holding the last epoch's parameters (the best epoch's are in
     ``FitResult.best_params``).
+
+    ``stop_on_interrupt``: Ctrl-C (``KeyboardInterrupt``) ends training like early stopping, with
+    ``status`` ``"interrupted"`` and the finished epochs kept, so that ``scratchnn train`` can
+    save what it has; by default it propagates (a sweep must stop, not skip to its next run).
     """
     for name in ("train", "val", "test"):
         split = getattr(data, name)
@@ -283,70 +288,80 @@ def fit(
     result = FitResult(path=stepper.path)
     best_acc = -1.0
     t_start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
-        order = rng.permutation(len(train))
-        stepper.start_epoch(order, slices)
-        loss_sum, correct = 0.0, 0
-        bar = progress_bar(
-            slices,
-            desc=f"epoch {epoch}/{epochs}",
-            disable=not progress,
-            leave=False,
-            unit="batch",
-            mininterval=0.5,
-        )
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for b, s in enumerate(bar, start=1):
-                loss, right = stepper.step(b - 1)
-                if not np.isfinite(loss):
-                    result.status = "diverged"
-                    result.message = (
-                        f"loss became {loss} at epoch {epoch}, batch {b} of {len(slices)}: "
-                        "the learning rate is probably too large"
-                    )
-                    break
-                loss_sum += loss
-                correct += right
-                if progress and b % 50 == 0:
-                    bar.set_postfix(
-                        loss=f"{loss_sum / b:.4f}", acc=f"{correct / s.stop:.4f}", refresh=False
-                    )
-            bar.close()
-            stepper.end_epoch()
-            if result.status == "diverged":
-                break
-            t_train = time.perf_counter() - t0
-            if data.val is not None:
-                val_loss, val_acc = evaluate(model, data.val, batch_size)
-            else:  # no validation split: nothing to select on, the last epoch is the best
-                val_loss = val_acc = float("nan")
-        record = EpochRecord(
-            epoch,
-            loss_sum / len(slices),
-            correct / len(train),
-            val_loss,
-            val_acc,
-            time.perf_counter() - t0,
-            t_train,
-        )
-        result.history.append(record)
-        if data.val is not None and not np.isfinite(val_loss):
-            result.status = "diverged"
-            result.message = f"validation loss became {val_loss} after epoch {epoch}"
-            break
-        if data.val is None or val_acc > best_acc:
-            best_acc = val_acc
-            result.best_epoch = epoch
-            result.best_params = copy.deepcopy(model.params)
-        if on_epoch:
-            on_epoch(record)
-        if patience and epoch - result.best_epoch >= patience:
-            result.message = (
-                f"early stop after epoch {epoch}: no better validation accuracy for "
-                f"{patience} epochs (best {best_acc:.4f} at epoch {result.best_epoch})"
+    try:
+        for epoch in range(1, epochs + 1):
+            t0 = time.perf_counter()
+            order = rng.permutation(len(train))
+            stepper.start_epoch(order, slices)
+            loss_sum, correct = 0.0, 0
+            bar = progress_bar(
+                slices,
+                desc=f"epoch {epoch}/{epochs}",
+                disable=not progress,
+                leave=False,
+                unit="batch",
+                mininterval=0.5,
             )
-            break
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for b, s in enumerate(bar, start=1):
+                    loss, right = stepper.step(b - 1)
+                    if not np.isfinite(loss):
+                        result.status = "diverged"
+                        result.message = (
+                            f"loss became {loss} at epoch {epoch}, batch {b} of {len(slices)}: "
+                            "the learning rate is probably too large"
+                        )
+                        break
+                    loss_sum += loss
+                    correct += right
+                    if progress and b % 50 == 0:
+                        bar.set_postfix(
+                            loss=f"{loss_sum / b:.4f}", acc=f"{correct / s.stop:.4f}", refresh=False
+                        )
+                bar.close()
+                stepper.end_epoch()
+                if result.status == "diverged":
+                    break
+                t_train = time.perf_counter() - t0
+                if data.val is not None:
+                    val_loss, val_acc = evaluate(model, data.val, batch_size)
+                else:  # no validation split: nothing to select on, the last epoch is the best
+                    val_loss = val_acc = float("nan")
+            record = EpochRecord(
+                epoch,
+                loss_sum / len(slices),
+                correct / len(train),
+                val_loss,
+                val_acc,
+                time.perf_counter() - t0,
+                t_train,
+            )
+            result.history.append(record)
+            if data.val is not None and not np.isfinite(val_loss):
+                result.status = "diverged"
+                result.message = f"validation loss became {val_loss} after epoch {epoch}"
+                break
+            if data.val is None or val_acc > best_acc:
+                best_acc = val_acc
+                result.best_epoch = epoch
+                result.best_params = copy.deepcopy(model.params)
+            if on_epoch:
+                on_epoch(record)
+            if patience and epoch - result.best_epoch >= patience:
+                result.message = (
+                    f"early stop after epoch {epoch}: no better validation accuracy for "
+                    f"{patience} epochs (best {best_acc:.4f} at epoch {result.best_epoch})"
+                )
+                break
+    except (KeyboardInterrupt, SystemError) as exc:
+        # Ctrl-C inside a compiled kernel surfaces as a SystemError whose context is the
+        # KeyboardInterrupt
+        if not (caused_by_interrupt(exc) and stop_on_interrupt):
+            raise
+        result.status = "interrupted"
+        result.message = (
+            f"interrupted by the user during epoch {len(result.history) + 1} of {epochs}"
+        )
     optimizer.learning_rate = base_lr
     if result.best_params is not None and data.test is not None:
         final = model.params

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import struct
 import zlib
 from dataclasses import dataclass
@@ -73,15 +74,32 @@ def md5_hex(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-def decompress_gzip(data: bytes, name: str) -> bytes:
-    """Uncompress gzip bytes; a truncated or corrupt stream is a :class:`DataError`."""
+def gzip_bound(n: int) -> int:
+    """The most bytes a gzip file of ``n`` bytes of data can take (deflate's stored blocks add
+    5 bytes per 64 KiB, plus header and trailer; generous)."""
+    return n + n // 100 + 4096
+
+
+def decompress_gzip(data: bytes, name: str, limit: int | None = None) -> bytes:
+    """Uncompress gzip bytes; a truncated or corrupt stream is a :class:`DataError`.
+
+    ``limit``: the most bytes the uncompressed data may hold (the known file size); the stream
+    is read only that far, so a gzip bomb (a small file that expands to gigabytes) is refused
+    without being expanded."""
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            out = fh.read() if limit is None else fh.read(limit + 1)
     except (EOFError, OSError, zlib.error) as exc:
         raise DataError(
             f"{name}: not a complete gzip file ({exc}); the download or copy was probably cut "
             "short - delete it and fetch again"
         ) from exc
+    if limit is not None and len(out) > limit:
+        raise DataError(
+            f"{name}: expands to more than {limit:,} bytes, the size of the MNIST file; it is "
+            "not MNIST"
+        )
+    return out
 
 
 def parse_idx(data: bytes, name: str) -> np.ndarray:
@@ -121,14 +139,22 @@ def encode_idx(array: np.ndarray) -> bytes:
     return header + array.tobytes()
 
 
-def read_idx_bytes(path: Path) -> bytes:
-    """Read a raw or ``.gz`` IDX file and return the uncompressed bytes."""
+def read_idx_bytes(path: Path, limit: int | None = None) -> bytes:
+    """Read a raw or ``.gz`` IDX file and return the uncompressed bytes.
+
+    ``limit``: the known size of the uncompressed file; a file (or a ``.gz`` that expands)
+    larger than that is refused before it is read whole into memory."""
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
+        size = path.stat().st_size
+        most = None if limit is None else gzip_bound(limit) if path.suffix == ".gz" else limit
+        if most is not None and size > most:
+            raise DataError(f"{path}: {size:,} bytes, more than the MNIST file can be ({most:,})")
+        data = path.read_bytes()
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
     if str(path).endswith(".gz"):
-        data = decompress_gzip(data, str(path))
+        data = decompress_gzip(data, str(path), limit)
     return data
 
 
@@ -149,7 +175,7 @@ def parse_csv(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
             )
     try:
         values = np.array(",".join(lines).split(","), dtype=np.int64)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise DataError(f"{name}: non-integer value in CSV ({exc})") from exc
     values = values.reshape(len(lines), N_PIXELS + 1)
     if values.min() < 0 or values[:, 1:].max() > 255 or values[:, 0].max() > 9:

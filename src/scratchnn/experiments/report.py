@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
-import json
+import math
 from pathlib import Path
 from typing import Any
 
 from ..config import RunConfig
+from ..fileio import atomic_write_text, dumps_json
 from ..plots import plot_overview, plot_seed_curves
 from . import writeup
 from .store import RunRecord
@@ -21,12 +22,22 @@ ROW_LABELS = {
     "test_acc": "test acc (best-val model)",
 }
 MARK = "⚠"
+DIVERGED = "diverged"  # a cell none of whose runs finished (their loss became NaN or infinite)
+
+
+def mean_std(stats: dict[str, Any]) -> str:
+    """``"0.9766 ± 0.0012"``, or ``"diverged"`` for a cell without a finished run (its mean is
+    ``null`` in ``results.json``, ``NaN`` before it is written)."""
+    mean, std = stats.get("mean"), stats.get("std")
+    if mean is None or not math.isfinite(mean):
+        return DIVERGED
+    return f"{mean:.4f} ± {std:.4f}"
 
 
 def _fmt_cell(cell: dict[str, Any], metric: str) -> tuple[str, str | None, bool]:
-    """(ours "mean ± std", writeup value or None, differs?)."""
+    """(ours "mean ± std" or "diverged", writeup value or None, differs?)."""
     ours = cell[metric]
-    text = f"{ours['mean']:.4f} ± {ours['std']:.4f}"
+    text = mean_std(ours)
     cmp = cell["compare"].get(metric)
     if cmp is None:
         return text, None, False
@@ -141,14 +152,19 @@ def _beyond_rows(results: dict[str, Any]) -> list[list[str]]:
             [
                 f"`{cell['file']}`",
                 desc,
-                f"{test['mean']:.4f} ± {test['std']:.4f}",
-                f"{cell['val_acc_best']['mean']:.4f}",
-                f"{test['mean'] - tuned:+.4f}",
+                mean_std(test),
+                _number(cell["val_acc_best"]["mean"], "{:.4f}"),
+                _number(None if test["mean"] is None else test["mean"] - tuned, "{:+.4f}"),
                 f"{cell['seconds']['mean']:.0f} s",
                 str(len(test["values"])),
             ]
         )
     return rows
+
+
+def _number(x: float | None, fmt: str) -> str:
+    """``fmt`` of ``x``, or ``"diverged"`` when there is no finite number."""
+    return DIVERGED if x is None or not math.isfinite(x) else fmt.format(x)
 
 
 BEYOND_HEAD = [
@@ -171,7 +187,8 @@ def _beyond_markdown(results: dict[str, Any], figures: dict[str, list[str]]) -> 
         "",
         "Configs found by `scratchnn tune` (selected on validation accuracy only; one hidden "
         "layer, no augmentation, no ensembles), beside the writeup's hand-tuned test accuracy "
-        "0.9766 (the writeup's number).",
+        "0.9766 (the writeup's number). The configs are the ones shipped inside the package "
+        "(`scratchnn/configs/`; the repository's `configs/` links there).",
         "",
         "| " + " | ".join(BEYOND_HEAD) + " |",
         "|---" * len(BEYOND_HEAD) + "|",
@@ -289,8 +306,11 @@ def write_report(
     records: dict[RunConfig, RunRecord],
     out: Path | str,
 ) -> None:
+    """Write the figures, ``results.json`` (strict JSON: a diverged cell's numbers are ``null``),
+    ``report.md`` and ``index.html`` into ``out``. Each file is replaced atomically: a failed
+    write (full disk, Ctrl-C) leaves the previous report whole."""
     out = Path(out)
     figures = write_figures(experiments, records, out)
-    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    (out / "report.md").write_text(render_markdown(results, figures))
-    (out / "index.html").write_text(render_html(results, figures, out))
+    atomic_write_text(out / "results.json", dumps_json(results, indent=1))
+    atomic_write_text(out / "report.md", render_markdown(results, figures))
+    atomic_write_text(out / "index.html", render_html(results, figures, out))

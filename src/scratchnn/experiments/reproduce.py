@@ -11,6 +11,7 @@ images of the splits.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -135,7 +136,9 @@ def _cell(records: Sequence[RunRecord], published: dict[str, float] | None, tol:
         }
     out["compare"] = flags
     curves = {f: history_array(records, f) for f in CURVE_FIELDS}
-    out["curves"] = {f: np.nanmean(a, axis=0).tolist() for f, a in curves.items()}
+    with warnings.catch_warnings():  # an epoch no seed reached (all diverged): NaN, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["curves"] = {f: np.nanmean(a, axis=0).tolist() for f, a in curves.items()}
     out["val_acc_per_seed"] = curves["val_acc"].tolist()
     return out
 
@@ -182,6 +185,7 @@ def build_results(
                 **_cell([records[c] for c in cfgs], None, 0.01),
                 "config": cfgs[0].to_dict(),
                 "file": BEYOND[name],
+                "source": str(config_dir() / BEYOND[name]),
             }
             for name, cfgs in experiments.get("beyond", [])
         },

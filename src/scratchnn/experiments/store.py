@@ -10,6 +10,8 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,24 +62,82 @@ class RunRecord:
     finished_at: float = 0.0
 
 
+COLUMNS = (
+    "key",
+    "data",
+    "config",
+    "seed",
+    "status",
+    "metrics",
+    "history",
+    "seconds",
+    "finished_at",
+)
+
+
 class ResultStore:
-    """A SQLite file of :class:`RunRecord` rows."""
+    """A SQLite file of :class:`RunRecord` rows.
+
+    Opening checks the file (SQLite's ``quick_check`` and the ``runs`` table's columns), so a
+    damaged store or someone else's database is refused at once with one line, before any
+    training; every later SQLite failure (a disk that fills up, a page scribbled meanwhile) is a
+    :class:`~scratchnn.errors.ScratchnnError` too. Rows are written one transaction each, so a
+    failed write leaves every earlier row intact.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        self._db: sqlite3.Connection | None = None
+        with self._guard("is not a readable SQLite file"):
             self._db = sqlite3.connect(self.path)
+            problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                first = str(problems[0]).splitlines()[0][:200]
+                raise sqlite3.DatabaseError(f"integrity check: {first}")
             self._db.execute(SCHEMA)
             self._db.commit()
-        except sqlite3.DatabaseError as exc:
+            columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(runs)"))
+        if columns != COLUMNS:
+            self.close()
             raise ScratchnnError(
-                f"results store {self.path} is not a readable SQLite file ({exc}); move it away "
-                "to start a fresh store"
+                f"results store {self.path} has a 'runs' table that is not scratchnn's (columns "
+                f"{', '.join(columns)}); move the file away to start a fresh store"
+            )
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        """SQLite errors (a damaged page, a full disk) as one clear :class:`ScratchnnError`."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            full = "full" in str(exc)
+            raise ScratchnnError(
+                f"results store {self.path} {what} ({exc}); "
+                + (
+                    "free some space and run the same command again (finished runs are kept)"
+                    if full
+                    else "move it away to start a fresh store"
+                )
+            ) from exc
+        except (ValueError, TypeError) as exc:  # a row whose JSON or types are not ours
+            self.close()
+            raise ScratchnnError(
+                f"results store {self.path} holds a damaged row ({exc}); move it away to start "
+                "a fresh store"
             ) from exc
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise ScratchnnError(f"results store {self.path} is closed")
+        return self._db
 
     def __enter__(self) -> ResultStore:
         return self
@@ -86,30 +146,31 @@ class ResultStore:
         self.close()
 
     def get(self, key: str) -> RunRecord | None:
-        row = self._db.execute(
-            "SELECT key, data, config, seed, status, metrics, history, seconds, finished_at "
-            "FROM runs WHERE key = ?",
-            (key,),
-        ).fetchone()
-        if row is None:
-            return None
-        k, data, config, seed, status, metrics, history, seconds, finished = row
-        return RunRecord(
-            k,
-            data,
-            json.loads(config),
-            seed,
-            status,
-            json.loads(metrics),
-            json.loads(history),
-            seconds,
-            finished,
-        )
+        with self._guard("cannot be read"):
+            row = self.db.execute(
+                "SELECT key, data, config, seed, status, metrics, history, seconds, finished_at "
+                "FROM runs WHERE key = ?",
+                (key,),
+            ).fetchone()
+            if row is None:
+                return None
+            k, data, config, seed, status, metrics, history, seconds, finished = row
+            return RunRecord(
+                k,
+                data,
+                json.loads(config),
+                int(seed),
+                status,
+                json.loads(metrics),
+                json.loads(history),
+                float(seconds),
+                float(finished),
+            )
 
     def put(self, rec: RunRecord) -> None:
         rec.finished_at = rec.finished_at or time.time()
-        with self._db:  # one transaction
-            self._db.execute(
+        with self._guard("cannot be written"), self.db:  # one transaction
+            self.db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rec.key,
@@ -125,7 +186,9 @@ class ResultStore:
             )
 
     def keys(self) -> set[str]:
-        return {k for (k,) in self._db.execute("SELECT key FROM runs")}
+        with self._guard("cannot be read"):
+            return {k for (k,) in self.db.execute("SELECT key FROM runs")}
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        with self._guard("cannot be read"):
+            return self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

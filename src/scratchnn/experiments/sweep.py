@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..config import RunConfig, apply_overrides, config_from_dict, read_yaml
-from ..errors import ConfigError
+from ..config import RunConfig, apply_overrides, config_from_dict, parse_yaml, read_yaml
+from ..errors import ConfigError, shown
+from ..fileio import atomic_write_text
 from .runner import PlannedRun
 from .store import RunRecord
 
@@ -22,20 +23,12 @@ CURVE_FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc")  # per-epoch h
 
 def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:
     """``["learning_rate=1,0.1", "reg=0.01"]`` -> ``{"learning_rate": [1, 0.1], "reg": [0.01]}``."""
-    import yaml
-
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, sep, values = item.partition("=")
         if not sep or not key or not values:
-            raise ConfigError(f"--grid expects key=v1,v2,..., got {item!r}")
-        parsed = []
-        for v in values.split(","):
-            try:
-                parsed.append(yaml.safe_load(v.strip()))
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"--grid {item!r}: cannot parse {v!r}") from exc
-        grid[key] = parsed
+            raise ConfigError(f"--grid expects key=v1,v2,..., got {shown(item)}")
+        grid[key] = [parse_yaml(v.strip(), f"--grid {shown(item)}") for v in values.split(",")]
     return grid
 
 
@@ -92,7 +85,8 @@ class Cell:
         return {"mean": self.mean, "std": self.std, "values": self.values}
 
     def __str__(self) -> str:
-        return f"{self.mean:.4f} ± {self.std:.4f}"
+        """``"0.9766 ± 0.0012"``; ``"diverged"`` when no run finished (no values)."""
+        return f"{self.mean:.4f} ± {self.std:.4f}" if self.values else "diverged"
 
 
 def summarize(records: Sequence[RunRecord], metric: str) -> Cell:
@@ -163,7 +157,9 @@ def run_sweep(
         raise ConfigError(f"seeds (--seeds) must be >= 1, got {seeds}")
     grid = dict(grid) if isinstance(grid, Mapping) else parse_grid(grid)
     raw = read_yaml(config) if isinstance(config, (str, Path)) else dict(config or {})
-    base = apply_overrides(raw, overrides)
+    base = apply_overrides(
+        raw, overrides, str(config) if isinstance(config, (str, Path)) else "config"
+    )
     combos = expand(base, grid, list(range(first_seed, first_seed + seeds)))  # validated
     out = Path(out)
     if data is None:
@@ -180,5 +176,5 @@ def run_sweep(
         series[label] = {f: history_array(recs, f) for f in CURVE_FIELDS}
     plot_overview(series, f"sweep over {', '.join(grid)}", out / "sweep.png")
     table = format_table(rows)
-    (out / "table.txt").write_text(table + "\n")
+    atomic_write_text(out / "table.txt", table + "\n")
     return SweepResult(rows, table, out)

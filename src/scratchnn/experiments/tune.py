@@ -18,7 +18,8 @@ final model, trained once on the best config, is evaluated on it.
 from __future__ import annotations
 
 import csv
-import json
+import io
+import logging
 import math
 import time
 import warnings
@@ -35,7 +36,8 @@ from ..config import (
     resolve_config_path,
 )
 from ..data import Splits
-from ..errors import ConfigError
+from ..errors import ConfigError, shown
+from ..fileio import atomic_write_text, dumps_json, save_figure
 from ..runs import summary_line, train_from_config, write_run
 
 PRUNERS = ("median", "asha", "none")
@@ -70,12 +72,14 @@ class TuneSpec:
 
 
 def _param(key: str, spec: Any) -> Param:
+    if not isinstance(key, str):
+        raise ConfigError(f"space: keys are config keys (strings), got {shown(key)}")
     if not isinstance(spec, Mapping):
         raise ConfigError(f"space.{key}: expected a mapping (low/high or choices)")
     unknown = set(spec) - {"low", "high", "log", "type", "choices"}
     if unknown:
         raise ConfigError(
-            f"space.{key}: unknown field(s) {', '.join(sorted(unknown))}; "
+            f"space.{key}: unknown field(s) {', '.join(sorted(str(k) for k in unknown))}; "
             "valid: low, high, log, type, choices"
         )
     if "choices" in spec:
@@ -84,8 +88,10 @@ def _param(key: str, spec: Any) -> Param:
         return Param(key, kind="categorical", choices=tuple(spec["choices"]))
     try:
         low, high = float(spec["low"]), float(spec["high"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise ConfigError(f"space.{key}: needs numeric low and high, or choices") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ConfigError(f"space.{key}: low and high must be finite, got {low} and {high}")
     kind = spec.get("type", "float")
     if kind not in ("float", "int"):
         raise ConfigError(f"space.{key}.type must be float or int, got {kind!r}")
@@ -102,11 +108,12 @@ def load_spec(path: Path | str) -> TuneSpec:
     beside the search space when it is not found from the current folder.
     """
     path = resolve_config_path(path)
-    raw = read_yaml(path)
+    raw = read_yaml(path, "search space")
     unknown = set(raw) - {"base", "set", "space"}
     if unknown:
         raise ConfigError(
-            f"{path}: unknown field(s) {', '.join(sorted(unknown))}; valid: base, set, space"
+            f"{path}: unknown field(s) {', '.join(sorted(str(k) for k in unknown))}; valid: base, "
+            "set, space"
         )
     base = raw.get("base") or {}
     if isinstance(base, str):
@@ -114,7 +121,10 @@ def load_spec(path: Path | str) -> TuneSpec:
         if not base_path.is_absolute() and not base_path.exists():
             base_path = Path(path).parent / base
         base = read_yaml(base_path)
-    base = apply_overrides(base, raw.get("set") or [])
+    sets = raw.get("set") or []
+    if not isinstance(sets, list) or not all(isinstance(x, str) for x in sets):
+        raise ConfigError(f"{path}: 'set' must be a list of key=value strings, got {shown(sets)}")
+    base = apply_overrides(base, sets, f"{path}: base")
     space = raw.get("space")
     if not isinstance(space, Mapping) or not space:
         raise ConfigError(f"{path}: 'space' must map config keys to ranges or choices")
@@ -140,32 +150,79 @@ def _pruner(name: str):
     return optuna.pruners.NopPruner()
 
 
+_INTERRUPTED = {"now": False}  # set when Ctrl-C ends a trial (see _quiet_interrupts)
+
+
+def _quiet_interrupts(record: logging.LogRecord) -> bool:
+    """Drop Optuna's two warnings (one with a traceback) about a trial that Ctrl-C ended: the
+    command reports the interrupt in one line."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, KeyboardInterrupt):
+        return False
+    return not (_INTERRUPTED["now"] and record.getMessage().startswith("Trial "))
+
+
+def open_study(
+    storage: str,
+    study_name: str = "scratchnn",
+    pruner: str = "median",
+    seed: int = 0,
+):
+    """Create the study, or load it (same ``storage`` and ``study_name``) to continue it.
+
+    A storage that is not a usable study database (a garbage ``study.db``, another program's
+    SQLite file, a bad URL) is a :class:`~scratchnn.errors.ConfigError`, raised before any
+    data is loaded or trained."""
+    import optuna
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if pruner not in PRUNERS:
+        raise ConfigError(f"pruner must be one of {', '.join(PRUNERS)}, got {pruner!r}")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for handler in logging.getLogger("optuna").handlers:
+        if _quiet_interrupts not in handler.filters:
+            handler.addFilter(_quiet_interrupts)
+    try:
+        return optuna.create_study(
+            study_name=study_name,
+            storage=storage,
+            direction="maximize",
+            load_if_exists=True,
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=_pruner(pruner),
+        )
+    except (SQLAlchemyError, optuna.exceptions.OptunaError, ValueError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(
+            f"cannot open the study {study_name!r} in {storage} ({type(exc).__name__}: "
+            f"{reason}); move a damaged study.db away, or give another --storage / --out"
+        ) from exc
+
+
 def run_study(
     spec: TuneSpec,
     data: Splits,
     *,
     trials: int | None = 20,
     timeout: float | None = None,
-    storage: str,
+    storage: str | None = None,
     study_name: str = "scratchnn",
     pruner: str = "median",
     seed: int = 0,
     log: Callable[[str], None] = print,
+    study: Any = None,
 ):
-    """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more."""
+    """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more.
+
+    ``study``: one opened with :func:`open_study` (then ``storage``, ``study_name``, ``pruner``
+    and ``seed`` are not used)."""
     import optuna
 
-    if pruner not in PRUNERS:
-        raise ConfigError(f"pruner must be one of {', '.join(PRUNERS)}, got {pruner!r}")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        study_name=study_name,
-        storage=storage,
-        direction="maximize",
-        load_if_exists=True,
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=_pruner(pruner),
-    )
+    if study is None:
+        if storage is None:
+            raise ConfigError("run_study needs a storage URL or an opened study")
+        study = open_study(storage, study_name, pruner, seed)
+    _INTERRUPTED["now"] = False
     trial_data = Splits(data.train, data.val, None)  # trials never see the test set
     done_before = len(study.trials)
 
@@ -179,7 +236,11 @@ def run_study(
                 raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
 
         t0 = time.perf_counter()
-        result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
+        try:
+            result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
+        except KeyboardInterrupt:
+            _INTERRUPTED["now"] = True
+            raise
         trial.set_user_attr("seconds", time.perf_counter() - t0)
         trial.set_user_attr("status", result.status)
         return max((r.val_acc for r in result.history), default=0.0)
@@ -248,7 +309,7 @@ def write_outputs(
 
     out.mkdir(parents=True, exist_ok=True)
     cfg = best_config(spec, study)
-    (out / "best.yaml").write_text(cfg.to_yaml())
+    atomic_write_text(out / "best.yaml", cfg.to_yaml())
     rows = []
     for t in study.trials:
         rows.append(
@@ -262,10 +323,11 @@ def write_outputs(
             }
         )
     keys = sorted({k for r in rows for k in r}, key=lambda k: (k.startswith("param:"), k))
-    with open(out / "trials.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=keys)
-        writer.writeheader()
-        writer.writerows(rows)
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=keys)
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(out / "trials.csv", table.getvalue())
     plots = {}
     for name, fn in (
         ("optimization_history", ovm.plot_optimization_history),
@@ -279,7 +341,7 @@ def write_outputs(
             fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
             fig.set_size_inches(8, 5)
             fig.tight_layout()
-            fig.savefig(out / f"{name}.png")
+            save_figure(fig, out / f"{name}.png")
             plt.close(fig)
             plots[name] = f"{name}.png"
         except (ValueError, RuntimeError, ZeroDivisionError) as exc:
@@ -304,7 +366,7 @@ def write_outputs(
         "final": final,
         "plots": plots,
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    atomic_write_text(out / "summary.json", dumps_json(summary, indent=2, default=str))
     lines = [
         f"# Study `{study.study_name}`",
         "",
@@ -326,7 +388,7 @@ def write_outputs(
             "",
         ]
     lines += [f"![{k}]({v})" if v.endswith(".png") else f"- {k}: {v}" for k, v in plots.items()]
-    (out / "summary.md").write_text("\n".join(lines) + "\n")
+    atomic_write_text(out / "summary.md", "\n".join(lines) + "\n")
     return summary
 
 
@@ -360,17 +422,8 @@ def run_tune(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    study = open_study(storage, study_name, pruner, seed)  # a damaged study.db: refused now
     if data is None:
         data = faithful_split(load_mnist(data_dir, log=log))
-    study = run_study(
-        spec,
-        data,
-        trials=trials,
-        timeout=timeout,
-        storage=storage,
-        study_name=study_name,
-        pruner=pruner,
-        seed=seed,
-        log=log,
-    )
+    study = run_study(spec, data, trials=trials, timeout=timeout, log=log, study=study)
     return write_outputs(spec, study, out, data, log=log)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import save_figure
 from .boolean import (
     INPUTS,
     TABLES,
@@ -198,4 +199,4 @@ def plot_gates(path: Path | str) -> None:
         ax.set_aspect("equal")
     axes[0, 0].legend(fontsize=8, loc="center left")
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..config import coerce_value
+from ..config import coerce_value, read_yaml_file
 from ..errors import ConfigError, shown
 from . import PAPER_WEIGHTS
 from .mutations import PROBS
@@ -149,13 +149,10 @@ def load_preset(task: str, preset: str = "laptop") -> SearchConfig:
 
 def load_config_file(path: Path) -> SearchConfig:
     """A user's flat YAML mapping of search keys."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
-    return config_from_dict(raw or {}, str(path))
+    raw = read_yaml_file(path, "WANN config")
+    if raw is None:
+        raise ConfigError(f"{path}: the file is empty (no search keys)")
+    return config_from_dict(raw, str(path))
 
 
 def with_overrides(cfg: SearchConfig, **overrides: Any) -> SearchConfig:

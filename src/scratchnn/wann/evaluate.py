@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
+from ..fileio import save_figure
 from ..functional import softmax
 from . import weights_word
 from .genome import Genome
@@ -134,7 +135,7 @@ def plot_weight_sweep(result: dict, path: Path, title: str = "") -> None:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 def evaluate_control(

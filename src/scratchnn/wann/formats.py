@@ -18,7 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
+from ..fileio import atomic_path
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
+
+#: bounds on what a genome file may hold, checked before parsing: our JSON of a 30,000-node
+#: network is 1.5 MB; a champion CSV is a dense N x (N + 1) matrix (8 bytes a cell once read)
+MAX_GENOME_BYTES = 64 * 2**20
+MAX_CSV_NODES = 4_096
 
 
 def to_reference_matrix(g: Genome, weights: np.ndarray | None = None) -> np.ndarray:
@@ -107,8 +113,10 @@ def check_searchable(g: Genome, M: np.ndarray) -> None:
 
 
 def save_reference_csv(g: Genome, path: Path, weights: np.ndarray | None = None) -> None:
-    """Write ``g`` in the reference's champion format (with individual ``weights`` if given)."""
-    np.savetxt(path, to_reference_matrix(g, weights), delimiter=",", fmt="%.17g")
+    """Write ``g`` in the reference's champion format (with individual ``weights`` if given),
+    atomically."""
+    with atomic_path(path) as tmp:
+        np.savetxt(tmp, to_reference_matrix(g, weights), delimiter=",", fmt="%.17g")
 
 
 def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
@@ -138,9 +146,21 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
     file has none."""
     path = Path(path)
     try:
-        text = path.read_text()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_GENOME_BYTES + 1)
     except OSError as exc:
         raise ScratchnnError(f"cannot read genome file {path}: {exc.strerror}") from exc
+    if len(data) > MAX_GENOME_BYTES:
+        raise ScratchnnError(
+            f"{path}: more than {MAX_GENOME_BYTES // 2**20} MB, larger than any network a search "
+            "grows; is this the right file?"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScratchnnError(
+            f"{path}: not a text file; give a best.json or a champion .csv"
+        ) from None
     try:
         if text.lstrip().startswith("{"):
             data = json.loads(text)
@@ -157,6 +177,12 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
             from .weights import weights_from_list
 
             return g, weights_from_list(g, data["weights"])
+        n_rows = sum(1 for r in text.splitlines() if r.strip())
+        if n_rows > MAX_CSV_NODES:
+            raise GenomeError(
+                f"a champion CSV of {n_rows:,} rows: more than {MAX_CSV_NODES:,} nodes (its "
+                f"dense matrix would take {8 * n_rows * (n_rows + 1) / 1e9:.1f} GB)"
+            )
         rows = [r.split(",") for r in text.splitlines() if r.strip()]
         if not rows or len({len(r) for r in rows}) != 1:
             raise GenomeError("champion CSV rows must all have the same number of columns")
@@ -171,5 +197,7 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
         return g, _matrix_weights(g, M)
     except json.JSONDecodeError as exc:
         raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ScratchnnError(f"{path}: JSON nested too deeply to be a genome") from None
     except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows
         raise ScratchnnError(f"{path}: {exc}") from exc

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import save_figure
 from ..plots import figure
 from .activations import ACTIVATIONS_BY_ID
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
@@ -30,7 +31,7 @@ def plot_fitness(stats: Sequence, path: Path, title: str = "") -> None:
     ax.legend(lines, [h.get_label() for h in lines], loc="lower right", fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 def node_positions(g: Genome) -> dict[int, tuple[float, float]]:
@@ -121,4 +122,4 @@ def draw_network(
     ax.set_xlim(-0.8, n_layers - 0.2)
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=120 if fig.get_figwidth() * fig.get_figheight() <= 120 else 80)
+    save_figure(fig, path, dpi=120 if fig.get_figwidth() * fig.get_figheight() <= 120 else 80)

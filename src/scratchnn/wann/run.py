@@ -8,7 +8,7 @@ reference's champion format), ``fitness.png`` and ``network.png``.
 from __future__ import annotations
 
 import csv
-import json
+import io
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, ScratchnnError
+from ..fileio import atomic_write_text, dumps_json
 from .config import SearchConfig, with_overrides
 from .formats import save_reference_csv
 from .genome import express
@@ -177,10 +178,12 @@ def start_or_resume(out: Path, task: Task, resume: bool) -> SearchState | None:
 
 
 def write_stats(stats: list[GenerationStats], path: Path) -> None:
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[f.name for f in fields(GenerationStats)])
-        writer.writeheader()
-        writer.writerows(asdict(s) for s in stats)
+    """``stats.csv``, one row per generation, replaced atomically."""
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=[f.name for f in fields(GenerationStats)])
+    writer.writeheader()
+    writer.writerows(asdict(s) for s in stats)
+    atomic_write_text(path, table.getvalue(), fsync=False)
 
 
 def write_outputs(state: SearchState, task: Task, out: Path) -> None:
@@ -201,7 +204,7 @@ def write_outputs(state: SearchState, task: Task, out: Path) -> None:
         "hidden_nodes": len(g.hidden),
         "genome": g.to_dict(),
     }
-    (out / "best.json").write_text(json.dumps(meta, indent=1) + "\n")
+    atomic_write_text(out / "best.json", dumps_json(meta, indent=1))
     save_reference_csv(g, out / "best.csv")
     plot_fitness(state.stats, out / "fitness.png", f"WANN {task.name}, seed {state.config.seed}")
     draw_network(

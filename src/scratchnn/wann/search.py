@@ -35,13 +35,14 @@ import json
 import os
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ScratchnnError
+from ..errors import ScratchnnError, caused_by_interrupt, shown
 from .config import SearchConfig
 from .genome import Genome, GenomeError, express
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
@@ -105,19 +106,32 @@ class SearchState:
     @staticmethod
     def from_parts(h: dict, arrays: dict[str, np.ndarray]) -> SearchState:
         """Inverse of :meth:`header` + ``pop.arrays()``."""
-        if not isinstance(h, dict) or h.get("version") != CHECKPOINT_VERSION:
-            version = h.get("version") if isinstance(h, dict) else None
-            raise ScratchnnError(f"checkpoint version {version!r} is not supported")
+        if not isinstance(h, dict):
+            raise ScratchnnError(
+                f"checkpoint version None is not supported (its header is not a JSON object: "
+                f"{shown(h)})"
+            )
+        if h.get("version") != CHECKPOINT_VERSION:
+            raise ScratchnnError(f"checkpoint version {shown(h.get('version'))} is not supported")
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = h["rng"]
         from .config import config_from_dict
 
+        config = config_from_dict(h["config"], "checkpoint config")
+        generation = h["generation"]
+        if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
+            raise ScratchnnError(f"generation must be a whole number >= 0, got {shown(generation)}")
+        pop = Population.from_arrays(h["n_in"], h["n_out"], arrays)
+        if len(pop.node_ptr) - 1 != config.pop:
+            raise ScratchnnError(
+                f"it holds {len(pop.node_ptr) - 1} networks, its config says pop {config.pop}"
+            )
         return SearchState(
             task=h["task"],
-            config=config_from_dict(h["config"], "checkpoint config"),
-            generation=int(h["generation"]),
+            config=config,
+            generation=generation,
             rng=rng,
-            pop=Population.from_arrays(h["n_in"], h["n_out"], arrays),
+            pop=pop,
             champion=Genome.from_dict(h["champion"]) if h["champion"] else None,
             champion_mean=-np.inf if h["champion_mean"] is None else float(h["champion_mean"]),
             stats=[GenerationStats(**s) for s in h["stats"]],
@@ -171,11 +185,15 @@ def load_checkpoint(path: Path) -> SearchState:
         OSError,
         EOFError,
         zipfile.BadZipFile,
+        zlib.error,
         json.JSONDecodeError,
         UnicodeDecodeError,
         KeyError,
         TypeError,
         ValueError,
+        OverflowError,
+        IndexError,
+        AttributeError,
         GenomeError,
     ) as exc:
         raise ScratchnnError(
@@ -326,7 +344,7 @@ def run_search(
         except SystemError as exc:
             # Ctrl-C inside a compiled kernel surfaces as "returned a result with an exception
             # set" (SystemError) with the KeyboardInterrupt as its context
-            if isinstance(exc.__context__, KeyboardInterrupt):
+            if caused_by_interrupt(exc):
                 raise KeyboardInterrupt from None
             raise
         if log:

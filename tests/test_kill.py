@@ -1,0 +1,207 @@
+"""kill -9 at seeded random points (issue 16): a small sweep, a tune study and a WANN search are
+killed again and again (SIGKILL: no cleanup at all), then run to the end. The sweep and the
+search must end with results identical to an uninterrupted run's, no finished run redone; the
+tune study (whose sampler is not replayable) must end complete with its database intact. No store,
+database or checkpoint may be left corrupt.
+
+The default tier kills each command at :data:`FEW` points; the ``slow`` tier at :data:`MANY`.
+No real MNIST: the sweep and the study train on small synthetic data; the search is swingup.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FEW, MANY = 2, 20
+ENV = dict(os.environ, NUMBA_NUM_THREADS="1", PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
+
+SWEEP = """
+import sys
+from scratchnn.experiments.sweep import run_sweep
+from tests.conftest import make_splits
+
+data = make_splits(n_train=2000, n_val=300, n_test=300, dim=48, classes=4)
+run_sweep(None, {"learning_rate": [0.05, 0.3], "hidden_size": [8, 24]},
+          overrides=["epochs=2", "batch_size=16", "dtype=float64"], seeds=1, out=sys.argv[1],
+          data=data, progress=False, log=lambda m: None)
+"""
+
+TUNE = """
+import sys
+from scratchnn.experiments.tune import run_tune
+from tests.conftest import make_splits
+
+data = make_splits(n_train=1000, n_val=200, n_test=200, dim=48, classes=4)
+run_tune(sys.argv[2], sys.argv[1], trials=3, data=data, log=lambda m: None)
+"""
+
+
+def _run(cmd: list[str], delay: float | None, timeout: float = 300) -> bool:
+    """Run ``cmd``; with ``delay``, SIGKILL it after ``delay`` seconds. True if it was killed
+    (it had not finished), False if it ran to the end (which must be a success)."""
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    if delay is not None:
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return True
+    _, err = proc.communicate(timeout=timeout)
+    assert proc.returncode in (0, 1), err.decode()[-2000:]  # search: 1 = not solved
+    return False
+
+
+def _kill_points(seed: int, n: int, low: float, high: float) -> list[float]:
+    return list(np.random.default_rng(seed).uniform(low, high, n))
+
+
+def _sqlite_ok(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+
+
+def _rows(path: Path) -> dict[str, tuple]:
+    """The store's rows without their timings: key -> (config, seed, status, metrics, history)."""
+    _sqlite_ok(path)
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT key, config, seed, status, metrics, history FROM runs").fetchall()
+    db.close()
+    out = {}
+    for key, config, seed, status, metrics, history in rows:
+        m = {k: v for k, v in json.loads(metrics).items() if k != "seconds"}
+        h = [
+            {k: v for k, v in r.items() if k not in ("seconds", "train_seconds")}
+            for r in json.loads(history)
+        ]
+        out[key] = (config, seed, status, json.dumps(m, sort_keys=True), json.dumps(h))
+    return out
+
+
+def _finished_at(path: Path) -> dict[str, float]:
+    if not path.exists():
+        return {}
+    with sqlite3.connect(path) as db:
+        rows = dict(db.execute("SELECT key, finished_at FROM runs").fetchall())
+    db.close()
+    return rows
+
+
+def _sweep_killed(tmp_path: Path, kills: int, seed: int) -> None:
+    script = tmp_path / "sweep.py"
+    script.write_text(SWEEP)
+    ref, out = tmp_path / "ref", tmp_path / "killed"
+    _run([sys.executable, str(script), str(ref)], None)
+    killed = 0
+    for delay in _kill_points(seed, kills, 1.0, 4.0):
+        before = _finished_at(out / "results.sqlite")
+        killed += _run([sys.executable, str(script), str(out)], delay)
+        if (out / "results.sqlite").exists():
+            _rows(out / "results.sqlite")  # never corrupt
+            after = _finished_at(out / "results.sqlite")
+            assert all(after[k] == t for k, t in before.items())  # finished runs not redone
+    _run([sys.executable, str(script), str(out)], None)
+    assert killed >= 1
+    assert _rows(out / "results.sqlite") == _rows(ref / "results.sqlite")
+    assert (out / "table.txt").read_text() == (ref / "table.txt").read_text()
+
+
+def test_a_sweep_killed_at_random_points_ends_as_an_uninterrupted_one(tmp_path):
+    _sweep_killed(tmp_path, FEW, seed=16)
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_at_many_random_points_ends_as_an_uninterrupted_one(tmp_path):
+    _sweep_killed(tmp_path, MANY, seed=1616)
+
+
+def _search_outputs(out: Path) -> tuple:
+    best = json.loads((out / "best.json").read_text())
+    with open(out / "stats.csv") as fh:
+        stats = [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(fh)]
+    return best, stats
+
+
+def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("pop: 8\nreps: 1\nbest_reps: 1\ncheckpoint_every: 1\ngenerations: 12\n")
+    base = [sys.executable, "-m", "scratchnn.cli", "wann", "search", "--task", "swingup"]
+    ref, out = tmp_path / "ref", tmp_path / "killed"
+    _run([*base, "--config", str(cfg), "--out", str(ref)], None)
+    killed = 0
+
+    def command() -> list[str]:
+        if (out / "checkpoint.npz").exists():
+            return [*base, "--resume", "--generations", "12", "--out", str(out)]
+        return [*base, "--config", str(cfg), "--out", str(out)]
+
+    for delay in _kill_points(seed, kills, 0.5, 5.0):
+        killed += _run(command(), delay)
+        if (out / "checkpoint.npz").exists():
+            from scratchnn.wann.search import load_checkpoint
+
+            load_checkpoint(out / "checkpoint.npz")  # never corrupt
+    _run(command(), None)
+    assert killed >= 1
+    assert _search_outputs(out) == _search_outputs(ref)
+
+
+def test_a_wann_search_killed_at_random_points_resumes_to_the_same_result(tmp_path):
+    _search_killed(tmp_path, FEW, seed=16)
+
+
+@pytest.mark.slow
+def test_a_wann_search_killed_at_many_random_points_resumes_to_the_same_result(tmp_path):
+    _search_killed(tmp_path, MANY, seed=1616)
+
+
+def _tune_killed(tmp_path: Path, kills: int, seed: int) -> None:
+    script = tmp_path / "tune.py"
+    script.write_text(TUNE)
+    space = tmp_path / "space.yaml"
+    space.write_text(
+        "base: {Train: {epochs: 2, batch_size: 16}, Model: {hidden_size: 16}}\n"
+        "space:\n  learning_rate: {low: 0.02, high: 0.5, log: true}\n"
+    )
+    out = tmp_path / "tune"
+    killed = 0
+    for delay in _kill_points(seed, kills, 1.5, 6.0):
+        killed += _run([sys.executable, str(script), str(out), str(space)], delay)
+        if (out / "study.db").exists():
+            _sqlite_ok(out / "study.db")
+    _run([sys.executable, str(script), str(out), str(space)], None)
+    assert killed >= 1
+    _sqlite_ok(out / "study.db")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] >= 3 and summary["final"]["test_acc"] is not None
+    from scratchnn.experiments.tune import open_study
+
+    study = open_study(f"sqlite:///{out / 'study.db'}")  # still a usable study
+    assert len(study.trials) == summary["trials"]
+
+
+def test_a_tune_study_killed_at_random_points_completes_with_its_database_intact(tmp_path):
+    _tune_killed(tmp_path, FEW, seed=16)
+
+
+@pytest.mark.slow
+def test_a_tune_study_killed_at_many_random_points_completes_intact(tmp_path):
+    _tune_killed(tmp_path, MANY, seed=1616)
+
+
+def test_kill_points_are_seeded():
+    assert _kill_points(16, 3, 1.0, 2.0) == _kill_points(16, 3, 1.0, 2.0)

@@ -1,8 +1,8 @@
 """Fuzzing every reader (issue 16) with Hypothesis: IDX, gzip, CSV, the YAML run config, the tune
 search space, the WANN config, genome JSON, the reference champion CSV, WANN checkpoints and the
 results store. Each input either loads or raises one of scratchnn's own errors
-(:class:`~scratchnn.errors.ScratchnnError`), within a time bound; anything else (a traceback, a
-hang) is a bug.
+(:class:`~scratchnn.errors.ScratchnnError`), within a time and a memory bound; anything else (a
+traceback, a hang, a blow-up) is a bug.
 
 The default tier runs :data:`FAST` examples per reader (derandomized: the same examples each
 run); the ``slow`` tier, :data:`LONG`.
@@ -16,6 +16,7 @@ import json
 import math
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from scratchnn.errors import ScratchnnError
 
 FAST, LONG = 20, 400
 SECONDS = 5.0  # CPU seconds per example
+PEAK_BYTES = 256 * 2**20  # memory per example: the largest legitimate input here is ~1 MB
 
 
 def _settings(n: int) -> settings:
@@ -43,12 +45,20 @@ def _settings(n: int) -> settings:
 
 
 def _loads_or_refuses(read: Callable[[], Any]) -> None:
+    """``read()`` returns or raises a ScratchnnError with a message, within :data:`SECONDS` of
+    CPU time and :data:`PEAK_BYTES` of peak allocation (Python objects and NumPy arrays, both
+    traced by ``tracemalloc``): a bomb must be refused, not expanded."""
+    tracemalloc.start()
     t0 = time.process_time()  # CPU seconds: a loaded machine's wall clock says little
     try:
         read()
     except ScratchnnError as exc:
         assert str(exc), "an error without a message"
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     assert time.process_time() - t0 < SECONDS
+    assert peak < PEAK_BYTES, f"{peak / 2**20:.0f} MiB allocated"
 
 
 def _in_file(data: bytes | str, name: str, read: Callable[[Path], Any]) -> None:
@@ -358,3 +368,12 @@ def _results_store(data: bytes) -> None:
                 store.get(key)
 
     _in_file(data, "results.sqlite", read)
+
+
+def test_the_bounds_catch_a_blow_up_and_a_foreign_exception():
+    """The harness itself: an allocation over the bound, and an exception that is not
+    scratchnn's, both fail."""
+    with pytest.raises(AssertionError, match="MiB allocated"):
+        _loads_or_refuses(lambda: np.ones(PEAK_BYTES // 8 + 1))
+    with pytest.raises(ValueError):
+        _loads_or_refuses(lambda: int("x"))

@@ -91,7 +91,7 @@ def test_cli_train_weights_and_eval_the_fourth_row(tmp_path, capsys):
     assert "with individual weights" in printed and "tuned individual weights" in printed
     (tmp_path / "file").write_text("")
     assert main([*args[:-6], "--out", str(tmp_path / "file")]) == 2
-    assert "is a file" in capsys.readouterr().err
+    assert "is not a folder" in capsys.readouterr().err
 
 
 def test_cli_baseline_writes_the_dense_network(tmp_path, capsys):

@@ -314,7 +314,8 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     task = make_task(args.task, data_dir=args.data_dir)
     g, _ = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
-    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed)
+    pgpe_lr = 0.02 if args.lr is None else args.lr
+    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, pgpe_lr, seed=args.seed)
     cfg.check()
     if args.generations < 1 or args.epochs < 1:
         raise ScratchnnError("--generations and --epochs must be >= 1")
@@ -330,14 +331,18 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         print(f"{args.file}: {g.n_enabled()} connections; start at the shared weight w = {w0:g}")
     t0 = time.perf_counter()
     if isinstance(task, ClassificationTask):
-        w, fit_result = train_classifier_weights(
-            task, g, w0, epochs=args.epochs, learning_rate=args.lr, seed=args.seed, log=print
-        )
-        m = fit_result.metrics()
-        print(f"best epoch {m['best_epoch']}: validation {m['val_acc_best']:.4f}, "
-              f"test {m['test_acc']:.4f}")  # fmt: skip
+        lr = 0.02 if args.lr is None else args.lr
+        w, fit_result, selection = train_classifier_weights(
+            task, g, w0, epochs=args.epochs, learning_rate=lr, seed=args.seed,
+            refit=args.refit, log=print,
+        )  # fmt: skip
+        m, v = fit_result.metrics(), selection.metrics()
+        print(f"best epoch {v['best_epoch']}: validation {v['val_acc_best']:.4f}"
+              + (f"; trained again on all images for {m['epochs_run']} epochs" if args.refit
+                 else "") + f"; test {m['test_acc']:.4f}")  # fmt: skip
         extra = {"training": {"method": "Adam + cosine, backprop", "start_weight": _start(w0),
-                              "epochs": args.epochs, "lr": args.lr, "metrics": m}}  # fmt: skip
+                              "epochs": args.epochs, "lr": lr, "refit": args.refit,
+                              "selection": v, "metrics": m}}  # fmt: skip
     else:
         state = train_episode_weights(
             task, g, w0, cfg, args.generations, checkpoint=out / "checkpoint.npz",
@@ -800,8 +805,14 @@ def build_parser() -> argparse.ArgumentParser:
     wt.add_argument("--pairs", type=int, default=32, help="PGPE: 2 x PAIRS candidates (32)")
     wt.add_argument("--episodes", type=int, default=16, help="PGPE: episodes per candidate (16)")
     wt.add_argument("--sigma", type=float, default=0.1, help="PGPE: initial sigma (0.1)")
-    wt.add_argument("--lr", type=float, default=0.02, help="learning rate (PGPE 0.02; mnist 0.01)")
+    wt.add_argument("--lr", type=float, help="learning rate (PGPE 0.02; mnist256 Adam 0.02)")
     wt.add_argument("--epochs", type=int, default=30, help="mnist256: epochs (30)")
+    wt.add_argument(
+        "--refit",
+        action="store_true",
+        help="mnist256: after validation picks the epoch count, train again from the start on "
+        "all 60,000 training images for that many epochs",
+    )
     wt.add_argument("--seed", type=int, default=0)
     wt.add_argument("--time-limit", type=float, help="PGPE: stop after this many seconds")
     wt.add_argument("--resume", action="store_true", help="PGPE: continue OUT/checkpoint.npz")

@@ -123,10 +123,18 @@ def test_gradient_training_of_a_topology_and_the_logistic_baseline():
     g = random_nets(256, 10, 1, seed=3, max_mutations=30)[0]
     net = pack([express(g)])
     shared = episode_free_accuracy(task, g, np.full(net.n_edges(0), 1.0), data)
-    w, result = train_classifier_weights(task, g, 1.0, epochs=4, val_size=500)
+    w, result, selection = train_classifier_weights(task, g, 1.0, epochs=4, val_size=500)
     m = result.metrics()
+    assert selection is result
     assert m["best_epoch"] is not None and m["test_acc"] == episode_free_accuracy(task, g, w, data)
     assert m["test_acc"] > shared + 0.05, (shared, m["test_acc"])
+    # refit: the selection run never sees the test set; the refit trains on every training
+    # image for the chosen number of epochs and is the one run that is tested
+    w2, refit, sel = train_classifier_weights(task, g, 1.0, epochs=4, val_size=500, refit=True)
+    assert sel.test_acc is None and sel.best_epoch is not None
+    assert len(refit.history) == sel.best_epoch
+    assert refit.metrics()["test_acc"] == episode_free_accuracy(task, g, w2, data)
+    assert refit.metrics()["test_acc"] > shared + 0.05
     lr = logistic_regression(task, epochs=4, val_size=500).metrics()
     assert lr["test_acc"] > 0.5  # learnable: a linear model does well
 

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +40,9 @@ from ..errors import ScratchnnError
 from .genome import Genome, GenomeError, express
 from .packed import Packed, instances, pack
 from .tasks import EpisodeTask
+
+if TYPE_CHECKING:
+    from ..training import FitResult
 
 # ---------------------------------------------------------------------------------------------
 # weights <-> connections
@@ -307,36 +310,58 @@ def train_classifier_weights(
     w0: float,
     epochs: int = 30,
     batch_size: int = 128,
-    learning_rate: float = 0.01,
+    learning_rate: float = 0.02,
     seed: int = 0,
     val_size: int = 10_000,
+    refit: bool = False,
     log: Callable[[str], None] | None = None,
-):
+) -> tuple[np.ndarray, FitResult, FitResult]:
     """Train ``genome``'s weights on ``task.data`` (MNIST-256) by gradient descent from the
     shared weight ``w0``: Adam with a cosine learning-rate schedule, minibatches of
     ``batch_size``, ``val_size`` training images held out (a seeded split) to pick the best
-    epoch; the test set is touched once, by the best epoch's weights. Returns ``(weights,
-    FitResult)``."""
+    epoch ``b``.
+
+    Without ``refit`` the weights are those of epoch ``b``. With ``refit`` the held-out images
+    go back in: training restarts from ``w0`` on all training images for ``b`` epochs (its own
+    cosine schedule over ``b`` epochs), and the weights are those of its last epoch; nothing
+    else is chosen on that run. Either way the test set is touched once, by the returned
+    weights. Returns ``(weights, result, selection)``: the ``FitResult`` that produced the
+    weights (with the test accuracy) and the one whose validation chose ``b`` (the same
+    object without ``refit``)."""
+    from ..data.mnist import Split, Splits
     from ..optim import Adam, Schedule
     from ..training import fit
     from .backprop import GenomeNet
 
     splits = held_out_splits(task.data, seed, val_size)  # type: ignore[attr-defined]
-    net = GenomeNet(genome, w0)
 
     def on_epoch(r) -> None:
         if log is not None:
+            val = "" if np.isnan(r.val_acc) else f"  val loss {r.val_loss:.4f}  acc {r.val_acc:.4f}"
             log(
-                f"epoch {r.epoch:3d}  train loss {r.train_loss:.4f}  acc {r.train_acc:.4f}  "
-                f"val loss {r.val_loss:.4f}  acc {r.val_acc:.4f}  {r.seconds:.2f} s"
+                f"epoch {r.epoch:3d}  train loss {r.train_loss:.4f}  acc {r.train_acc:.4f}"
+                f"{val}  {r.seconds:.2f} s"
             )
 
-    result = fit(
-        net, splits, Adam(learning_rate=learning_rate), epochs=epochs, batch_size=batch_size,
-        seed=seed, schedule=Schedule("cosine"), on_epoch=on_epoch,
-    )  # fmt: skip
-    best = result.best_params["w"] if result.best_params else net.params["w"]
-    return np.array(best), result
+    def train(data: Splits, n_epochs: int) -> tuple[np.ndarray, FitResult]:
+        net = GenomeNet(genome, w0)
+        result = fit(
+            net, data, Adam(learning_rate=learning_rate), epochs=n_epochs,
+            batch_size=batch_size, seed=seed, schedule=Schedule("cosine"), on_epoch=on_epoch,
+        )  # fmt: skip
+        best = result.best_params["w"] if result.best_params else net.params["w"]
+        return np.array(best), result
+
+    if not refit:
+        w, result = train(splits, epochs)
+        return w, result, result
+    _, selection = train(Splits(splits.train, splits.val, None), epochs)
+    b = selection.best_epoch or epochs
+    if log is not None:
+        log(f"validation chose epoch {b}: training again on all training images for {b} epochs")
+    d = task.data  # type: ignore[attr-defined]
+    w, result = train(Splits(Split(d.X_train, d.y_train), None, splits.test), b)
+    return w, result, selection
 
 
 # ---------------------------------------------------------------------------------------------

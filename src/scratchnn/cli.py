@@ -21,6 +21,7 @@ from .fileio import (
     dumps_json,
     write_failure,
 )
+from .parallel import check_executor, check_jobs
 
 
 def _eprint(*args: object) -> None:
@@ -113,6 +114,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         progress=not args.no_progress,
         log=_eprint,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     print(result.table)
     print(f"runs, table.txt and sweep.png in {result.out}")
@@ -130,6 +134,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         log=_eprint,
         beyond_seeds=args.beyond_seeds,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     for line in summary_lines(results):
         print(line)
@@ -467,6 +474,29 @@ def _add_data_dir(p: argparse.ArgumentParser, note: str = "", progress: bool = F
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _add_parallel(p: argparse.ArgumentParser, jobs: str | None = "runs") -> None:
+    """``--jobs`` (when ``jobs`` names what runs at once), ``--executor`` and ``--address``."""
+    if jobs:
+        p.add_argument(
+            "--jobs",
+            type=int,
+            help=f"{jobs} at once, each in its own worker process with one BLAS thread "
+            "(default: the usable cores; 1 runs them in this process); the results do not "
+            "depend on it",
+        )
+    p.add_argument(
+        "--executor",
+        default="local",
+        choices=["local", "ray"],
+        help="local: this machine (default); ray: a Ray cluster (pip install 'scratchnn[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        help="--executor ray: the cluster's address (auto, or HEAD:6379); default: start a "
+        "local Ray",
+    )
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="also write the results as JSON")
 
@@ -599,6 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("runs/sweep"), help="output directory (default runs/sweep)"
     )
     _add_data_dir(w, progress=True)
+    _add_parallel(w)
     w.set_defaults(func=cmd_sweep)
 
     # reproduce
@@ -632,6 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="small smoke version: 2-3 epochs on a data subset (for tests)",
     )
     _add_data_dir(r, progress=True)
+    _add_parallel(r)
     r.set_defaults(func=cmd_reproduce)
 
     # tune
@@ -953,6 +985,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_outputs(args)
         _check_data_dir(args)
+        if hasattr(args, "executor"):
+            check_executor(args.executor, args.address)
+            if getattr(args, "jobs", None) is not None:
+                check_jobs(args.jobs)
         return int(args.func(args) or 0)
     except ScratchnnError as exc:
         _eprint(f"error: {exc}")

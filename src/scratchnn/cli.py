@@ -165,6 +165,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
         seed=args.seed,
         data_dir=args.data_dir,
         log=_eprint,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     print(
         f"best trial {summary['best_trial']}: val {summary['best_val_acc']:.4f} "
@@ -686,7 +689,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tu.add_argument("--trials", type=int, default=20, help="trials to run now (default 20)")
     tu.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
-    tu.add_argument("--storage", help="Optuna storage URL (default sqlite:///OUT/study.db)")
+    tu.add_argument(
+        "--storage",
+        help="Optuna storage: a journal file path, or a database URL (sqlite:///..., "
+        "postgresql://...) (default OUT/study.journal, or the OUT/study.db an earlier version "
+        "wrote)",
+    )
     tu.add_argument("--study", default="scratchnn", help="study name (default scratchnn)")
     tu.add_argument(
         "--pruner",
@@ -699,6 +707,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("runs/tune"), help="output directory (default runs/tune)"
     )
     _add_data_dir(tu)
+    _add_parallel(tu, "trials")
     tu.set_defaults(func=cmd_tune)
 
     # bench
@@ -949,7 +958,9 @@ def _interrupted(args: argparse.Namespace) -> str:
             "run the same command again to continue (finished runs are skipped)"
         )
     if func is cmd_tune:
-        where = args.storage or Path(args.out) / "study.db"
+        from .experiments.tune import storage_spec
+
+        where = storage_spec(args.storage, Path(args.out))
         return (
             f"interrupted: every finished trial is saved in the study ({where}); run the same "
             "command again to continue it (it runs --trials more trials, then writes best.yaml "

@@ -6,6 +6,7 @@ User errors (:class:`~scratchnn.errors.ScratchnnError`) print one ``error:`` lin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -207,7 +208,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     from .wann import weights_word
     from .wann.config import load_config_file, load_preset
     from .wann.run import OUTPUT_FILES, describe, search
-    from .wann.search import CHECKPOINT
+    from .wann.search import CHECKPOINT, evaluate_here
     from .wann.tasks import make_task
 
     task = make_task(args.task, data_dir=args.data_dir)
@@ -234,16 +235,26 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
 
     try:
-        run = search(
-            task,
-            out,
-            cfg,
-            resume=args.resume,
-            generations=args.generations,
-            time_limit=args.time_limit,
-            log=log,
-            on_start=announce,
-        )
+        with contextlib.ExitStack() as stack:
+            evaluate = evaluate_here
+            if args.executor == "ray":
+                from .parallel import RayExecutor, ray_session
+                from .wann.distributed import chunked_evaluator
+
+                evaluate = chunked_evaluator(
+                    RayExecutor(stack.enter_context(ray_session(args.address)))
+                )
+            run = search(
+                task,
+                out,
+                cfg,
+                resume=args.resume,
+                generations=args.generations,
+                time_limit=args.time_limit,
+                log=log,
+                on_start=announce,
+                evaluate=evaluate,
+            )
     except (KeyboardInterrupt, SystemError) as exc:
         if not caused_by_interrupt(exc):
             raise
@@ -786,6 +797,7 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
     _add_data_dir(ws, " (mnist256)")
+    _add_parallel(ws, jobs=None)
     ws.set_defaults(func=cmd_wann_search)
     we = wsub.add_parser(
         "eval",

@@ -395,7 +395,9 @@ def test_ctrl_c_gives_a_true_message_and_exit_130(
     tmp_path, capsys, monkeypatch, fake_loader, command, target, words
 ):
     monkeypatch.setattr(target, _interrupt)
-    out = ["--out", str(tmp_path / "out")] if command in ("sweep", "reproduce", "tune") else []
+    # --jobs 1: the patched function runs in this process (not in spawned workers)
+    jobs = ["--out", str(tmp_path / "out"), "--jobs", "1"]
+    out = jobs if command in ("sweep", "reproduce", "tune") else []
     assert main([*_argv(command, tmp_path), *out]) == 130
     assert words in _interrupt_message(capsys.readouterr().err)
 

@@ -6,6 +6,7 @@ User errors (:class:`~scratchnn.errors.ScratchnnError`) print one ``error:`` lin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from .fileio import (
     dumps_json,
     write_failure,
 )
+from .parallel import check_executor, check_jobs
 
 
 def _eprint(*args: object) -> None:
@@ -113,6 +115,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         progress=not args.no_progress,
         log=_eprint,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     print(result.table)
     print(f"runs, table.txt and sweep.png in {result.out}")
@@ -130,6 +135,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         log=_eprint,
         beyond_seeds=args.beyond_seeds,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     for line in summary_lines(results):
         print(line)
@@ -158,6 +166,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
         seed=args.seed,
         data_dir=args.data_dir,
         log=_eprint,
+        jobs=check_jobs(args.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     print(
         f"best trial {summary['best_trial']}: val {summary['best_val_acc']:.4f} "
@@ -197,7 +208,7 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     from .wann import weights_word
     from .wann.config import load_config_file, load_preset
     from .wann.run import OUTPUT_FILES, describe, search
-    from .wann.search import CHECKPOINT
+    from .wann.search import CHECKPOINT, evaluate_here
     from .wann.tasks import make_task
 
     task = make_task(args.task, data_dir=args.data_dir)
@@ -224,16 +235,26 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
 
     try:
-        run = search(
-            task,
-            out,
-            cfg,
-            resume=args.resume,
-            generations=args.generations,
-            time_limit=args.time_limit,
-            log=log,
-            on_start=announce,
-        )
+        with contextlib.ExitStack() as stack:
+            evaluate = evaluate_here
+            if args.executor == "ray":
+                from .parallel import RayExecutor, ray_session
+                from .wann.distributed import chunked_evaluator
+
+                evaluate = chunked_evaluator(
+                    RayExecutor(stack.enter_context(ray_session(args.address)))
+                )
+            run = search(
+                task,
+                out,
+                cfg,
+                resume=args.resume,
+                generations=args.generations,
+                time_limit=args.time_limit,
+                log=log,
+                on_start=announce,
+                evaluate=evaluate,
+            )
     except (KeyboardInterrupt, SystemError) as exc:
         if not caused_by_interrupt(exc):
             raise
@@ -472,6 +493,29 @@ def _add_data_dir(p: argparse.ArgumentParser, note: str = "", progress: bool = F
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _add_parallel(p: argparse.ArgumentParser, jobs: str | None = "runs") -> None:
+    """``--jobs`` (when ``jobs`` names what runs at once), ``--executor`` and ``--address``."""
+    if jobs:
+        p.add_argument(
+            "--jobs",
+            type=int,
+            help=f"{jobs} at once, each in its own worker process with one BLAS thread "
+            "(default: the usable cores; 1 runs them in this process); the results do not "
+            "depend on it",
+        )
+    p.add_argument(
+        "--executor",
+        default="local",
+        choices=["local", "ray"],
+        help="local: this machine (default); ray: a Ray cluster (pip install 'scratchnn[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        help="--executor ray: the cluster's address (auto, or HEAD:6379); default: start a "
+        "local Ray",
+    )
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="also write the results as JSON")
 
@@ -604,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("runs/sweep"), help="output directory (default runs/sweep)"
     )
     _add_data_dir(w, progress=True)
+    _add_parallel(w)
     w.set_defaults(func=cmd_sweep)
 
     # reproduce
@@ -637,6 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="small smoke version: 2-3 epochs on a data subset (for tests)",
     )
     _add_data_dir(r, progress=True)
+    _add_parallel(r)
     r.set_defaults(func=cmd_reproduce)
 
     # tune
@@ -659,7 +705,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tu.add_argument("--trials", type=int, default=20, help="trials to run now (default 20)")
     tu.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
-    tu.add_argument("--storage", help="Optuna storage URL (default sqlite:///OUT/study.db)")
+    tu.add_argument(
+        "--storage",
+        help="Optuna storage: a journal file path, or a database URL (sqlite:///..., "
+        "postgresql://...) (default OUT/study.journal, or the OUT/study.db an earlier version "
+        "wrote)",
+    )
     tu.add_argument("--study", default="scratchnn", help="study name (default scratchnn)")
     tu.add_argument(
         "--pruner",
@@ -672,6 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("runs/tune"), help="output directory (default runs/tune)"
     )
     _add_data_dir(tu)
+    _add_parallel(tu, "trials")
     tu.set_defaults(func=cmd_tune)
 
     # bench
@@ -750,6 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
     _add_data_dir(ws, " (mnist256)")
+    _add_parallel(ws, jobs=None)
     ws.set_defaults(func=cmd_wann_search)
     we = wsub.add_parser(
         "eval",
@@ -928,7 +981,9 @@ def _interrupted(args: argparse.Namespace) -> str:
             "run the same command again to continue (finished runs are skipped)"
         )
     if func is cmd_tune:
-        where = args.storage or Path(args.out) / "study.db"
+        from .experiments.tune import storage_spec
+
+        where = storage_spec(args.storage, Path(args.out))
         return (
             f"interrupted: every finished trial is saved in the study ({where}); run the same "
             "command again to continue it (it runs --trials more trials, then writes best.yaml "
@@ -964,6 +1019,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_outputs(args)
         _check_data_dir(args)
+        if hasattr(args, "executor"):
+            check_executor(args.executor, args.address)
+            if getattr(args, "jobs", None) is not None:
+                check_jobs(args.jobs)
         return int(args.func(args) or 0)
     except ScratchnnError as exc:
         _eprint(f"error: {exc}")

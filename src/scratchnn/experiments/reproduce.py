@@ -200,11 +200,16 @@ def run_reproduce(
     progress: bool = True,
     log: Callable[[str], None] = print,
     beyond_seeds: int = 1,
+    jobs: int = 1,
+    executor: str = "local",
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) every experiment, then write the report into ``out``; return the results.
 
     ``seeds`` (>= 1) shuffle seeds per setting; ``beyond_seeds`` (>= 0; 0 skips it) for the
-    shipped tuned configs of the "Beyond the writeup" section.
+    shipped tuned configs of the "Beyond the writeup" section. ``jobs``, ``executor``,
+    ``address``: where the runs train (:func:`~scratchnn.experiments.runner.run_plan`); the
+    results are the same wherever they run.
     """
     from ..theory import run_checks
     from .commentary import commentary
@@ -232,6 +237,9 @@ def run_reproduce(
             data_tag="mnist-quick" if quick else "mnist",
             progress=progress,
             log=log,
+            jobs=jobs,
+            executor=executor,
+            address=address,
         )
     records = {run.cfg: by_name[run.name] for run in plan}
     results = build_results(experiments, records, data, seeds, quick)

@@ -2,12 +2,20 @@
 
 A run is written in one transaction when it ends (``ok`` or ``diverged``), so a sweep killed
 mid-way leaves only whole runs behind; started again, it skips every key already present.
+
+Several processes may share one store (two ``sweep`` or ``reproduce`` commands on one ``--out``):
+before training a run, a process *claims* its key in the ``claims`` table (an ``INSERT`` that
+only one process wins), so every run is trained once. A claim names its process (pid and host);
+one whose process has died (kill -9) is released by the next process that meets it, on the same
+host.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -32,6 +40,28 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at REAL NOT NULL
 )
 """
+
+CLAIMS = """
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    claimed_at REAL NOT NULL
+)
+"""
+#: seconds a process waits for another's write to the store before giving up
+BUSY_TIMEOUT = 60.0
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
 
 
 def run_key(cfg: RunConfig, data: str = "mnist") -> str:
@@ -90,12 +120,13 @@ class ResultStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db: sqlite3.Connection | None = None
         with self._guard("is not a readable SQLite file"):
-            self._db = sqlite3.connect(self.path)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
             problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 first = str(problems[0]).splitlines()[0][:200]
                 raise sqlite3.DatabaseError(f"integrity check: {first}")
             self._db.execute(SCHEMA)
+            self._db.execute(CLAIMS)
             self._db.commit()
             columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(runs)"))
         if columns != COLUMNS:
@@ -184,6 +215,7 @@ class ResultStore:
                     rec.finished_at,
                 ),
             )
+            self.db.execute("DELETE FROM claims WHERE key = ?", (rec.key,))
 
     def keys(self) -> set[str]:
         with self._guard("cannot be read"):
@@ -192,3 +224,44 @@ class ResultStore:
     def __len__(self) -> int:
         with self._guard("cannot be read"):
             return self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+    # --- claims: one trainer per run, whatever the number of processes on the store ---------
+
+    def claim(self, key: str) -> bool:
+        """Claim run ``key`` for this process: True if it is now ours (a stale claim, left by a
+        process of this host that died, is taken over), False if a live process holds it or
+        the run is already in the store."""
+        me, host = os.getpid(), socket.gethostname()
+        with self._guard("cannot be written"), self.db:  # one transaction
+            self.db.execute("BEGIN IMMEDIATE")  # the write lock first: no check-then-act race
+            if self.db.execute("SELECT 1 FROM runs WHERE key = ?", (key,)).fetchone():
+                return False
+            row = self.db.execute("SELECT pid, host FROM claims WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                pid, other = int(row[0]), row[1]
+                if other != host or (pid != me and pid_alive(pid)):
+                    return False
+                self.db.execute("DELETE FROM claims WHERE key = ?", (key,))  # stale
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", (key, me, host, time.time())
+            )
+            return cur.rowcount == 1
+
+    def release(self, key: str) -> None:
+        """Drop this process's claim on ``key`` (after the run is stored, or when it stops)."""
+        with self._guard("cannot be written"), self.db:
+            self.db.execute(
+                "DELETE FROM claims WHERE key = ? AND pid = ? AND host = ?",
+                (key, os.getpid(), socket.gethostname()),
+            )
+
+    def claimed_by_others(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` that another live process holds (stale claims do not count)."""
+        me, host = os.getpid(), socket.gethostname()
+        with self._guard("cannot be read"):
+            rows = self.db.execute("SELECT key, pid, host FROM claims").fetchall()
+        return {
+            k
+            for k, pid, other in rows
+            if k in keys and (other != host or (pid != me and pid_alive(int(pid))))
+        }

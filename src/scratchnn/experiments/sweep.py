@@ -136,6 +136,9 @@ def run_sweep(
     data_dir: Path | str | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    jobs: int = 1,
+    executor: str = "local",
+    address: str | None = None,
 ) -> SweepResult:
     """Train every combination of ``grid`` on top of ``config``, ``seeds`` seeds each.
 
@@ -147,6 +150,8 @@ def run_sweep(
     Writes into ``out``: one run directory per run under ``runs/``, ``results.sqlite`` (finished
     runs are skipped when the same sweep runs again), ``table.txt`` (mean +- std per combination)
     and ``sweep.png`` (training loss and validation accuracy of every combination).
+    ``jobs`` runs train at once in worker processes, or every run is a Ray task with
+    ``executor="ray"`` (:func:`~scratchnn.experiments.runner.run_plan`); the results are the same.
     """
     from ..data import faithful_split, load_mnist
     from ..plots import plot_overview
@@ -166,7 +171,17 @@ def run_sweep(
         data = faithful_split(load_mnist(data_dir, log=log))
     plan = [run for _, runs in combos for run in runs]
     with ResultStore(out / "results.sqlite") as store:
-        records = run_plan(plan, data, store, out, progress=progress, log=log)
+        records = run_plan(
+            plan,
+            data,
+            store,
+            out,
+            progress=progress,
+            log=log,
+            jobs=jobs,
+            executor=executor,
+            address=address,
+        )
     rows = []
     series = {}
     for combo, runs in combos:

@@ -17,10 +17,13 @@ final model, trained once on the best config, is evaluated on it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
 import math
+import os
+import socket
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -162,17 +165,53 @@ def _quiet_interrupts(record: logging.LogRecord) -> bool:
     return not (_INTERRUPTED["now"] and record.getMessage().startswith("Trial "))
 
 
+def storage_for(storage: str | None, out: Path | None = None) -> Any:
+    """The Optuna storage a ``--storage`` value names: a URL with ``://`` (``sqlite:///...``,
+    ``postgresql://...``: Optuna's RDB storage), else a journal file path (Optuna's
+    :class:`~optuna.storages.JournalStorage`, safe for several processes on one machine or on
+    a shared file system). ``None``: ``OUT/study.journal``, or the ``OUT/study.db`` (SQLite) an
+    earlier scratchnn wrote there, which is kept."""
+    import optuna
+
+    if storage is None:
+        if out is None:
+            raise ConfigError("a study needs a storage (--storage) or an output folder")
+        old = Path(out) / "study.db"
+        if old.exists():
+            return f"sqlite:///{old.resolve()}"
+        storage = str(Path(out) / "study.journal")
+    if "://" in storage:
+        return storage
+    backend = optuna.storages.journal.JournalFileBackend(str(Path(storage).resolve()))
+    return optuna.storages.JournalStorage(backend)
+
+
+def storage_spec(storage: str | None, out: Path | None) -> str:
+    """What :func:`storage_for` opens, as a string another process can open again."""
+    if storage is None and out is not None:
+        old = Path(out) / "study.db"
+        if old.exists():
+            return f"sqlite:///{old.resolve()}"
+        return str((Path(out) / "study.journal").resolve())
+    if storage is not None and "://" not in storage:
+        return str(Path(storage).resolve())
+    return storage or ""
+
+
 def open_study(
-    storage: str,
+    storage: Any,
     study_name: str = "scratchnn",
     pruner: str = "median",
     seed: int = 0,
 ):
     """Create the study, or load it (same ``storage`` and ``study_name``) to continue it.
 
-    A storage that is not a usable study database (a garbage ``study.db``, another program's
-    SQLite file, a bad URL) is a :class:`~scratchnn.errors.ConfigError`, raised before any
-    data is loaded or trained."""
+    ``storage``: a spec of :func:`storage_for` or an Optuna storage. The TPE sampler is seeded
+    with ``seed`` plus the number of trials already in the study, so a continued study does not
+    draw its first parameters again. Trials left RUNNING by a process of this host that has died
+    (kill -9) are marked FAIL. A storage that is not a usable study (a garbage ``study.db``,
+    another program's SQLite file, a bad URL) is a :class:`~scratchnn.errors.ConfigError`,
+    raised before any data is loaded or trained."""
     import optuna
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -182,21 +221,97 @@ def open_study(
     for handler in logging.getLogger("optuna").handlers:
         if _quiet_interrupts not in handler.filters:
             handler.addFilter(_quiet_interrupts)
+    where = storage if isinstance(storage, str) else "the journal file"
     try:
-        return optuna.create_study(
+        if isinstance(storage, str):
+            storage = storage_for(storage)
+        study = optuna.create_study(
             study_name=study_name,
             storage=storage,
             direction="maximize",
             load_if_exists=True,
-            sampler=optuna.samplers.TPESampler(seed=seed),
             pruner=_pruner(pruner),
         )
+        fail_stale_trials(study)
+        study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
+        return study
     except (SQLAlchemyError, optuna.exceptions.OptunaError, ValueError, ImportError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConfigError(
-            f"cannot open the study {study_name!r} in {storage} ({type(exc).__name__}: "
-            f"{reason}); move a damaged study.db away, or give another --storage / --out"
+            f"cannot open the study {study_name!r} in {where} ({type(exc).__name__}: "
+            f"{reason}); move a damaged study file away, or give another --storage / --out"
         ) from exc
+
+
+def fail_stale_trials(study: Any) -> list[int]:
+    """Mark FAIL the RUNNING trials whose process (pid and host user attributes) is gone from
+    this host, or that name no process (written before scratchnn recorded them). Returns their
+    numbers."""
+    import optuna
+
+    from .store import pid_alive
+
+    host, stale = socket.gethostname(), []
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        pid, where = t.user_attrs.get("pid"), t.user_attrs.get("host")
+        if pid is None or (where == host and not pid_alive(int(pid))):
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+            stale.append(t.number)
+    return stale
+
+
+def run_trial(
+    spec: TuneSpec,
+    values: dict[str, Any],
+    trial: Any,
+    data: Splits,
+    log: Callable[[str], None],
+) -> tuple[str, float | None, float, str]:
+    """Train one trial's config, reporting validation accuracy to ``trial`` (an Optuna trial,
+    which may prune it) after every epoch. Returns ``(state, value, seconds, status)``:
+    ``("complete", best val acc, ...)`` or ``("pruned", last val acc, ...)``."""
+    import optuna
+
+    cfg = spec.config(values)
+    last = [None]
+
+    def report(rec) -> None:
+        last[0] = rec.val_acc
+        trial.report(rec.val_acc, rec.epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
+
+    t0 = time.perf_counter()
+    try:
+        result = train_from_config(cfg, data, on_epoch=report, log=log)
+    except optuna.TrialPruned:
+        return "pruned", last[0], time.perf_counter() - t0, "pruned"
+    value = max((r.val_acc for r in result.history), default=0.0)
+    return "complete", value, time.perf_counter() - t0, result.status
+
+
+def trial_task(
+    spec: TuneSpec,
+    values: dict[str, Any],
+    storage: str,
+    study_name: str,
+    pruner: str,
+    trial_id: int,
+    data: Splits | None = None,
+) -> tuple[str, float | None, float, str]:
+    """:func:`run_trial` in a worker process or a Ray task: the trial is reached through the
+    study's storage (reports and pruning decisions go through it)."""
+    import optuna
+
+    from ..parallel import worker_global
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.load_study(
+        study_name=study_name, storage=storage_for(storage), pruner=_pruner(pruner)
+    )
+    trial = optuna.trial.Trial(study, trial_id)
+    data = data if data is not None else worker_global("data")
+    return run_trial(spec, values, trial, data, log=lambda line: None)
 
 
 def run_study(
@@ -211,56 +326,143 @@ def run_study(
     seed: int = 0,
     log: Callable[[str], None] = print,
     study: Any = None,
+    jobs: int = 1,
+    executor: str = "local",
+    address: str | None = None,
 ):
     """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more.
 
-    ``study``: one opened with :func:`open_study` (then ``storage``, ``study_name``, ``pruner``
-    and ``seed`` are not used)."""
-    import optuna
+    ``study``: one opened with :func:`open_study` (then ``study_name``, ``pruner`` and ``seed``
+    are not used; ``storage`` is still what worker processes open). This process asks the
+    sampler for each trial's parameters and tells the study its result; the training runs here
+    (``jobs`` 1), in ``jobs`` worker processes, or as Ray tasks (``executor="ray"``; the workers
+    must reach ``storage``). With ``jobs`` 1 a seeded study is reproducible; with more, TPE
+    samples while earlier trials are still running, so the trials differ (TPE is sequential)."""
 
     if study is None:
         if storage is None:
             raise ConfigError("run_study needs a storage URL or an opened study")
         study = open_study(storage, study_name, pruner, seed)
+    parallel = jobs > 1 or executor == "ray"
+    if parallel and (not storage or storage in ("sqlite://", "sqlite:///:memory:")):
+        raise ConfigError(
+            "parallel trials need a storage that worker processes can open (a journal file or "
+            "a database URL), not an in-memory one"
+        )
     _INTERRUPTED["now"] = False
     trial_data = Splits(data.train, data.val, None)  # trials never see the test set
     done_before = len(study.trials)
+    limits = [f"{trials} trials" if trials else "", f"{timeout:g} s" if timeout else ""]
+    log(
+        f"study {study.study_name!r}: running {' or '.join(x for x in limits if x) or 'trials'} "
+        f"({done_before} already in the study"
+        + (f"; {jobs} at once" if jobs > 1 and executor == "local" else "")
+        + (" on Ray" if executor == "ray" else "")
+        + "); one line per finished trial"
+    )
+    with contextlib.ExitStack() as stack:
+        submit, cap = _trial_executor(
+            stack, study, spec, storage or "", pruner, trial_data, jobs, executor, address, log
+        )
+        _drive_trials(study, spec, submit, cap, trials, timeout, log)
+    log(f"{len(study.trials) - done_before} trials run now, {len(study.trials)} in the study")
+    return study
 
-    def objective(trial: optuna.Trial) -> float:
-        values = {p.key: p.suggest(trial) for p in spec.params}
-        cfg = spec.config(values)
 
-        def report(rec) -> None:
-            trial.report(rec.val_acc, rec.epoch)
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
+def _trial_executor(stack, study, spec, storage, pruner, data, jobs, executor, address, log):
+    """``submit(trial, values) -> Future`` and how many trials to keep in flight."""
+    import concurrent.futures as cf
 
-        t0 = time.perf_counter()
+    from ..parallel import RayExecutor, local_pool, ray_session, stop_pool
+
+    name = study.study_name
+    if executor == "ray":
+        ray = stack.enter_context(ray_session(address))
+        pool = RayExecutor(ray)
+        stack.callback(pool.shutdown, cancel_futures=True)
+        ref = pool.put(data)
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+
+        def on_ray(trial, values):
+            return pool.submit(
+                trial_task, spec, values, storage, name, pruner, trial._trial_id, ref
+            )
+
+        return on_ray, max(jobs, cpus)
+    if jobs > 1:
+        pool = local_pool(jobs, {"data": data})
+        stack.push(lambda kind, *_: stop_pool(pool, now=kind is not None))
+
+        def on_pool(trial, values):
+            return pool.submit(trial_task, spec, values, storage, name, pruner, trial._trial_id)
+
+        return on_pool, jobs
+
+    def inline(trial, values):
+        fut: cf.Future = cf.Future()
         try:
-            result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
+            fut.set_result(run_trial(spec, values, trial, data, log))
         except KeyboardInterrupt:
             _INTERRUPTED["now"] = True
             raise
-        trial.set_user_attr("seconds", time.perf_counter() - t0)
-        trial.set_user_attr("status", result.status)
-        return max((r.val_acc for r in result.history), default=0.0)
+        except ConfigError as exc:
+            fut.set_exception(exc)
+        return fut
 
-    limits = [f"{trials} trials" if trials else "", f"{timeout:g} s" if timeout else ""]
-    log(
-        f"study {study_name!r}: running {' or '.join(x for x in limits if x) or 'trials'} "
-        f"({done_before} already in the study); one line per finished trial"
-    )
-    count = [0]
+    return inline, 1
 
-    def progress(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        count[0] += 1
-        log(trial_line(study, trial, f"[{count[0]}/{trials}]" if trials else f"[{count[0]}]"))
 
-    study.optimize(
-        objective, n_trials=trials, timeout=timeout, catch=(ConfigError,), callbacks=[progress]
-    )
-    log(f"{len(study.trials) - done_before} trials run now, {len(study.trials)} in the study")
-    return study
+def _drive_trials(study, spec, submit, cap, trials, timeout, log) -> None:
+    """Ask, submit (at most ``cap`` at once) and tell until ``trials`` trials or ``timeout``
+    seconds; a trial still running when the job stops (Ctrl-C, an error) is marked FAIL."""
+    import concurrent.futures as cf
+
+    import optuna
+
+    t0, started, finished = time.perf_counter(), 0, 0
+    in_flight: dict[cf.Future, Any] = {}
+    host = socket.gethostname()
+
+    def more() -> bool:
+        if trials is not None and started >= trials:
+            return False
+        return timeout is None or time.perf_counter() - t0 < timeout
+
+    try:
+        while more() or in_flight:
+            while more() and len(in_flight) < cap:
+                trial = study.ask()
+                trial.set_user_attr("pid", os.getpid())
+                trial.set_user_attr("host", host)
+                values = {p.key: p.suggest(trial) for p in spec.params}
+                started += 1
+                try:
+                    fut = submit(trial, values)
+                except BaseException:  # Ctrl-C in a trial trained in this process
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    raise
+                in_flight[fut] = trial
+            done, _ = cf.wait(in_flight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                trial = in_flight.pop(fut)
+                try:
+                    state, value, seconds, status = fut.result()
+                except ConfigError:
+                    frozen = study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    trial.set_user_attr("seconds", seconds)
+                    trial.set_user_attr("status", status)
+                    if state == "pruned":
+                        frozen = study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                    else:
+                        frozen = study.tell(trial, value)
+                finished += 1
+                prefix = f"[{finished}/{trials}]" if trials else f"[{finished}]"
+                log(trial_line(study, frozen, prefix))
+    finally:
+        for trial in in_flight.values():  # stopped early: not left RUNNING
+            with contextlib.suppress(Exception):
+                study.tell(trial, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
 
 
 def _short(value: Any) -> str:
@@ -405,12 +607,17 @@ def run_tune(
     data: Splits | None = None,
     data_dir: Path | str | None = None,
     log: Callable[[str], None] = print,
+    jobs: int = 1,
+    executor: str = "local",
+    address: str | None = None,
 ) -> dict[str, Any]:
     """The tuning job (``scratchnn tune``): load and validate the search space, run (or continue)
     the study, train the final model once on the best config, write every output into ``out``.
 
-    ``storage`` defaults to ``sqlite:///OUT/study.db``; ``data`` to the faithful MNIST split.
-    Returns the summary of :func:`write_outputs`.
+    ``storage`` defaults to the journal file ``OUT/study.journal`` (or the ``OUT/study.db`` an
+    earlier scratchnn wrote); ``data`` to the faithful MNIST split; ``jobs``, ``executor``,
+    ``address``: where the trials train (:func:`run_study`). Returns the summary of
+    :func:`write_outputs`.
     """
     from ..data import faithful_split, load_mnist
 
@@ -421,9 +628,20 @@ def run_tune(
     spec = load_spec(space)  # validated before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    storage = storage or f"sqlite:///{(out / 'study.db').resolve()}"
-    study = open_study(storage, study_name, pruner, seed)  # a damaged study.db: refused now
+    storage = storage_spec(storage, out)
+    study = open_study(storage, study_name, pruner, seed)  # a damaged study file: refused now
     if data is None:
         data = faithful_split(load_mnist(data_dir, log=log))
-    study = run_study(spec, data, trials=trials, timeout=timeout, log=log, study=study)
+    study = run_study(
+        spec,
+        data,
+        trials=trials,
+        timeout=timeout,
+        log=log,
+        study=study,
+        storage=storage,
+        jobs=jobs,
+        executor=executor,
+        address=address,
+    )
     return write_outputs(spec, study, out, data, log=log)

@@ -27,8 +27,10 @@ from .plots import draw_network, plot_fitness
 from .search import (
     CHECKPOINT,
     OLD_CHECKPOINT,
+    Evaluator,
     GenerationStats,
     SearchState,
+    evaluate_here,
     initial_state,
     load_checkpoint,
     run_search,
@@ -76,18 +78,23 @@ def search(
     log: Callable[[str], None] | None = None,
     engine: str = "array",
     on_start: Callable[[SearchState], None] | None = None,
+    evaluate: Evaluator = evaluate_here,
 ) -> SearchRun:
     """Run a search for ``task`` with ``cfg`` into ``out`` (or, with ``resume``, continue the
     one saved there, up to ``generations`` if given), then write the outputs.
 
     Tasks that can be solved (:class:`~scratchnn.wann.tasks.SolvableTask`) stop when solved and
     restart with the next seed after ``cfg.generations``, until ``time_limit`` seconds.
-    ``on_start`` sees the state the search starts from. A ``KeyboardInterrupt`` propagates;
-    the last checkpoint in ``out`` stays valid.
+    ``on_start`` sees the state the search starts from; ``evaluate`` scores each generation
+    (default: here; :func:`~scratchnn.wann.distributed.ray_evaluator`: on a Ray cluster, with
+    the same results). A ``KeyboardInterrupt`` propagates; the last checkpoint in ``out`` stays
+    valid.
     """
     out = Path(out)
     with search_lock(out):
-        return _search(task, out, cfg, resume, generations, time_limit, log, engine, on_start)
+        return _search(
+            task, out, cfg, resume, generations, time_limit, log, engine, on_start, evaluate
+        )
 
 
 @contextmanager
@@ -127,6 +134,7 @@ def _search(
     log: Callable[[str], None] | None,
     engine: str,
     on_start: Callable[[SearchState], None] | None,
+    evaluate: Evaluator = evaluate_here,
 ) -> SearchRun:
     state = start_or_resume(out, task, resume)
     if state is not None:
@@ -146,9 +154,11 @@ def _search(
     t0 = time.perf_counter()
     solvable = isinstance(task, SolvableTask)
     if solvable:
-        state = search_with_restarts(task, cfg, time_limit, log, state, ckpt, engine)
+        state = search_with_restarts(task, cfg, time_limit, log, state, ckpt, engine, evaluate)
     else:
-        state = run_search(task, cfg, log, state=state, checkpoint=ckpt, engine=engine)
+        state = run_search(
+            task, cfg, log, state=state, checkpoint=ckpt, engine=engine, evaluate=evaluate
+        )
     write_outputs(state, task, out)
     solved = None
     if solvable and state.champion is not None:

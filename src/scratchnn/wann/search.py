@@ -227,9 +227,25 @@ def _breed_reference(
     return Population.from_genomes(children), unchanged
 
 
-def step(task: Task, state: SearchState, engine: str = "array") -> GenerationStats:
-    """Evaluate ``state.pop``, update the champion, and replace ``state.pop`` by the next
-    generation. Returns this generation's statistics (also appended to ``state.stats``)."""
+#: ``evaluate(task, packed, weights, rng, reps) -> (n_nets, n_weights) scores``: where a
+#: generation is scored (default: ``task.evaluate`` in this process; see
+#: :func:`scratchnn.wann.distributed.ray_evaluator`)
+Evaluator = Callable[[Task, Packed, np.ndarray, np.random.Generator, int], np.ndarray]
+
+
+def evaluate_here(
+    task: Task, packed: Packed, weights: np.ndarray, rng: np.random.Generator, reps: int
+) -> np.ndarray:
+    """The default :data:`Evaluator`: ``task.evaluate`` in this process."""
+    return task.evaluate(packed, weights, rng, reps)
+
+
+def step(
+    task: Task, state: SearchState, engine: str = "array", evaluate: Evaluator = evaluate_here
+) -> GenerationStats:
+    """Evaluate ``state.pop`` (with ``evaluate``), update the champion, and replace ``state.pop``
+    by the next generation. Returns this generation's statistics (also appended to
+    ``state.stats``)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     cfg, rng = state.config, state.rng
@@ -243,7 +259,7 @@ def step(task: Task, state: SearchState, engine: str = "array") -> GenerationSta
         genomes = state.pop.genomes()
         packed, n_enabled = _express_reference(genomes)
     eval_rng = np.random.default_rng(rng.integers(2**63))  # common random numbers
-    scores = task.evaluate(packed, weights, eval_rng, cfg.reps)
+    scores = evaluate(task, packed, weights, eval_rng, cfg.reps)
     mean, best_w = scores.mean(axis=1), scores.max(axis=1)
     conns = np.maximum(n_enabled, 1)
     second = 1.0 / conns if rng.random() < cfg.p_conn_objective else best_w
@@ -326,6 +342,7 @@ def run_search(
     checkpoint: Path | None = None,
     on_generation: Callable[[SearchState], None] | None = None,
     engine: str = "array",
+    evaluate: Evaluator = evaluate_here,
 ) -> SearchState:
     """Search topologies for ``task`` up to ``cfg.generations``; deterministic for ``cfg.seed``.
 
@@ -340,7 +357,7 @@ def run_search(
         stop_when_solved and state.solved_at
     ):
         try:
-            stats = step(task, state, engine)
+            stats = step(task, state, engine, evaluate)
         except SystemError as exc:
             # Ctrl-C inside a compiled kernel surfaces as "returned a result with an exception
             # set" (SystemError) with the KeyboardInterrupt as its context
@@ -366,6 +383,7 @@ def search_with_restarts(
     state: SearchState | None = None,
     checkpoint: Path | None = None,
     engine: str = "array",
+    evaluate: Evaluator = evaluate_here,
 ) -> SearchState:
     """Independent searches with seeds ``cfg.seed, cfg.seed + 1, ...`` (each at most
     ``cfg.generations``) until one solves the task or ``time_limit`` seconds have passed.
@@ -380,7 +398,13 @@ def search_with_restarts(
     seed = state.config.seed if state else cfg.seed
     while True:
         run = run_search(
-            task, replace(cfg, seed=seed), log, state=state, checkpoint=checkpoint, engine=engine
+            task,
+            replace(cfg, seed=seed),
+            log,
+            state=state,
+            checkpoint=checkpoint,
+            engine=engine,
+            evaluate=evaluate,
         )
         state = None
         if best is None or run.solved_at or run.champion_mean > best.champion_mean:

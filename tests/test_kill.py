@@ -10,6 +10,7 @@ No real MNIST: the sweep and the study train on small synthetic data; the search
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -62,6 +63,35 @@ def _run(cmd: list[str], delay: float | None, timeout: float = 300) -> bool:
             return True
     _, err = proc.communicate(timeout=timeout)
     assert proc.returncode in (0, 1), err.decode()[-2000:]  # search: 1 = not solved
+    return False
+
+
+def _children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux /proc)."""
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            kids |= {int(c) for c in (task / "children").read_text().split()}
+    return kids
+
+
+def _gone(pids: set[int], within: float = 30.0) -> bool:
+    """True once none of ``pids`` is alive (zombies count as gone)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = set()
+        for p in pids:
+            try:
+                state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                alive.add(p)
+        if not alive:
+            return True
+        time.sleep(0.2)
     return False
 
 
@@ -220,3 +250,58 @@ def test_a_tune_study_killed_at_many_random_points_completes_intact(tmp_path):
 
 def test_kill_points_are_seeded():
     assert _kill_points(16, 3, 1.0, 2.0) == _kill_points(16, 3, 1.0, 2.0)
+
+
+def _reproduce_killed(tmp_path: Path, kills: int, seed: int) -> None:
+    """``reproduce --quick`` with two worker processes, killed (the parent, with SIGKILL: no
+    cleanup) at random points: the workers go with it, no finished run is redone, and the
+    results match an uninterrupted run's."""
+    base = [sys.executable, "-m", "scratchnn.cli", "reproduce", "--quick", "--seeds", "1"]
+    base += ["--beyond-seeds", "0", "--jobs", "2", "--no-progress"]
+    ref, out = tmp_path / "ref", tmp_path / "killed"
+    _run([*base, "--out", str(ref)], None)
+    killed = 0
+    for delay in _kill_points(seed, kills, 4.0, 20.0):
+        before = _finished_at(out / "results.sqlite")
+        proc = subprocess.Popen(
+            [*base, "--out", str(out)], cwd=REPO, env=ENV, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            workers = _children(proc.pid)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed += 1
+            assert _gone(workers), "worker processes outlived their killed parent"
+        else:
+            assert proc.returncode == 0, proc.stderr.read().decode()[-2000:]
+        if (out / "results.sqlite").exists():
+            after = _finished_at(out / "results.sqlite")
+            assert all(after[k] == t for k, t in before.items())  # finished runs not redone
+    _run([*base, "--out", str(out)], None)
+    assert killed >= 1
+    assert _rows(out / "results.sqlite") == _rows(ref / "results.sqlite")
+
+    def untimed(x):  # timings differ between runs; everything else must not
+        if isinstance(x, dict):
+            return {k: untimed(v) for k, v in x.items() if "seconds" not in k}
+        return [untimed(v) for v in x] if isinstance(x, list) else x
+
+    def tables(path: Path) -> dict:
+        results = json.loads((path / "results.json").read_text())
+        return untimed({k: results[k] for k in ("lr_sweep", "reg_sweep", "tuned", "commentary")})
+
+    assert tables(out) == tables(ref)
+
+
+@pytest.mark.mnist
+def test_reproduce_killed_at_random_points_ends_as_an_uninterrupted_one(mnist, tmp_path):
+    _reproduce_killed(tmp_path, FEW, seed=16)
+
+
+@pytest.mark.mnist
+@pytest.mark.slow
+def test_reproduce_killed_at_many_random_points_ends_as_an_uninterrupted_one(mnist, tmp_path):
+    _reproduce_killed(tmp_path, MANY, seed=1616)

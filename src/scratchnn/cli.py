@@ -135,7 +135,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(line)
     print(
         f"report: {Path(args.out) / 'report.md'} and {Path(args.out) / 'index.html'} "
-        "(* = differs from the writeup by more than max(3 std, 0.01))"
+        f"(* = {writeup.FLAG_RULE})"
     )
     return 0
 

@@ -85,8 +85,11 @@ class Cell:
         return {"mean": self.mean, "std": self.std, "values": self.values}
 
     def __str__(self) -> str:
-        """``"0.9766 ± 0.0012"``; ``"diverged"`` when no run finished (no values)."""
-        return f"{self.mean:.4f} ± {self.std:.4f}" if self.values else "diverged"
+        """``"0.9766 ± 0.0012"``; ``"0.9766"`` for one seed (no spread to show); ``"diverged"``
+        when no run finished (no values)."""
+        if not self.values:
+            return "diverged"
+        return f"{self.mean:.4f}" if len(self.values) == 1 else f"{self.mean:.4f} ± {self.std:.4f}"
 
 
 def summarize(records: Sequence[RunRecord], metric: str) -> Cell:

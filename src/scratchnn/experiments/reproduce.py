@@ -202,11 +202,13 @@ def run_reproduce(
     progress: bool = True,
     log: Callable[[str], None] = print,
     beyond_seeds: int = 1,
+    hooks: Any = None,
 ) -> dict[str, Any]:
     """Run (or resume) every experiment, then write the report into ``out``; return the results.
 
     ``seeds`` (>= 1) shuffle seeds per setting; ``beyond_seeds`` (>= 0; 0 skips it) for the
-    shipped tuned configs of the "Beyond the writeup" section.
+    shipped tuned configs of the "Beyond the writeup" section. ``hooks``: observes every run
+    (see :class:`~scratchnn.experiments.runner.RunHooks`).
     """
     from ..theory import run_checks
     from .commentary import commentary
@@ -234,6 +236,7 @@ def run_reproduce(
             data_tag="mnist-quick" if quick else "mnist",
             progress=progress,
             log=log,
+            hooks=hooks,
         )
     records = {run.cfg: by_name[run.name] for run in plan}
     results = build_results(experiments, records, data, seeds, quick)

@@ -7,9 +7,10 @@ store. A progress bar counts epochs over the whole plan, with elapsed and remain
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,6 +25,21 @@ from .store import ResultStore, RunRecord, run_key
 class PlannedRun:
     name: str  # also the run directory, relative to ``<out>/runs``
     cfg: RunConfig
+
+
+class RunHooks(Protocol):
+    """What :func:`run_plan` tells an observer (e.g. :class:`scratchnn.tracking.ChildRuns`):
+    ``start_run`` returns an object with an ``on_epoch(EpochRecord)`` method, handed back to
+    ``finish_run`` (or ``abort_run`` when the run raised, Ctrl-C included); ``skipped_run`` is
+    called for each run already in the store."""
+
+    def start_run(self, name: str, config: Mapping[str, Any]) -> Any: ...
+
+    def finish_run(self, observer: Any, result: Any, run_dir: Path | None = None) -> None: ...
+
+    def abort_run(self, observer: Any, exc: BaseException) -> None: ...
+
+    def skipped_run(self, name: str, config: Mapping[str, Any], record: RunRecord) -> None: ...
 
 
 def _record(run: PlannedRun, key: str, data_tag: str, result, data: Splits) -> RunRecord:
@@ -56,14 +72,24 @@ def run_plan(
     data_tag: str = "mnist",
     progress: bool = True,
     log: Callable[[str], None] = print,
+    hooks: RunHooks | None = None,
 ) -> dict[str, RunRecord]:
-    """Run every planned config not yet in ``store``; return all records by run name."""
+    """Run every planned config not yet in ``store``; return all records by run name.
+
+    ``hooks`` (e.g. experiment tracking) sees every run: started, each epoch, finished, and those
+    skipped because the store has them."""
     from tqdm import tqdm
 
     out = Path(out)
     keyed = [(run, run_key(run.cfg, data_tag)) for run in plan]
     done = store.keys()
     pending = [(r, k) for r, k in keyed if k not in done]
+    if hooks is not None:
+        for run, key in keyed:
+            if key in done:
+                rec = store.get(key)
+                assert rec is not None
+                hooks.skipped_run(run.name, run.cfg.to_dict(), rec)
     log(
         f"{len(plan)} runs planned: {len(plan) - len(pending)} already in {store.path.name} "
         f"(skipped), {len(pending)} to run"
@@ -82,14 +108,25 @@ def run_plan(
             bar.set_description(f"[{i}/{len(pending)}] {run.name}")
             planned = run.cfg.train.epochs
 
-            def on_epoch(rec: EpochRecord) -> None:
+            observer = hooks.start_run(run.name, run.cfg.to_dict()) if hooks else None
+
+            def on_epoch(rec: EpochRecord, observer: Any = observer) -> None:
                 bar.update(1)
                 bar.set_postfix(val_acc=f"{rec.val_acc:.4f}", refresh=False)
+                if observer is not None:
+                    observer.on_epoch(rec)
 
-            result = train_from_config(run.cfg, data, on_epoch=on_epoch)
-            bar.update(planned - len(result.history))  # epochs a diverged run did not use
-            write_run(out / "runs" / run.name, run.cfg, result)
-            store.put(_record(run, key, data_tag, result, data))
+            try:
+                result = train_from_config(run.cfg, data, on_epoch=on_epoch)
+                bar.update(planned - len(result.history))  # epochs a diverged run did not use
+                run_dir = write_run(out / "runs" / run.name, run.cfg, result)
+                store.put(_record(run, key, data_tag, result, data))
+            except BaseException as exc:
+                if hooks is not None:
+                    hooks.abort_run(observer, exc)
+                raise
+            if hooks is not None:
+                hooks.finish_run(observer, result, run_dir)
             m = result.metrics()
             msg = (
                 f"done {run.name}: {m['status']} train {m['train_acc'] or float('nan'):.4f} "

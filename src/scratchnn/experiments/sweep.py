@@ -139,6 +139,7 @@ def run_sweep(
     data_dir: Path | str | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    hooks: Any = None,
 ) -> SweepResult:
     """Train every combination of ``grid`` on top of ``config``, ``seeds`` seeds each.
 
@@ -150,6 +151,7 @@ def run_sweep(
     Writes into ``out``: one run directory per run under ``runs/``, ``results.sqlite`` (finished
     runs are skipped when the same sweep runs again), ``table.txt`` (mean +- std per combination)
     and ``sweep.png`` (training loss and validation accuracy of every combination).
+    ``hooks``: observes every run (see :class:`~scratchnn.experiments.runner.RunHooks`).
     """
     from ..data import faithful_split, load_mnist
     from ..plots import plot_overview
@@ -169,7 +171,7 @@ def run_sweep(
         data = faithful_split(load_mnist(data_dir, log=log))
     plan = [run for _, runs in combos for run in runs]
     with ResultStore(out / "results.sqlite") as store:
-        records = run_plan(plan, data, store, out, progress=progress, log=log)
+        records = run_plan(plan, data, store, out, progress=progress, log=log, hooks=hooks)
     rows = []
     series = {}
     for combo, runs in combos:

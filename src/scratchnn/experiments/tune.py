@@ -211,11 +211,13 @@ def run_study(
     seed: int = 0,
     log: Callable[[str], None] = print,
     study: Any = None,
+    hooks: Any = None,
 ):
     """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more.
 
     ``study``: one opened with :func:`open_study` (then ``storage``, ``study_name``, ``pruner``
-    and ``seed`` are not used)."""
+    and ``seed`` are not used). ``hooks`` observes each trial as a training run named
+    ``trial N`` (see :class:`~scratchnn.experiments.runner.RunHooks`)."""
     import optuna
 
     if study is None:
@@ -230,7 +232,11 @@ def run_study(
         values = {p.key: p.suggest(trial) for p in spec.params}
         cfg = spec.config(values)
 
+        observer = hooks.start_run(f"trial {trial.number}", cfg.to_dict()) if hooks else None
+
         def report(rec) -> None:
+            if observer is not None:
+                observer.on_epoch(rec)
             trial.report(rec.val_acc, rec.epoch)
             if trial.should_prune():
                 raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
@@ -238,9 +244,14 @@ def run_study(
         t0 = time.perf_counter()
         try:
             result = train_from_config(cfg, trial_data, on_epoch=report, log=log)
-        except KeyboardInterrupt:
-            _INTERRUPTED["now"] = True
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                _INTERRUPTED["now"] = True
+            if hooks is not None:
+                hooks.abort_run(observer, exc)
             raise
+        if hooks is not None:
+            hooks.finish_run(observer, result)
         trial.set_user_attr("seconds", time.perf_counter() - t0)
         trial.set_user_attr("status", result.status)
         return max((r.val_acc for r in result.history), default=0.0)
@@ -298,8 +309,11 @@ def write_outputs(
     out: Path,
     data: Splits | None,
     log: Callable[[str], None] = print,
+    hooks: Any = None,
 ) -> dict[str, Any]:
-    """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md."""
+    """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md.
+
+    ``hooks`` observes the final model's training as a run named ``final``."""
     import optuna
     from optuna.visualization import matplotlib as ovm
 
@@ -349,8 +363,18 @@ def write_outputs(
     final = None
     if data is not None:
         log("training the final model on the best config (the only test-set evaluation)")
-        result = train_from_config(cfg, data, log=log)
-        write_run(out / "final", cfg, result)
+        observer = hooks.start_run("final", cfg.to_dict()) if hooks else None
+        try:
+            result = train_from_config(
+                cfg, data, log=log, on_epoch=observer.on_epoch if observer else None
+            )
+            write_run(out / "final", cfg, result)
+        except BaseException as exc:
+            if hooks is not None:
+                hooks.abort_run(observer, exc)
+            raise
+        if hooks is not None:
+            hooks.finish_run(observer, result, out / "final")
         final = result.metrics()
         log(summary_line(result))
     states = [t.state for t in study.trials]
@@ -405,12 +429,14 @@ def run_tune(
     data: Splits | None = None,
     data_dir: Path | str | None = None,
     log: Callable[[str], None] = print,
+    hooks: Any = None,
 ) -> dict[str, Any]:
     """The tuning job (``scratchnn tune``): load and validate the search space, run (or continue)
     the study, train the final model once on the best config, write every output into ``out``.
 
     ``storage`` defaults to ``sqlite:///OUT/study.db``; ``data`` to the faithful MNIST split.
-    Returns the summary of :func:`write_outputs`.
+    Returns the summary of :func:`write_outputs`. ``hooks`` observes every trial and the final
+    model (see :func:`run_study`).
     """
     from ..data import faithful_split, load_mnist
 
@@ -425,5 +451,5 @@ def run_tune(
     study = open_study(storage, study_name, pruner, seed)  # a damaged study.db: refused now
     if data is None:
         data = faithful_split(load_mnist(data_dir, log=log))
-    study = run_study(spec, data, trials=trials, timeout=timeout, log=log, study=study)
-    return write_outputs(spec, study, out, data, log=log)
+    study = run_study(spec, data, trials=trials, timeout=timeout, log=log, study=study, hooks=hooks)
+    return write_outputs(spec, study, out, data, log=log, hooks=hooks)

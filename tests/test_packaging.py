@@ -111,15 +111,20 @@ def test_the_wheel_in_a_clean_venv_runs_reproduce_quick(mnist, tmp_path):
     pytest.importorskip("build")
     assert _build(tmp_path / "dist", "--wheel").returncode == 0
     (wheel,) = (tmp_path / "dist").glob("scratchnn-*.whl")
+    # not this checkout's src: through PYTHONPATH, pip would find it "already installed"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
     pip = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True
+        [str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert pip.returncode == 0, pip.stderr[-3000:]
+    assert (venv / "bin" / "scratchnn").is_file(), pip.stdout[-3000:]
     work = tmp_path / "empty"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # not this checkout's src
     args = ["reproduce", "--quick", "--seeds", "1", "--beyond-seeds", "1", "--no-progress"]
     run = subprocess.run(
         [str(venv / "bin" / "scratchnn"), *args, "--data-dir", str(mnist_dir())],

@@ -215,3 +215,28 @@ def test_a_bad_uri_is_one_line_before_any_work(monkeypatch, tmp_path, capsys):
     assert resolve_uri("runs.db") == f"sqlite:///{tmp_path / 'runs.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
     assert resolve_uri("") == "http://127.0.0.1:5000"
+
+
+def test_a_store_that_fails_mid_sweep_stops_logging_not_the_sweep(
+    small_mnist, store, tmp_path, monkeypatch, capsys
+):
+    uri = store[0]
+    calls = []
+    real = MlflowClient.log_batch
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 3:
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(MlflowClient, "log_batch", flaky)
+    out = tmp_path / "sweep"
+    args = ["sweep", "--config", "config_exp", "--grid", "reg=0.001,0.01", "--set", "epochs=2"]
+    args += ["--set", "hidden_size=8", "--out", str(out), "--no-progress"]
+    assert main([*args, "--mlflow", uri, "--mlflow-experiment", "flaky"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("stopped (OSError: [Errno 28] No space left on device)") == 1
+    assert len(calls) == 4  # nothing tried after the failure
+    assert len(list((out / "runs").rglob("metrics.json"))) == 2
+    assert (out / "table.txt").is_file()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,10 +93,14 @@ class Tracker:
     Raises :class:`TrackingError` (one line) when MLflow is not installed or the store cannot be
     opened: the command checks this before any work."""
 
-    def __init__(self, uri: str | None = None, experiment: str = DEFAULT_EXPERIMENT) -> None:
+    def __init__(
+        self,
+        uri: str | None = None,
+        experiment: str = DEFAULT_EXPERIMENT,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         try:
             import mlflow  # noqa: F401  (the extra's presence)
-            from mlflow.exceptions import MlflowException
             from mlflow.tracking import MlflowClient
         except ImportError:
             raise TrackingError(
@@ -105,7 +110,8 @@ class Tracker:
         for name in ("alembic", "mlflow"):
             logging.getLogger(name).setLevel(logging.WARNING)
         self.uri = resolve_uri(uri)
-        self._error = MlflowException
+        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.failed: str | None = None  # why logging stopped (see call)
         try:
             self.client = MlflowClient(tracking_uri=self.uri)
             found = self.client.get_experiment_by_name(experiment)
@@ -120,6 +126,22 @@ class Tracker:
                 f"cannot open the MLflow store {self.uri} ({_first_line(exc)})"
             ) from exc
         self.experiment = experiment
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``self.client.<method>(*args, **kwargs)``; once one such call fails (the server went
+        away, the disk filled up), logging stops with one line on ``log`` and every later call
+        does nothing: training goes on and writes its own outputs as usual."""
+        if self.failed is not None:
+            return None
+        try:
+            return getattr(self.client, method)(*args, **kwargs)
+        except Exception as exc:
+            self.failed = _first_line(exc)
+            self.log(
+                f"mlflow: logging to {self.uri} stopped ({self.failed}); the command goes on and "
+                "saves its own outputs as usual"
+            )
+            return None
 
     def _artifact_root(self) -> str | None:
         """Beside a SQLite store: ``<folder of the .db>/mlartifacts`` (MLflow's default is
@@ -137,17 +159,22 @@ class Tracker:
         parent: RunObserver | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> RunObserver:
-        """Open a run (nested under ``parent`` when given) and log ``params`` (flattened)."""
+        """Open a run (nested under ``parent`` when given) and log ``params`` (flattened).
+
+        A top-level run that cannot be opened is a :class:`TrackingError` (the command has not
+        started its work); a nested one that cannot, stops logging (see :meth:`call`)."""
         all_tags = {"scratchnn.command": name.split(" ")[0], **(tags or {})}
-        if parent is not None:
+        if parent is None:
+            try:
+                run = self.client.create_run(self.experiment_id, run_name=name, tags=all_tags)
+            except Exception as exc:
+                raise TrackingError(
+                    f"MLflow could not open a run in {self.uri}: {_first_line(exc)}"
+                ) from exc
+        else:
             all_tags["mlflow.parentRunId"] = parent.run_id
-        try:
-            run = self.client.create_run(self.experiment_id, run_name=name, tags=all_tags)
-        except Exception as exc:
-            raise TrackingError(
-                f"MLflow could not open a run in {self.uri}: {_first_line(exc)}"
-            ) from exc
-        observer = RunObserver(self, run.info.run_id, name)
+            run = self.call("create_run", self.experiment_id, run_name=name, tags=all_tags)
+        observer = RunObserver(self, run.info.run_id if run is not None else "", name)
         if params:
             observer.log_params(params)
         return observer
@@ -159,7 +186,6 @@ class RunObserver:
 
     def __init__(self, tracker: Tracker, run_id: str, name: str) -> None:
         self.tracker = tracker
-        self.client = tracker.client
         self.run_id = run_id
         self.name = name
         self.ended = False
@@ -170,7 +196,7 @@ class RunObserver:
         flat = flatten(params)
         items = [Param(k, str(v)[:6000]) for k, v in flat.items()]
         for i in range(0, len(items), 100):  # MLflow's batch limit
-            self.client.log_batch(self.run_id, params=items[i : i + 100])
+            self.tracker.call("log_batch", self.run_id, params=items[i : i + 100])
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int = 0) -> None:
         """Log the finite numbers of ``metrics`` (None, NaN and non-numbers are left out)."""
@@ -185,7 +211,7 @@ class RunObserver:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         ]
         if items:
-            self.client.log_batch(self.run_id, metrics=items)
+            self.tracker.call("log_batch", self.run_id, metrics=items)
 
     def on_epoch(self, record: Any) -> None:
         """``fit``'s ``on_epoch`` callback: one step (the epoch number) of the epoch's metrics."""
@@ -201,24 +227,27 @@ class RunObserver:
             return
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix in ARTIFACT_SUFFIXES:
-                self.client.log_artifact(self.run_id, str(path), artifact_path)
+                self.tracker.call("log_artifact", self.run_id, str(path), artifact_path)
 
     def log_result(self, result: Any, run_dir: Path | str | None = None) -> None:
         """A finished :class:`~scratchnn.training.FitResult`: its metrics (``test_acc``, ...)
         and the run directory's figures."""
         metrics = result.metrics()
         self.log_metrics(final_metrics(metrics), step=len(result.history))
-        self.client.set_tag(self.run_id, "scratchnn.status", metrics["status"])
-        self.client.set_tag(self.run_id, "scratchnn.path", str(metrics.get("path")))
+        self.set_tag("scratchnn.status", str(metrics["status"]))
+        self.set_tag("scratchnn.path", str(metrics.get("path")))
         if run_dir is not None:
             self.log_artifacts(run_dir)
+
+    def set_tag(self, key: str, value: str) -> None:
+        self.tracker.call("set_tag", self.run_id, key, value)
 
     def end(self, status: str = "ok") -> None:
         """Close the run: ``ok`` -> FINISHED, ``diverged``/``failed`` -> FAILED,
         ``interrupted`` -> KILLED."""
         if not self.ended:
             self.ended = True
-            self.client.set_terminated(self.run_id, STATUS.get(status, "FINISHED"))
+            self.tracker.call("set_terminated", self.run_id, STATUS.get(status, "FINISHED"))
 
 
 class ChildRuns:
@@ -245,13 +274,10 @@ class ChildRuns:
         if observer is None:
             return
         if type(exc).__name__ == "TrialPruned":  # an Optuna trial its pruner stopped
-            self.client_tag(observer, "scratchnn.status", "pruned")
+            observer.set_tag("scratchnn.status", "pruned")
             observer.end("ok")
         else:
             observer.end("interrupted" if caused_by_interrupt(exc) else "failed")
-
-    def client_tag(self, observer: RunObserver, key: str, value: str) -> None:
-        observer.client.set_tag(observer.run_id, key, value)
 
     def skipped_run(self, name: str, config: Mapping[str, Any], record: Any) -> None:
         """A run finished before (kept in the results store): logged from its record, with the
@@ -279,7 +305,7 @@ def command_run(
     """The parent run of one command (``train``, ``sweep``, ``reproduce``, ``tune``): opened
     with ``params``, ended FINISHED when the block ends, KILLED on Ctrl-C, FAILED on an error.
     Says on ``log`` where the runs go and how to look at them."""
-    tracker = Tracker(uri, experiment)
+    tracker = Tracker(uri, experiment, log)
     parent = tracker.start(name, params)
     look = (
         f"open {tracker.uri} in a browser"

@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-all lint clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-all lint clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -37,14 +37,28 @@ reproduce-quick: $(STAMP)
 	$(BIN)/scratchnn data fetch
 	$(BIN)/scratchnn reproduce --quick --seeds 1 --out reports/quick
 
-test: $(STAMP)
+# the report page test drives Debian's chromium (through Playwright's Python package, no browser
+# download): installed here with apt-get when missing and we are root; otherwise that test skips
+# and says why
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$${CHROMIUM:-}" ]; then \
+	  echo "==> chromium for the report page test: $$(command -v chromium || echo $$CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> installing Debian's chromium for the report page test (apt-get, about a minute)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "==> apt-get could not install chromium: the report page test will be skipped"; \
+	else \
+	  echo "==> no chromium and no root apt-get: the report page test will be skipped"; \
+	fi
+
+test: $(STAMP) browser
 	@echo "==> running the test suite (not slow; fetches MNIST on first use)"
 	$(BIN)/python -m pytest -m "not slow"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not mnist"
 
-test-all: $(STAMP)
+test-all: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 # the benchmark's optional peers: PyTorch (CPU build, torch==2.13.0) and scikit-learn

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Screenshot a report page with headless Chromium (Debian package `chromium`).
-# Usage: scripts/screenshot.sh reports/writeup/index.html out.png [height]
+# Screenshot a report page, its full height, with headless Chromium (Debian package `chromium`,
+# driven by Playwright's Python package: see scripts/page_check.py, which also checks the page).
+# Usage: scripts/screenshot.sh reports/writeup/index.html out.png [--open-details]
 set -euo pipefail
-page=$(realpath "$1"); out=$(realpath -m "$2"); height=${3:-6000}
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$profile" --hide-scrollbars --window-size=1200,"$height" \
-  --screenshot="$out" "file://$page" 2>/dev/null
-test -s "$out"
-echo "$out"
+here=$(dirname "$0")
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] && [ -z "${PYTHON:-}" ] && python=.venv/bin/python
+"$python" "$here/page_check.py" "$1" --screenshot "$2" "${@:3}" >/dev/null
+test -s "$2"
+echo "$2"

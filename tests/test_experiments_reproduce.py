@@ -2,18 +2,25 @@
 report, the page in a browser, the 'Beyond the writeup' section (real MNIST).
 """
 
+import contextlib
+import io
 import json
+import os
 import shutil
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from scratchnn.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _tables_without_timing(results):
@@ -93,12 +100,20 @@ class _Collect(HTMLParser):
             self.srcs.append(dict(attrs)["src"])
 
 
-@pytest.mark.mnist
-def test_reproduce_quick_writes_report(mnist, tmp_path, capsys):
-    out = tmp_path / "rep"
+@pytest.fixture(scope="module")
+def quick_report(mnist, tmp_path_factory):
+    """``reproduce --quick --seeds 2 --beyond-seeds 0`` once for this module: (out, stdout)."""
+    out = tmp_path_factory.mktemp("quick") / "rep"
     argv = ["reproduce", "--quick", "--seeds", "2", "--beyond-seeds", "0", "--out", str(out)]
-    assert main([*argv, "--no-progress"]) == 0
-    printed = capsys.readouterr().out
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([*argv, "--no-progress"]) == 0
+    return out, printed.getvalue()
+
+
+@pytest.mark.mnist
+def test_reproduce_quick_writes_report(quick_report):
+    out, printed = quick_report
     assert "lr       1:" in printed and "writeup 0.9434" in printed
     results = json.loads((out / "results.json").read_text())
     cell = results["reg_sweep"]["0.1"]
@@ -117,34 +132,95 @@ def test_reproduce_quick_writes_report(mnist, tmp_path, capsys):
     page = (out / "index.html").read_text()
     parser = _Collect()
     parser.feed(page)
-    assert parser.tags.count("table") == 4  # lr, reg, tuned, theory
-    assert len(parser.srcs) == 13 and all(
+    assert parser.tags.count("table") == 5  # lr, reg, tuned, theory, provenance
+    # 2 grids + (overview + 4) + (overview + 5) + tuned + theory
+    assert len(parser.srcs) == 15 and all(
         s.startswith("data:image/png;base64,") for s in parser.srcs
     )
-    assert "## Theory, checked by computation" in md and "| XOR | XOR NOT separable | pass" in md
-    for f in ("lr_overview", "reg_overview", "lr_1", "reg_0.0001", "tuned", "theory_gates"):
+    assert parser.tags.count("details") == 3  # lr and reg figures, theory checks
+    assert "## Theory, checked by computation" in md
+    assert "| Boolean functions | XOR is NOT linearly separable (outputs 0110" in md
+    assert "| Boolean functions | AND is linearly separable (outputs 0001" in md
+    assert "max \\|J - J_fd\\|" in md  # escaped: the table keeps its four columns
+    for f in ("lr_grid", "reg_grid", "lr_overview", "lr_1", "reg_0.0001", "tuned"):
         assert (out / "figures" / f"{f}.png").stat().st_size > 2000
+    assert (out / "figures" / "theory_gates.png").stat().st_size > 2000
+    # provenance: recorded in results.json and shown in both renderings
+    prov = results["provenance"]
+    assert prov["shuffle_seeds"] == [0, 1] and prov["numpy"] and prov["cores"] >= 1
+    assert "## Provenance" in md and f"| NumPy | {prov['numpy']} |" in md
+    assert "<section id='provenance'>" in page
     # every commentary number comes from results: spot-check the first-epoch sentence
     first = results["lr_sweep"]["1"]["curves"]["val_acc"][0]
     assert f"{first:.4f} at lr 1" in results["commentary"]["lr"][0]
 
 
+def _browser_missing() -> str | None:
+    """Why the headless-Chromium page test cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright's Python package is not installed (pip install -e '.[dev]')"
+    if shutil.which("chromium") is None and not os.environ.get("CHROMIUM"):
+        return "Debian package chromium not installed (make test installs it when run as root)"
+    return None
+
+
 @pytest.mark.mnist
-@pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian package chromium not installed"
-)
-def test_report_page_renders_in_headless_chromium(mnist, tmp_path):
-    out = tmp_path / "rep"
-    assert main(["reproduce", "--quick", "--seeds", "1", "--out", str(out), "--no-progress"]) == 0
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_report_page_renders_in_headless_chromium(quick_report, tmp_path):
+    """The page in a real browser: no console error, every image loads (details opened), every
+    contents link lands on an element; the screenshot covers the page's full height."""
+    out, _ = quick_report
     shot = tmp_path / "shot.png"
-    subprocess.run(
-        ["bash", "scripts/screenshot.sh", str(out / "index.html"), str(shot), "3000"],
-        check=True,
-        timeout=120,
+    done = subprocess.run(
+        [
+            sys.executable,
+            "scripts/page_check.py",
+            str(out / "index.html"),
+            "--screenshot",
+            str(shot),
+            "--open-details",
+        ],
         capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
     )
+    found = json.loads(done.stdout)
+    assert found["console_errors"] == []
+    assert len(found["images"]) == 15 and all(w > 0 for _, w in found["images"])
+    hrefs = [h for h, _ in found["contents_links"]]
+    assert hrefs == ["#lr", "#reg", "#tuned", "#theory", "#provenance"]
+    assert all(r for _, r in found["contents_links"])
+    assert found["ok"] and done.returncode == 0
     data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert width == 1200 and height == found["height"] > 6000  # full height, not cut
+
+
+@pytest.mark.skipif(_browser_missing() is not None, reason=str(_browser_missing()))
+def test_page_check_fails_on_a_broken_page(tmp_path):
+    """The checker can fail: a broken image, a dangling contents link and a script error."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><html><body><nav id='contents'><a href='#nowhere'>x</a></nav>"
+        "<img alt='broken' src='data:image/png;base64,AAAA'>"
+        "<script>undefined_function()</script></body></html>"
+    )
+    done = subprocess.run(
+        [sys.executable, "scripts/page_check.py", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    found = json.loads(done.stdout)
+    assert done.returncode == 1 and not found["ok"]
+    assert found["images"] == [["broken", 0]]
+    assert found["contents_links"] == [["#nowhere", False]]
+    assert any("undefined_function" in e for e in found["console_errors"])
 
 
 @pytest.mark.mnist

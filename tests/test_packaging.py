@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -48,19 +50,29 @@ def test_extras_declare_what_the_tests_and_the_estimators_use():
     extras = _pyproject()["project"]["optional-dependencies"]
     assert any(d.startswith("scikit-learn") for d in extras["sklearn"])
     assert any(d.startswith("scikit-learn") for d in extras["dev"])
+    # --mlflow (scratchnn.tracking): the client-only MLflow, also in dev for tests/test_tracking.py
+    assert any(d.startswith("mlflow-skinny") for d in extras["mlflow"])
+    assert any(d.startswith("mlflow-skinny") for d in extras["dev"])
+
+
+def _build(outdir: Path, *options: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(
+        [sys.executable, "-m", "build", *options, "--outdir", str(outdir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,  # PYTHONDONTWRITEBYTECODE makes setuptools say "byte-compiling is disabled"
+    )
 
 
 @pytest.mark.slow
 def test_build_makes_a_wheel_with_the_package_data_and_no_warnings(tmp_path):
-    """``python -m build --wheel`` (needs the ``build`` package and PyPI for its isolated
-    environment): the configs, presets and license are inside; setuptools warns about nothing."""
+    """``python -m build`` (needs the ``build`` package and PyPI for its isolated environment):
+    an sdist and a wheel built from it; the configs, presets and license are inside; setuptools
+    warns about nothing."""
     pytest.importorskip("build")
-    out = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = _build(tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
     log = out.stdout + out.stderr
     warnings = [
@@ -81,3 +93,48 @@ def test_build_makes_a_wheel_with_the_package_data_and_no_warnings(tmp_path):
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "License-Expression: MIT" in text and "Provides-Extra: sklearn" in text
+    assert "Provides-Extra: mlflow" in text
+    (sdist,) = tmp_path.glob("scratchnn-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        members = {Path(*Path(n).parts[1:]).as_posix() for n in tar.getnames()}
+    assert {"LICENSE", "pyproject.toml", "src/scratchnn/configs/best.yaml"} <= members
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_the_wheel_in_a_clean_venv_runs_reproduce_quick(mnist, tmp_path):
+    """The wheel installed into a fresh virtual environment (its dependencies from the package
+    index) runs ``scratchnn reproduce --quick`` from an empty folder: the tuned configs and the
+    writeup's numbers come from the installed package, not from this checkout."""
+    from scratchnn.data.sources import mnist_dir
+
+    pytest.importorskip("build")
+    assert _build(tmp_path / "dist", "--wheel").returncode == 0
+    (wheel,) = (tmp_path / "dist").glob("scratchnn-*.whl")
+    # not this checkout's src: through PYTHONPATH, pip would find it "already installed"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+    pip = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    assert (venv / "bin" / "scratchnn").is_file(), pip.stdout[-3000:]
+    work = tmp_path / "empty"
+    work.mkdir()
+    args = ["reproduce", "--quick", "--seeds", "1", "--beyond-seeds", "1", "--no-progress"]
+    run = subprocess.run(
+        [str(venv / "bin" / "scratchnn"), *args, "--data-dir", str(mnist_dir())],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "report:" in run.stdout
+    report = (work / "reports" / "writeup" / "report.md").read_text()
+    assert "0.3997" in report  # a writeup number, from the installed scratchnn.experiments.writeup
+    assert (work / "reports" / "writeup" / "index.html").is_file()

@@ -118,7 +118,8 @@ def test_every_check_passes_and_cli_lists_sixteen(capsys, tmp_path):
     assert main(["theory", "--figure", str(tmp_path / "g.png")]) == 0
     out = capsys.readouterr().out
     lines = [ln for ln in out.splitlines() if "separable" in ln and ln.startswith("[PASS]")]
-    assert sum("NOT separable" in ln for ln in lines) == 2
+    assert sum("NOT linearly separable" in ln for ln in lines) == 2
+    assert "[PASS] AND is linearly separable (outputs 0001 on 00 01 10 11)" in out
     assert len([ln for ln in lines if ":" in ln and "of 16" not in ln]) == 16
     assert (tmp_path / "g.png").stat().st_size > 5000
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import ScratchnnError, caused_by_interrupt
 from .experiments import writeup  # the writeup's settings, for help texts (constants only)
@@ -70,18 +71,44 @@ def cmd_data_info(args: argparse.Namespace) -> int:
 # --- train -----------------------------------------------------------------------------------
 
 
+def _tracked(args: argparse.Namespace, name: str, params: dict[str, Any]):
+    """The command's MLflow parent run under ``--mlflow`` (:func:`scratchnn.tracking.command_run`),
+    else a context that gives ``None``."""
+    if args.mlflow is None:
+        return contextlib.nullcontext(None)
+    from .tracking import command_run
+
+    return command_run(args.mlflow, args.mlflow_experiment, name, params, _eprint)
+
+
+def _child_runs(parent: Any):
+    """Nested MLflow runs under ``parent`` (one per training run), or ``None``."""
+    if parent is None:
+        return None
+    from .tracking import ChildRuns
+
+    return ChildRuns(parent.tracker, parent)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .runs import run_training, summary_line
 
-    run = run_training(
-        args.config,
-        args.set,
-        seed=args.seed,
-        out=args.out,
-        data_dir=args.data_dir,
-        progress=not args.no_progress,
-        log=_eprint,
-    )
+    cfg = load_config(args.config, args.set, seed=args.seed)  # checked before the tracker opens
+    with _tracked(args, f"train {Path(args.config).stem}", cfg.to_dict()) as tracked:
+        run = run_training(
+            args.config,
+            args.set,
+            seed=args.seed,
+            out=args.out,
+            data_dir=args.data_dir,
+            progress=not args.no_progress,
+            log=_eprint,
+            on_epoch=tracked.on_epoch if tracked else None,
+        )
+        if tracked:
+            tracked.log_result(run.result, run.out)
+            tracked.end(run.result.status)
     if run.result.status == "interrupted":
         done = len(run.result.history)
         _eprint(
@@ -105,20 +132,31 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiments.sweep import run_sweep
 
-    result = run_sweep(
-        args.config,
-        args.grid,
-        overrides=args.set,
-        seeds=args.seeds,
-        first_seed=args.seed,
-        out=args.out,
-        data_dir=args.data_dir,
-        progress=not args.no_progress,
-        log=_eprint,
-        jobs=check_jobs(args.jobs),
-        executor=args.executor,
-        address=args.address,
-    )
+    params = {
+        "config": str(args.config),
+        "grid": " ".join(args.grid),
+        "set": " ".join(args.set),
+        "seeds": args.seeds,
+        "seed": args.seed,
+    }
+    with _tracked(args, "sweep", params) as tracked:
+        result = run_sweep(
+            args.config,
+            args.grid,
+            overrides=args.set,
+            seeds=args.seeds,
+            first_seed=args.seed,
+            out=args.out,
+            data_dir=args.data_dir,
+            progress=not args.no_progress,
+            log=_eprint,
+            jobs=check_jobs(args.jobs),
+            executor=args.executor,
+            address=args.address,
+            hooks=_child_runs(tracked),
+        )
+        if tracked:
+            tracked.log_artifacts(result.out)
     print(result.table)
     print(f"runs, table.txt and sweep.png in {result.out}")
     return 0
@@ -127,23 +165,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .experiments.reproduce import run_reproduce, summary_lines
 
-    results = run_reproduce(
-        args.out,
-        seeds=args.seeds,
-        quick=args.quick,
-        data_dir=args.data_dir,
-        progress=not args.no_progress,
-        log=_eprint,
-        beyond_seeds=args.beyond_seeds,
-        jobs=check_jobs(args.jobs),
-        executor=args.executor,
-        address=args.address,
-    )
+    params = {"seeds": args.seeds, "quick": args.quick, "beyond_seeds": args.beyond_seeds}
+    with _tracked(args, "reproduce", params) as tracked:
+        results = run_reproduce(
+            args.out,
+            seeds=args.seeds,
+            quick=args.quick,
+            data_dir=args.data_dir,
+            progress=not args.no_progress,
+            log=_eprint,
+            beyond_seeds=args.beyond_seeds,
+            jobs=check_jobs(args.jobs),
+            executor=args.executor,
+            address=args.address,
+            hooks=_child_runs(tracked),
+        )
+        if tracked:
+            tracked.log_artifacts(args.out)
+            tracked.log_artifacts(Path(args.out) / "figures", "figures")
     for line in summary_lines(results):
         print(line)
     print(
         f"report: {Path(args.out) / 'report.md'} and {Path(args.out) / 'index.html'} "
-        "(* = differs from the writeup by more than max(3 std, 0.01))"
+        f"(* = {writeup.FLAG_RULE})"
     )
     return 0
 
@@ -155,21 +199,37 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .experiments.tune import run_tune
 
     out = Path(args.out)
-    summary = run_tune(
-        args.space,
-        out,
-        trials=args.trials,
-        timeout=args.timeout,
-        storage=args.storage,
-        study_name=args.study,
-        pruner=args.pruner,
-        seed=args.seed,
-        data_dir=args.data_dir,
-        log=_eprint,
-        jobs=check_jobs(args.jobs),
-        executor=args.executor,
-        address=args.address,
-    )
+    params = {
+        "space": str(args.space),
+        "trials": args.trials,
+        "timeout": args.timeout,
+        "study": args.study,
+        "pruner": args.pruner,
+        "seed": args.seed,
+    }
+    with _tracked(args, "tune", params) as tracked:
+        summary = run_tune(
+            args.space,
+            out,
+            trials=args.trials,
+            timeout=args.timeout,
+            storage=args.storage,
+            study_name=args.study,
+            pruner=args.pruner,
+            seed=args.seed,
+            data_dir=args.data_dir,
+            log=_eprint,
+            jobs=check_jobs(args.jobs),
+            executor=args.executor,
+            address=args.address,
+            hooks=_child_runs(tracked),
+        )
+        if tracked:
+            final = summary["final"] or {}
+            tracked.log_metrics(
+                {"best_val_acc": summary["best_val_acc"], "final_test_acc": final.get("test_acc")}
+            )
+            tracked.log_artifacts(out)
     print(
         f"best trial {summary['best_trial']}: val {summary['best_val_acc']:.4f} "
         f"{summary['best_params']}"
@@ -516,6 +576,24 @@ def _add_parallel(p: argparse.ArgumentParser, jobs: str | None = "runs") -> None
     )
 
 
+def _add_mlflow(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--mlflow",
+        nargs="?",
+        const="",
+        metavar="URI",
+        help="log params, per-epoch metrics and figures to MLflow (nested runs), at URI "
+        "(default $MLFLOW_TRACKING_URI or sqlite:///mlflow.db; a file ending in .db; "
+        "http://host:port); needs pip install 'scratchnn[mlflow]'",
+    )
+    p.add_argument(
+        "--mlflow-experiment",
+        default="scratchnn",
+        metavar="NAME",
+        help="MLflow experiment name (default scratchnn)",
+    )
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="also write the results as JSON")
 
@@ -613,6 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, help="shuffle seed (overrides Train.seed; default 0)")
     t.add_argument("--out", type=Path, help="run directory (default runs/<config>-<time>)")
     _add_data_dir(t, progress=True)
+    _add_mlflow(t)
     t.set_defaults(func=cmd_train)
 
     # sweep
@@ -649,6 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data_dir(w, progress=True)
     _add_parallel(w)
+    _add_mlflow(w)
     w.set_defaults(func=cmd_sweep)
 
     # reproduce
@@ -683,6 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data_dir(r, progress=True)
     _add_parallel(r)
+    _add_mlflow(r)
     r.set_defaults(func=cmd_reproduce)
 
     # tune
@@ -724,6 +805,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data_dir(tu)
     _add_parallel(tu, "trials")
+    _add_mlflow(tu)
     tu.set_defaults(func=cmd_tune)
 
     # bench

@@ -213,13 +213,15 @@ def run_training(
     data_dir: Path | str | None = None,
     progress: bool = False,
     log: Callable[[str], None] = _stderr,
+    on_epoch: Callable[[EpochRecord], None] | None = None,
 ) -> TrainingRun:
     """Train one model on MNIST from a YAML config and write its run directory.
 
     The config is read, overridden (``key=value`` items) and validated before any work;
     ``seed`` replaces ``Train.seed``; ``out`` defaults to ``runs/<config name>-<time>``. With
     ``Train.debug``, one line per epoch goes to ``log``. Ctrl-C during training stops it and
-    writes the run so far, ``status`` ``"interrupted"`` (the caller reports it).
+    writes the run so far, ``status`` ``"interrupted"`` (the caller reports it). ``on_epoch``
+    is called after each epoch too (e.g. experiment tracking).
     """
     cfg = load_config(config, overrides, seed=seed)
     run_dir = (
@@ -227,12 +229,14 @@ def run_training(
     )
     data = faithful_split(load_mnist(data_dir, log=log))
 
-    def on_epoch(r: EpochRecord) -> None:
+    def each_epoch(r: EpochRecord) -> None:
         if cfg.train.debug:
             log(epoch_line(r))
+        if on_epoch is not None:
+            on_epoch(r)
 
     result = train_from_config(
-        cfg, data, progress=progress, on_epoch=on_epoch, log=log, stop_on_interrupt=True
+        cfg, data, progress=progress, on_epoch=each_epoch, log=log, stop_on_interrupt=True
     )
     write_run(run_dir, cfg, result)
     return TrainingRun(run_dir, cfg, result)

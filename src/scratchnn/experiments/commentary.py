@@ -7,9 +7,12 @@ becomes ``results.json``); nothing is canned.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
+
+from .sweep import Cell
 
 PLATEAU_LOSS = 2.2  # training loss above this is "still on the ln 10 = 2.30 plateau"
 COLLAPSE_SHARE = 0.99  # a model predicting one class for >= 99% of test images has collapsed
@@ -20,6 +23,30 @@ def _falls(curve: list[float]) -> tuple[int, float]:
     """Number of epoch-to-epoch decreases of a curve, and their total size."""
     d = np.diff(curve)
     return int(np.sum(d < 0)), float(-d[d < 0].sum())
+
+
+def falls_phrase(times: float, total: float) -> str:
+    """How often a curve falls, in words: ``"never"``, ``"once, by 0.0031"``, ``"3 times, by
+    0.0120 in total"``, ``"1.7 times on average, by 0.0085 in total"`` (a mean over seeds)."""
+    if times == 0:
+        return "never"
+    if times == int(times):
+        n = int(times)
+        return f"once, by {total:.4f}" if n == 1 else f"{n} times, by {total:.4f} in total"
+    return f"{times:.1f} times on average, by {total:.4f} in total"
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 epoch"``, ``"3 epochs"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def share_phrase(share: float) -> str:
+    """A share of images in words, never rounded up to 100%: ``"every"`` for 1.0, else
+    ``"at least 99.97% of the"`` (rounded down to 0.01%)."""
+    if share >= 1.0:
+        return "every one of the"
+    return f"at least {math.floor(share * 10000) / 100:.2f}% of the"
 
 
 def lr_commentary(results: dict[str, Any]) -> list[str]:
@@ -46,12 +73,11 @@ def lr_commentary(results: dict[str, Any]) -> list[str]:
         osc[lr] = tuple(float(np.mean(col)) for col in zip(*per_seed, strict=True))
     steps = len(next(iter(cells.values()))["curves"]["val_acc"]) - 1
     wild = max(osc, key=lambda lr: osc[lr][1])
+    n_seeds = len(next(iter(cells.values()))["val_acc_per_seed"])
+    over = "one seed" if n_seeds == 1 else f"mean over {n_seeds} seeds"
     out.append(
-        f"Validation accuracy falls from one epoch to the next (of {steps} steps, mean over "
-        "seeds) "
-        + ", ".join(
-            f"{osc[lr][0]:.1f} times by {osc[lr][1]:.4f} in total at lr {lr}" for lr in cells
-        )
+        f"Over the {plural(steps, 'epoch-to-epoch step')} ({over}), validation accuracy falls "
+        + "; ".join(f"{falls_phrase(*osc[lr])} at lr {lr}" for lr in cells)
         + (f": lr {wild}'s curve zig-zags most." if osc[wild][1] > 0 else ": no curve falls.")
     )
     low = min(cells, key=lambda lr: float(lr))
@@ -95,11 +121,14 @@ def reg_commentary(results: dict[str, Any]) -> list[str]:
         if min(shares_pred) < COLLAPSE_SHARE:
             continue
         accs = ", ".join(f"{a:.4f}" for a in c["test_acc"]["values"])
+        who = "the network has" if len(counts) == 1 else "every seed's network has"
+        they = "it" if len(counts) == 1 else "the seeds"
         digit_shares = ", ".join(f"{shares['test'][t]:.4f}" for t in tops)
         pub = c["writeup"].get("test_acc")
         text = (
-            f"At reg {reg} every seed's network has collapsed to a single class: the seeds "
-            f"predict digit {', '.join(map(str, tops))} for at least {min(shares_pred):.2%} of "
+            f"At reg {reg} {who} collapsed to a single class: {they} "
+            f"predict{'s' if len(counts) == 1 else ''} digit {', '.join(map(str, tops))} for "
+            f"{share_phrase(min(shares_pred))} "
             f"test images, and their test accuracies ({accs}) are those digits' shares of the "
             f"test set ({digit_shares}). Which class wins is decided by the SGD noise in the "
             "output bias, which tracks the batches' class frequencies."
@@ -140,10 +169,49 @@ def reg_commentary(results: dict[str, Any]) -> list[str]:
             f"At reg 0.1 the training accuracy is {cells['0.1']['train_acc']['mean']:.4f} "
             f"(reg 0.0001: {cells['0.0001']['train_acc']['mean']:.4f}) and its mean validation "
             "accuracy swings "
-            f"between {half.min():.4f} and {half.max():.4f} over the last {len(half)} epochs; "
+            f"between {half.min():.4f} and {half.max():.4f} over the last "
+            f"{plural(len(half), 'epoch')}; "
             f"across seeds the final test accuracy has std {cells['0.1']['test_acc']['std']:.4f}."
         )
+        explained = noisy_cell_commentary(cells["0.1"], "reg 0.1")
+        if explained:
+            out.append(explained)
     return out
+
+
+def noisy_cell_commentary(cell: dict[str, Any], name: str) -> str | None:
+    """Why a swinging cell's last-epoch validation accuracy can sit far from the writeup's single
+    run: the spread of our (seed, epoch) values over the second half of training, and how many
+    of them reach the writeup's value. ``None`` when the writeup has no validation value."""
+    pub = (cell.get("writeup") or {}).get("val_acc")
+    ours = cell["val_acc_last"]["mean"]
+    if pub is None or ours is None or not math.isfinite(ours):
+        return None
+    per_seed = np.array(cell["val_acc_per_seed"], dtype=float)
+    half = per_seed[:, per_seed.shape[1] // 2 :]
+    seen = half[np.isfinite(half)]
+    if seen.size == 0:
+        return None
+    reach = int(np.sum(seen >= pub))
+    flag = cell["compare"].get("val_acc_last", {}).get("differs")
+    text = (
+        f"The writeup's validation accuracy at {name}, {pub:.4f}, is {ours - pub:+.4f} from our "
+        f"last-epoch mean {ours:.4f}" + (" (flagged)" if flag else "") + ". Over the last "
+        f"{plural(half.shape[1], 'epoch')} our runs' validation accuracy ranges from "
+        f"{seen.min():.4f} to {seen.max():.4f} from one epoch to the next, and {reach} of "
+        f"{seen.size} (seed, epoch) values reach {pub:.4f} or more: "
+    )
+    if reach:
+        text += (
+            "the writeup's number, from one unseeded run read at one epoch, is consistent with a "
+            "lucky epoch of such a swinging curve rather than a different model."
+        )
+    else:
+        text += (
+            "the writeup's number is above every epoch of ours, so the swings alone do not "
+            "explain it."
+        )
+    return text
 
 
 def tuned_commentary(results: dict[str, Any]) -> list[str]:
@@ -152,8 +220,7 @@ def tuned_commentary(results: dict[str, Any]) -> list[str]:
     s = results["settings"]["tuned"]
     text = (
         f"The tuned setting (batch {s['batch_size']}, lr {s['learning_rate']}, reg {s['reg']}, "
-        f"{len(t['curves']['val_acc'])} epochs) reaches test {t['test_acc']['mean']:.4f} ± "
-        f"{t['test_acc']['std']:.4f}"
+        f"{len(t['curves']['val_acc'])} epochs) reaches test {Cell(t['test_acc']['values'])}"
     )
     if default:
         text += (

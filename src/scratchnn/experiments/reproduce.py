@@ -22,7 +22,7 @@ import numpy as np
 from ..config import SHIPPED_CONFIGS, RunConfig, load_config
 from ..data import Split, Splits, faithful_split, load_mnist
 from ..errors import ScratchnnError
-from . import writeup
+from . import provenance, writeup
 from .runner import PlannedRun, run_plan
 from .store import ResultStore, RunRecord
 from .sweep import CURVE_FIELDS, METRICS, Cell, history_array, run_name, summarize
@@ -131,7 +131,7 @@ def _cell(records: Sequence[RunRecord], published: dict[str, float] | None, tol:
             "writeup": value,
             "diff": ours["mean"] - value,
             "limit": limit,
-            "differs": bool(abs(ours["mean"] - value) > limit),
+            "differs": bool(writeup.differs(ours["mean"] - value, ours["std"], tol)),
             "within_acceptance": bool(abs(ours["mean"] - value) <= tol),
         }
     out["compare"] = flags
@@ -175,11 +175,13 @@ def build_results(
             "writeup's val acc; test_acc is the best-validation model's",
         },
         "class_shares": {"val": class_shares(data.val.y), "test": class_shares(data.test.y)},
-        "lr_sweep": rows("lr", writeup.LR_TABLE, lambda v: 0.01),
+        "lr_sweep": rows("lr", writeup.LR_TABLE, lambda v: writeup.TOL),
         "reg_sweep": rows(
-            "reg", writeup.REG_TABLE, lambda v: 0.04 if v == writeup.NOISY_REG else 0.01
+            "reg",
+            writeup.REG_TABLE,
+            lambda v: writeup.NOISY_TOL if v == writeup.NOISY_REG else writeup.TOL,
         ),
-        "tuned": _cell(tuned_recs, writeup.TUNED, 0.01),
+        "tuned": _cell(tuned_recs, writeup.TUNED, writeup.TOL),
         "beyond": {
             name: {
                 **_cell([records[c] for c in cfgs], None, 0.01),
@@ -203,13 +205,15 @@ def run_reproduce(
     jobs: int = 1,
     executor: str = "local",
     address: str | None = None,
+    hooks: Any = None,
 ) -> dict[str, Any]:
     """Run (or resume) every experiment, then write the report into ``out``; return the results.
 
     ``seeds`` (>= 1) shuffle seeds per setting; ``beyond_seeds`` (>= 0; 0 skips it) for the
     shipped tuned configs of the "Beyond the writeup" section. ``jobs``, ``executor``,
     ``address``: where the runs train (:func:`~scratchnn.experiments.runner.run_plan`); the
-    results are the same wherever they run.
+    results are the same wherever they run. ``hooks``: observes every run
+    (see :class:`~scratchnn.experiments.runner.RunHooks`).
     """
     from ..theory import run_checks
     from .commentary import commentary
@@ -240,6 +244,7 @@ def run_reproduce(
             jobs=jobs,
             executor=executor,
             address=address,
+            hooks=hooks,
         )
     records = {run.cfg: by_name[run.name] for run in plan}
     results = build_results(experiments, records, data, seeds, quick)
@@ -247,6 +252,7 @@ def run_reproduce(
     results["theory"] = [asdict(c) for c in run_checks()]
     results["seconds_total_this_invocation"] = time.perf_counter() - t0
     results["seconds_training_all_runs"] = sum(r.seconds for r in records.values())
+    results["provenance"] = provenance.collect(sorted({c.train.seed for c in records}))
     write_report(results, experiments, records, out)
     return results
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -36,6 +37,21 @@ POLL = 2.0
 class PlannedRun:
     name: str  # also the run directory, relative to ``<out>/runs``
     cfg: RunConfig
+
+
+class RunHooks(Protocol):
+    """What :func:`run_plan` tells an observer (e.g. :class:`scratchnn.tracking.ChildRuns`):
+    ``start_run`` returns an object with an ``on_epoch(EpochRecord)`` method, handed back to
+    ``finish_run`` (or ``abort_run`` when the run raised, Ctrl-C included); ``skipped_run`` is
+    called for each run already in the store."""
+
+    def start_run(self, name: str, config: Mapping[str, Any]) -> Any: ...
+
+    def finish_run(self, observer: Any, result: Any, run_dir: Path | None = None) -> None: ...
+
+    def abort_run(self, observer: Any, exc: BaseException) -> None: ...
+
+    def skipped_run(self, name: str, config: Mapping[str, Any], record: RunRecord) -> None: ...
 
 
 def _record(run: PlannedRun, key: str, data_tag: str, result, data: Splits) -> RunRecord:
@@ -89,17 +105,26 @@ def run_plan(
     jobs: int = 1,
     executor: str = "local",
     address: str | None = None,
+    hooks: RunHooks | None = None,
 ) -> dict[str, RunRecord]:
     """Run every planned config not yet in ``store``; return all records by run name.
 
     ``jobs``: runs at once (1: in this process; more: local worker processes); ``executor``
-    ``"ray"`` sends every run to the Ray cluster at ``address`` (see the module docstring)."""
+    ``"ray"`` sends every run to the Ray cluster at ``address`` (see the module docstring).
+    ``hooks`` (e.g. experiment tracking) sees every run as it finishes (with each of its
+    epochs), wherever it trained, and those skipped because the store has them."""
     from tqdm import tqdm
 
     out = Path(out)
     keyed = [(run, run_key(run.cfg, data_tag)) for run in plan]
     done = store.keys()
     pending = [(r, k) for r, k in keyed if k not in done]
+    if hooks is not None:
+        for run, key in keyed:
+            if key in done:
+                rec = store.get(key)
+                assert rec is not None
+                hooks.skipped_run(run.name, run.cfg.to_dict(), rec)
     log(
         f"{len(plan)} runs planned: {len(plan) - len(pending)} already in {store.path.name} "
         f"(skipped), {len(pending)} to run"
@@ -127,6 +152,7 @@ def run_plan(
             data_tag,
             executor != "ray",
             None if progress and pending else log,
+            hooks,
         )
     records = {}
     for run, key in keyed:
@@ -192,6 +218,7 @@ def _drive(
     data_tag: str,
     per_epoch: bool,
     log: Callable[[str], None] | None,
+    hooks: RunHooks | None = None,
 ) -> None:
     """Claim, submit (at most ``jobs`` at once), collect and store every pending run; then wait
     for the runs another process holds (taking over a claim whose process died)."""
@@ -217,7 +244,7 @@ def _drive(
                 for fut in finished:
                     run, key, _ = in_flight.pop(fut)
                     result, record = fut.result()
-                    _finish(run, record, result, store, out, bar, t0, per_epoch, log)
+                    _finish(run, record, result, store, out, bar, t0, per_epoch, log, hooks)
                 continue
             if others:  # nothing of ours left: wait for the runs another process is training
                 if not told:
@@ -248,14 +275,21 @@ def _finish(
     t0: float,
     per_epoch: bool,
     log: Callable[[str], None] | None,
+    hooks: RunHooks | None = None,
 ) -> None:
-    """Write a finished run's directory and store row (this process only), and say so.
-    ``per_epoch``: the bar was ticked epoch by epoch (else the run's epochs are added now)."""
+    """Write a finished run's directory and store row (this process only), tell ``hooks``, and
+    say so. ``per_epoch``: the bar was ticked epoch by epoch (else the run's epochs are added
+    now)."""
     planned = run.cfg.train.epochs
     # a diverged run stops early: the epochs it did not use are counted here
     bar.update(planned - len(result.history) if per_epoch else planned)
-    write_run(out / "runs" / run.name, run.cfg, result)
+    run_dir = write_run(out / "runs" / run.name, run.cfg, result)
     store.put(record)
+    if hooks is not None:
+        observer = hooks.start_run(run.name, run.cfg.to_dict())
+        for rec in result.history:
+            observer.on_epoch(rec)
+        hooks.finish_run(observer, result, run_dir)
     m = result.metrics()
     msg = (
         f"done {run.name}: {m['status']} train {m['train_acc'] or float('nan'):.4f} "

@@ -85,8 +85,11 @@ class Cell:
         return {"mean": self.mean, "std": self.std, "values": self.values}
 
     def __str__(self) -> str:
-        """``"0.9766 ± 0.0012"``; ``"diverged"`` when no run finished (no values)."""
-        return f"{self.mean:.4f} ± {self.std:.4f}" if self.values else "diverged"
+        """``"0.9766 ± 0.0012"``; ``"0.9766"`` for one seed (no spread to show); ``"diverged"``
+        when no run finished (no values)."""
+        if not self.values:
+            return "diverged"
+        return f"{self.mean:.4f}" if len(self.values) == 1 else f"{self.mean:.4f} ± {self.std:.4f}"
 
 
 def summarize(records: Sequence[RunRecord], metric: str) -> Cell:
@@ -139,6 +142,7 @@ def run_sweep(
     jobs: int = 1,
     executor: str = "local",
     address: str | None = None,
+    hooks: Any = None,
 ) -> SweepResult:
     """Train every combination of ``grid`` on top of ``config``, ``seeds`` seeds each.
 
@@ -152,6 +156,7 @@ def run_sweep(
     and ``sweep.png`` (training loss and validation accuracy of every combination).
     ``jobs`` runs train at once in worker processes, or every run is a Ray task with
     ``executor="ray"`` (:func:`~scratchnn.experiments.runner.run_plan`); the results are the same.
+    ``hooks``: observes every run (see :class:`~scratchnn.experiments.runner.RunHooks`).
     """
     from ..data import faithful_split, load_mnist
     from ..plots import plot_overview
@@ -181,6 +186,7 @@ def run_sweep(
             jobs=jobs,
             executor=executor,
             address=address,
+            hooks=hooks,
         )
     rows = []
     series = {}

@@ -260,23 +260,35 @@ def fail_stale_trials(study: Any) -> list[int]:
     return stale
 
 
+@dataclass
+class TrialOutcome:
+    """What a trial's training gives back to the process that runs the study."""
+
+    state: str  # "complete" or "pruned"
+    value: float | None  # best validation accuracy (pruned: the last epoch's)
+    seconds: float
+    status: str  # the run's status ("ok", "diverged", ...; "pruned")
+    epochs: list  # its EpochRecords, for the trackers
+    result: Any = None  # the FitResult (complete trials), without its parameters
+
+
 def run_trial(
     spec: TuneSpec,
     values: dict[str, Any],
     trial: Any,
     data: Splits,
     log: Callable[[str], None],
-) -> tuple[str, float | None, float, str]:
+) -> TrialOutcome:
     """Train one trial's config, reporting validation accuracy to ``trial`` (an Optuna trial,
-    which may prune it) after every epoch. Returns ``(state, value, seconds, status)``:
-    ``("complete", best val acc, ...)`` or ``("pruned", last val acc, ...)``."""
+    which may prune it) after every epoch. Returns its :class:`TrialOutcome`: state
+    ``"complete"`` with the best validation accuracy, or ``"pruned"`` with the last one."""
     import optuna
 
     cfg = spec.config(values)
-    last = [None]
+    epochs: list = []
 
     def report(rec) -> None:
-        last[0] = rec.val_acc
+        epochs.append(rec)
         trial.report(rec.val_acc, rec.epoch)
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {rec.epoch}")
@@ -285,9 +297,11 @@ def run_trial(
     try:
         result = train_from_config(cfg, data, on_epoch=report, log=log)
     except optuna.TrialPruned:
-        return "pruned", last[0], time.perf_counter() - t0, "pruned"
+        seconds = time.perf_counter() - t0
+        return TrialOutcome("pruned", epochs[-1].val_acc, seconds, "pruned", epochs)
     value = max((r.val_acc for r in result.history), default=0.0)
-    return "complete", value, time.perf_counter() - t0, result.status
+    result.best_params = None  # not needed by the study; keeps what a worker sends back small
+    return TrialOutcome("complete", value, time.perf_counter() - t0, result.status, epochs, result)
 
 
 def trial_task(
@@ -298,7 +312,7 @@ def trial_task(
     pruner: str,
     trial_id: int,
     data: Splits | None = None,
-) -> tuple[str, float | None, float, str]:
+) -> TrialOutcome:
     """:func:`run_trial` in a worker process or a Ray task: the trial is reached through the
     study's storage (reports and pruning decisions go through it)."""
     import optuna
@@ -329,6 +343,7 @@ def run_study(
     jobs: int = 1,
     executor: str = "local",
     address: str | None = None,
+    hooks: Any = None,
 ):
     """Create or continue (same ``storage`` and ``study_name``) a study and run ``trials`` more.
 
@@ -337,7 +352,9 @@ def run_study(
     sampler for each trial's parameters and tells the study its result; the training runs here
     (``jobs`` 1), in ``jobs`` worker processes, or as Ray tasks (``executor="ray"``; the workers
     must reach ``storage``). With ``jobs`` 1 a seeded study is reproducible; with more, TPE
-    samples while earlier trials are still running, so the trials differ (TPE is sequential)."""
+    samples while earlier trials are still running, so the trials differ (TPE is sequential).
+    ``hooks`` sees each trial, as it finishes, as a training run named ``trial N`` (see
+    :class:`~scratchnn.experiments.runner.RunHooks`)."""
 
     if study is None:
         if storage is None:
@@ -364,7 +381,7 @@ def run_study(
         submit, cap = _trial_executor(
             stack, study, spec, storage or "", pruner, trial_data, jobs, executor, address, log
         )
-        _drive_trials(study, spec, submit, cap, trials, timeout, log)
+        _drive_trials(study, spec, submit, cap, trials, timeout, log, hooks)
     log(f"{len(study.trials) - done_before} trials run now, {len(study.trials)} in the study")
     return study
 
@@ -412,9 +429,10 @@ def _trial_executor(stack, study, spec, storage, pruner, data, jobs, executor, a
     return inline, 1
 
 
-def _drive_trials(study, spec, submit, cap, trials, timeout, log) -> None:
+def _drive_trials(study, spec, submit, cap, trials, timeout, log, hooks=None) -> None:
     """Ask, submit (at most ``cap`` at once) and tell until ``trials`` trials or ``timeout``
-    seconds; a trial still running when the job stops (Ctrl-C, an error) is marked FAIL."""
+    seconds; a trial still running when the job stops (Ctrl-C, an error) is marked FAIL. Each
+    finished trial goes to ``hooks`` (as a run named ``trial N``, with its epochs)."""
     import concurrent.futures as cf
 
     import optuna
@@ -441,28 +459,47 @@ def _drive_trials(study, spec, submit, cap, trials, timeout, log) -> None:
                 except BaseException:  # Ctrl-C in a trial trained in this process
                     study.tell(trial, state=optuna.trial.TrialState.FAIL)
                     raise
-                in_flight[fut] = trial
+                in_flight[fut] = (trial, values)
             done, _ = cf.wait(in_flight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
             for fut in done:
-                trial = in_flight.pop(fut)
+                trial, values = in_flight.pop(fut)
                 try:
-                    state, value, seconds, status = fut.result()
-                except ConfigError:
+                    outcome = fut.result()
+                except ConfigError as exc:
                     frozen = study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    if hooks is not None:
+                        observer = hooks.start_run(f"trial {trial.number}", {})
+                        hooks.abort_run(observer, exc)
                 else:
-                    trial.set_user_attr("seconds", seconds)
-                    trial.set_user_attr("status", status)
-                    if state == "pruned":
+                    trial.set_user_attr("seconds", outcome.seconds)
+                    trial.set_user_attr("status", outcome.status)
+                    if outcome.state == "pruned":
                         frozen = study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                     else:
-                        frozen = study.tell(trial, value)
+                        frozen = study.tell(trial, outcome.value)
+                    if hooks is not None:
+                        _track_trial(hooks, spec, trial.number, values, outcome)
                 finished += 1
                 prefix = f"[{finished}/{trials}]" if trials else f"[{finished}]"
                 log(trial_line(study, frozen, prefix))
     finally:
-        for trial in in_flight.values():  # stopped early: not left RUNNING
+        for trial, _ in in_flight.values():  # stopped early: not left RUNNING
             with contextlib.suppress(Exception):
                 study.tell(trial, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
+
+
+def _track_trial(hooks: Any, spec: TuneSpec, number: int, values: dict, outcome) -> None:
+    """Hand a finished trial to ``hooks`` as a training run: its config, its epochs, and its
+    end (a pruned trial ends as the tracker ends pruned runs)."""
+    import optuna
+
+    observer = hooks.start_run(f"trial {number}", spec.config(values).to_dict())
+    for rec in outcome.epochs:
+        observer.on_epoch(rec)
+    if outcome.state == "pruned":
+        hooks.abort_run(observer, optuna.TrialPruned(f"pruned after epoch {len(outcome.epochs)}"))
+    else:
+        hooks.finish_run(observer, outcome.result)
 
 
 def _short(value: Any) -> str:
@@ -500,8 +537,11 @@ def write_outputs(
     out: Path,
     data: Splits | None,
     log: Callable[[str], None] = print,
+    hooks: Any = None,
 ) -> dict[str, Any]:
-    """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md."""
+    """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md.
+
+    ``hooks`` observes the final model's training as a run named ``final``."""
     import optuna
     from optuna.visualization import matplotlib as ovm
 
@@ -551,8 +591,18 @@ def write_outputs(
     final = None
     if data is not None:
         log("training the final model on the best config (the only test-set evaluation)")
-        result = train_from_config(cfg, data, log=log)
-        write_run(out / "final", cfg, result)
+        observer = hooks.start_run("final", cfg.to_dict()) if hooks else None
+        try:
+            result = train_from_config(
+                cfg, data, log=log, on_epoch=observer.on_epoch if observer else None
+            )
+            write_run(out / "final", cfg, result)
+        except BaseException as exc:
+            if hooks is not None:
+                hooks.abort_run(observer, exc)
+            raise
+        if hooks is not None:
+            hooks.finish_run(observer, result, out / "final")
         final = result.metrics()
         log(summary_line(result))
     states = [t.state for t in study.trials]
@@ -610,14 +660,15 @@ def run_tune(
     jobs: int = 1,
     executor: str = "local",
     address: str | None = None,
+    hooks: Any = None,
 ) -> dict[str, Any]:
     """The tuning job (``scratchnn tune``): load and validate the search space, run (or continue)
     the study, train the final model once on the best config, write every output into ``out``.
 
     ``storage`` defaults to the journal file ``OUT/study.journal`` (or the ``OUT/study.db`` an
     earlier scratchnn wrote); ``data`` to the faithful MNIST split; ``jobs``, ``executor``,
-    ``address``: where the trials train (:func:`run_study`). Returns the summary of
-    :func:`write_outputs`.
+    ``address``: where the trials train (:func:`run_study`). ``hooks`` observes every trial and
+    the final model. Returns the summary of :func:`write_outputs`.
     """
     from ..data import faithful_split, load_mnist
 
@@ -643,5 +694,6 @@ def run_tune(
         jobs=jobs,
         executor=executor,
         address=address,
+        hooks=hooks,
     )
-    return write_outputs(spec, study, out, data, log=log)
+    return write_outputs(spec, study, out, data, log=log, hooks=hooks)

@@ -119,8 +119,17 @@ def xor_checks() -> list[Check]:
             f.separable
             and np.array_equal(perceptron(f.solution[:2], f.solution[2], INPUTS), f.targets)
         ) or (not f.separable and f.name in ("XOR", "XNOR") and f.certificate is not None)
-        label = "separable" if f.separable else "NOT separable"
-        out.append(Check("XOR", f"{f.name} {label}", bool(ok), f.explain()))
+        label = "is linearly separable" if f.separable else "is NOT linearly separable"
+        outputs = "".join(str(int(v)) for v in f.targets)
+        # each row names its own function (FALSE, AND, ..., XOR, ...), not the section's XOR
+        out.append(
+            Check(
+                "Boolean functions",
+                f"{f.name} {label} (outputs {outputs} on 00 01 10 11)",
+                bool(ok),
+                f.explain(),
+            )
+        )
     out.append(
         Check(
             "XOR",

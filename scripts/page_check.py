@@ -1,0 +1,107 @@
+"""Open a report page in headless Chromium and check it; optionally screenshot its full height.
+
+Usage: python scripts/page_check.py PAGE.html [--screenshot OUT.png] [--open-details]
+
+Drives the system's Chromium (Debian package ``chromium``, or the browser named by ``$CHROMIUM``)
+through Playwright's Python package (``pip install playwright``; its own browser download is not
+needed). Prints one JSON object:
+
+- ``console_errors``: console messages of type error, and uncaught page errors;
+- ``images``: ``[alt, naturalWidth]`` of every ``<img>`` (0 = did not load);
+- ``contents_links``: ``[href, resolves]`` of every ``#`` link in the contents bar;
+- ``height``: the page's full height in CSS pixels;
+- ``ok``: no console error, at least one image and every image loaded, at least one contents
+  link and every one resolving to an element id.
+
+Exit status 0 when ``ok``, 1 otherwise, 2 when the browser is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+JS_IMAGES = "() => [...document.images].map(i => [i.alt, i.complete ? i.naturalWidth : 0])"
+JS_LINKS = """() => [...document.querySelectorAll("#contents a[href^='#']")].map(
+    a => [a.getAttribute("href"), document.getElementById(a.getAttribute("href").slice(1)) !== null]
+)"""
+JS_OPEN = "() => document.querySelectorAll('details').forEach(d => d.open = true)"
+
+
+def chromium() -> str | None:
+    """The Chromium executable: ``$CHROMIUM``, else ``chromium`` on the PATH."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+def check(page_file: Path, screenshot: Path | None = None, open_details: bool = False) -> dict:
+    """Load ``page_file`` in headless Chromium and return the findings (see the module doc)."""
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium()
+    if exe is None:
+        raise FileNotFoundError("no chromium on the PATH (apt-get install chromium)")
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on(
+                "console",
+                lambda m: (
+                    errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+                ),
+            )
+            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            page.goto(page_file.resolve().as_uri(), wait_until="load")
+            if open_details:
+                page.evaluate(JS_OPEN)
+                page.wait_for_load_state("load")
+            images = page.evaluate(JS_IMAGES)
+            links = page.evaluate(JS_LINKS)
+            height = page.evaluate("() => document.documentElement.scrollHeight")
+            if screenshot is not None:
+                page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    ok = (
+        not errors
+        and bool(images)
+        and all(w > 0 for _, w in images)
+        and bool(links)
+        and all(r for _, r in links)
+    )
+    return {
+        "console_errors": errors,
+        "images": images,
+        "contents_links": links,
+        "height": height,
+        "ok": ok,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("page", type=Path)
+    ap.add_argument("--screenshot", type=Path, help="write a full-height PNG screenshot here")
+    ap.add_argument(
+        "--open-details", action="store_true", help="open every <details> before checking"
+    )
+    args = ap.parse_args(argv)
+    if not args.page.is_file():
+        print(f"error: no such page: {args.page}", file=sys.stderr)
+        return 2
+    try:
+        found = check(args.page, args.screenshot, args.open_details)
+    except (FileNotFoundError, ImportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(found, indent=1))
+    return 0 if found["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

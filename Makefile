@@ -2,6 +2,7 @@
 #   make reproduce   set up .venv, fetch and verify MNIST, run the main job
 #   make test        set up .venv, run the test suite (what CI runs)
 #   make test-fast   the unit tier for development: no real MNIST, nothing slow
+#   make test-faults the long tier of the fault suite (kill -9, fuzz), which CI also runs
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
 
@@ -10,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-all lint clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -57,6 +58,12 @@ test: $(STAMP) browser
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not mnist"
+
+# the long tier of the fault suite (CI runs it after `make test`): kill -9 at 20 seeded points
+# per command, 400 fuzz examples per reader; about 10 minutes on 2 vCPUs
+test-faults: $(STAMP)
+	@echo "==> the long fault tier: kill -9 at 20 points per command, 400 fuzz examples per reader"
+	$(BIN)/python -m pytest -m slow tests/test_kill.py tests/test_fuzz.py
 
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ does use pyplot, e.g. Optuna's plots.)
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -197,7 +198,8 @@ def plot_small_multiples(
         ax.set_xlabel("epoch", fontsize=9)
     for ax in axes[::ncols]:
         ax.set_ylabel("accuracy", fontsize=9)
-    fig.suptitle(title, fontsize=11)
+    # a long caption is wrapped to the figure's width (about 9 characters per inch at 11 pt)
+    fig.suptitle(textwrap.fill(title, width=int(9 * fig.get_figwidth())), fontsize=11)
     fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
     save_figure(fig, path)
 

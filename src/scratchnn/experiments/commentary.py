@@ -41,6 +41,11 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def last_epochs(n: int) -> str:
+    """``the last epoch`` or ``the last 5 epochs``."""
+    return "the last epoch" if n == 1 else f"the last {n} epochs"
+
+
 def share_phrase(share: float) -> str:
     """A share of images in words, never rounded up to 100%: ``"every"`` for 1.0, else
     ``"at least 99.97% of the"`` (rounded down to 0.01%)."""
@@ -169,8 +174,7 @@ def reg_commentary(results: dict[str, Any]) -> list[str]:
             f"At reg 0.1 the training accuracy is {cells['0.1']['train_acc']['mean']:.4f} "
             f"(reg 0.0001: {cells['0.0001']['train_acc']['mean']:.4f}) and its mean validation "
             "accuracy swings "
-            f"between {half.min():.4f} and {half.max():.4f} over the last "
-            f"{plural(len(half), 'epoch')}; "
+            f"between {half.min():.4f} and {half.max():.4f} over {last_epochs(len(half))}; "
             f"across seeds the final test accuracy has std {cells['0.1']['test_acc']['std']:.4f}."
         )
         explained = noisy_cell_commentary(cells["0.1"], "reg 0.1")
@@ -196,8 +200,8 @@ def noisy_cell_commentary(cell: dict[str, Any], name: str) -> str | None:
     flag = cell["compare"].get("val_acc_last", {}).get("differs")
     text = (
         f"The writeup's validation accuracy at {name}, {pub:.4f}, is {ours - pub:+.4f} from our "
-        f"last-epoch mean {ours:.4f}" + (" (flagged)" if flag else "") + ". Over the last "
-        f"{plural(half.shape[1], 'epoch')} our runs' validation accuracy ranges from "
+        f"last-epoch mean {ours:.4f}" + (" (flagged)" if flag else "") + ". Over "
+        f"{last_epochs(half.shape[1])} our runs' validation accuracy ranges from "
         f"{seen.min():.4f} to {seen.max():.4f} from one epoch to the next, and {reach} of "
         f"{seen.size} (seed, epoch) values reach {pub:.4f} or more: "
     )

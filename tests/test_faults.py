@@ -410,9 +410,12 @@ def _sigint_after(cmd: list[str], ready, timeout: float = 300) -> subprocess.Com
     """Start ``cmd``, send SIGINT once ``ready(pid)`` (or after ``timeout``), collect its
     output."""
     env = dict(os.environ, NUMBA_NUM_THREADS="1", PYTHONPATH=str(REPO / "src"))
+    # a test run started in the background (`make test &`, nohup) ignores SIGINT, and an
+    # ignored signal stays ignored in every child: give the command Python's default handling
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
-    )
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.time() + timeout
     while not ready(proc.pid) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)

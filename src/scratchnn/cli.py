@@ -197,11 +197,11 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     from .wann import weights_word
     from .wann.config import load_config_file, load_preset
     from .wann.run import OUTPUT_FILES, describe, search
-    from .wann.search import CHECKPOINT
-    from .wann.tasks import make_task
+    from .wann.search import CHECKPOINT, load_checkpoint
+    from .wann.tasks import configure_task, make_task
 
-    task = make_task(args.task, data_dir=args.data_dir)
-    out = Path(args.out or f"runs/wann-{task.name}")
+    task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
+    out = Path(args.out or f"runs/wann-{task.name.replace(':', '-').replace('/', '-')}")
     cfg = None
     if args.resume:
         fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
@@ -213,6 +213,8 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     else:
         cfg = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
         cfg = cfg.replace(pop=args.pop, seed=args.seed)
+    saved = load_checkpoint(out / CHECKPOINT).config if args.resume else cfg
+    task = configure_task(task, saved.task_options)
     origin = "checkpoint" if args.resume else (str(args.config) if args.config else args.preset)
 
     def log(line: str) -> None:
@@ -222,6 +224,12 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         if args.resume:
             print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
         print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
+        if hasattr(task, "reward_text"):
+            spec = task.spec
+            print(
+                f"{spec.env_id}: {spec.steps} steps per episode, action {spec.action}, "
+                f"{task.reward_text}; {task.workers} worker processes"
+            )
 
     try:
         run = search(
@@ -271,18 +279,34 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
 
     from .wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
     from .wann.formats import load_network
-    from .wann.tasks import make_task
+    from .wann.tasks import configure_task, make_task
 
     if args.episodes < 1:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
-    task = make_task(args.task, data_dir=args.data_dir)
+    if args.tune_episodes is not None and args.tune_episodes < 1:
+        raise ScratchnnError(f"--tune-episodes must be >= 1, got {args.tune_episodes}")
+    task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
+    options = {"steps": args.episode_steps, "action": args.action, "reward": args.reward}
+    task = configure_task(task, {k: v for k, v in options.items() if v})
     g, weights = load_network(args.file, task.n_in, task.n_out)
     print(
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
         + ("" if weights is None else "; with individual weights")
     )
+    if hasattr(task, "reward_text"):
+        print(f"{task.spec.env_id}, {task.spec.steps} steps, action {task.spec.action}; "
+              f"{task.reward_text}")  # fmt: skip
     t0 = time.perf_counter()
-    result = evaluate(task, g, episodes=args.episodes, seed=args.seed, weights=weights)
+    result = evaluate(
+        task,
+        g,
+        episodes=args.episodes,
+        seed=args.seed,
+        weights=weights,
+        tune_episodes=args.tune_episodes,
+    )
+    if hasattr(task, "reward_text"):
+        result["reward"] = task.reward_text
     for line in report_lines(result, args.episodes):
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
@@ -465,6 +489,15 @@ def _add_data_dir(p: argparse.ArgumentParser, note: str = "", progress: bool = F
     p.add_argument("--data-dir", type=Path, help=DATA_DIR_HELP + note)
     if progress:
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="Gymnasium tasks (biped, gym:ENV_ID): processes that run the episodes (default: "
+        "the usable cores); the scores do not depend on it",
+    )
 
 
 def _add_json(p: argparse.ArgumentParser) -> None:
@@ -719,13 +752,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search network topologies whose every connection shares one weight, scored "
         f"at w in {_weights_text()}, ranked by NSGA-II on (mean score, 1/connections) or "
         "(mean, max), with the reference's mutations. Tasks: swingup (CartPoleSwingUp), "
-        "mnist256, and the two-input Boolean functions (xor, and, or, nand, ...; output true "
+        "mnist256, biped (BipedalWalker-v3, needs the box2d extra), gym:ENV_ID (any Gymnasium "
+        "environment with a Box observation space and a Box or Discrete action space; task keys "
+        "episode_steps, action, reward, labels in --config), and the two-input Boolean "
+        "functions (xor, and, or, nand, ...; output true "
         "when > 0; the search stops when the champion computes the function at all six weights "
         "and restarts with the next seed after --generations, until --time-limit). Writes "
         "stats.csv, best.json, best.csv (reference champion format), fitness.png, network.png "
         "and checkpoint.npz (every checkpoint_every generations) into --out.",
     )
-    ws.add_argument("--task", default="xor", help="swingup, mnist256, xor, and, ... (default xor)")
+    ws.add_argument(
+        "--task",
+        default="xor",
+        help="swingup, mnist256, biped, gym:ENV_ID, xor, and, ... (default xor)",
+    )
     ws.add_argument(
         "--preset",
         default="laptop",
@@ -744,6 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
+    _add_workers(ws)
     _add_data_dir(ws, " (mnist256)")
     ws.set_defaults(func=cmd_wann_search)
     we = wsub.add_parser(
@@ -758,8 +799,28 @@ def build_parser() -> argparse.ArgumentParser:
         "tuned weight and the individual weights.",
     )
     we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
-    we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
+    we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
     we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
+    we.add_argument(
+        "--tune-episodes",
+        type=int,
+        help="episodes per weight of the tuning grid and the sweep (default --episodes; the "
+        "sweep has 100 weights, so long episodes such as biped's may need fewer)",
+    )
+    we.add_argument(
+        "--reward",
+        choices=["standard", "reference"],
+        help="Gymnasium tasks: the environment's standard reward, or the WANN reference's "
+        "BipedalWalker reward without the -100 fall penalty (the default of biped)",
+    )
+    we.add_argument(
+        "--action",
+        choices=["clip", "tanh", "argmax"],
+        help="Gymnasium tasks: how outputs become actions (default: biped clip, other Box "
+        "actions tanh, Discrete argmax)",
+    )
+    we.add_argument("--episode-steps", type=int, help="Gymnasium tasks: steps per episode")
+    _add_workers(we)
     we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
     we.add_argument(
         "--figure",

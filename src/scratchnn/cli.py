@@ -779,8 +779,9 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument(
         "--time-limit",
         type=float,
-        default=110.0,
-        help="Boolean tasks: no new restart after this many seconds (default 110)",
+        help="Boolean tasks: no new restart after this many seconds (default 110); other "
+        "tasks: stop (checkpointed, --resume continues) after the generation that ends past "
+        "this many seconds (default: no limit)",
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")

@@ -150,10 +150,13 @@ def test_a_tiny_gym_search_and_eval_end_to_end(tmp_path, capsys):
 
     out = tmp_path / "run"
     args = ["--task", "gym:CartPole-v1", "--workers", "1"]
-    small = ["--pop", "8", "--generations", "2", "--out", str(out)]
+    small = ["--pop", "8", "--generations", "2", "--out", str(out), "--time-limit", "0"]
     assert main(["wann", "search", *args, *small]) == 0
     text = capsys.readouterr().out
-    assert "CartPole-v1's standard reward" in text and "gen    2" in text
+    assert "CartPole-v1's standard reward" in text and "time limit 0 s reached after gen" in text
+    assert "gen    2" not in text  # stopped by the time limit; --resume continues
+    assert main(["wann", "search", *args, "--out", str(out), "--resume"]) == 0
+    assert "gen    2" in capsys.readouterr().out
     best = json.loads((out / "best.json").read_text())
     assert best["task"] == "gym:CartPole-v1" and best["genome"]["n_in"] == 4
     for name in ("best.csv", "stats.csv", "network.png", "checkpoint.npz"):

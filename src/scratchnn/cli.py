@@ -422,6 +422,15 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
 
     if args.pop < 1 or args.mutations < 0 or args.sample < 1 or args.grown < 0:
         raise ScratchnnError("--pop and --sample must be >= 1, --mutations and --grown >= 0")
+    if args.gym:
+        from .benchmarks.wann import bench_gym, format_gym_bench
+
+        result = bench_gym(args.gym, pop=args.pop, seed=args.seed)
+        print(format_gym_bench(result))
+        if args.json:
+            atomic_write_text(args.json, dumps_json(result, indent=1))
+            print(f"written: {args.json}")
+        return 0
     if args.search:
         rows = []
         for task in ("swingup", "mnist256"):
@@ -894,6 +903,12 @@ def build_parser() -> argparse.ArgumentParser:
         "reports time per environment step of each and their ratio, one thread.",
     )
     wb.add_argument("--pop", type=int, default=64, help="networks (64)")
+    wb.add_argument(
+        "--gym",
+        metavar="TASK",
+        help="instead: the cost of a Gymnasium task (biped, gym:ENV_ID): seconds per "
+        "environment step, per network step, per generation of its presets (one core)",
+    )
     wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
     wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
     wb.add_argument("--seed", type=int, default=0)

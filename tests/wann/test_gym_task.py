@@ -168,3 +168,12 @@ def test_a_tiny_gym_search_and_eval_end_to_end(tmp_path, capsys):
     assert "chosen on 2 separate episodes" in text and "standard reward" in text
     result = json.loads(js.read_text())
     assert result["tune_episodes"] == 2 and result["rows"][0]["n"] == 4
+
+
+def test_bench_gym_reports_the_costs(capsys):
+    from scratchnn.cli import main
+
+    assert main(["wann", "bench", "--gym", "gym:CartPole-v1", "--pop", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "gym:CartPole-v1: 12 generation-0 episodes" in out and "environment step" in out
+    assert "| laptop | 64 | 128 | 2 | 768 |" in out and "| paper | 128 | 2048 | 4 |" in out

@@ -294,8 +294,7 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
         + ("" if weights is None else "; with individual weights")
     )
     if hasattr(task, "reward_text"):
-        print(f"{task.spec.env_id}, {task.spec.steps} steps, action {task.spec.action}; "
-              f"{task.reward_text}")  # fmt: skip
+        print(f"{task.spec.env_id}, {task.spec.steps} steps per episode, action {task.spec.action}")
     t0 = time.perf_counter()
     result = evaluate(
         task,

@@ -136,8 +136,8 @@ def test_reference_biped_reward_drops_only_the_fall_penalty():
 def test_a_short_cartpole_search_improves():
     from scratchnn.wann.config import load_preset
 
-    task = gym_task("CartPole-v1", workers=1)
-    cfg = load_preset("gym:CartPole-v1").replace(pop=24, generations=8, seed=1)
+    task = gym_task("CartPole-v1", workers=1).with_options(steps=200)
+    cfg = load_preset("gym:CartPole-v1").replace(pop=24, generations=8, seed=0)
     state = initial_state(task, cfg)
     stats = [step(task, state) for _ in range(cfg.generations)]
     first = np.mean([s.best_mean for s in stats[:2]])
@@ -162,7 +162,7 @@ def test_a_tiny_gym_search_and_eval_end_to_end(tmp_path, capsys):
     for name in ("best.csv", "stats.csv", "network.png", "checkpoint.npz"):
         assert (out / name).stat().st_size > 0
     js = tmp_path / "eval.json"
-    evargs = ["--episodes", "4", "--tune-episodes", "2", "--json", str(js)]
+    evargs = ["--episodes", "4", "--tune-episodes", "2", "--episode-steps", "50", "--json", str(js)]
     assert main(["wann", "eval", str(out / "best.json"), *args, *evargs]) == 0
     text = capsys.readouterr().out
     assert "chosen on 2 separate episodes" in text and "standard reward" in text
@@ -177,3 +177,19 @@ def test_bench_gym_reports_the_costs(capsys):
     out = capsys.readouterr().out
     assert "gym:CartPole-v1: 12 generation-0 episodes" in out and "environment step" in out
     assert "| laptop | 64 | 128 | 2 | 768 |" in out and "| paper | 128 | 2048 | 4 |" in out
+
+
+def test_wann_eval_biped_reads_the_reference_champion_format_and_names_the_reward(tmp_path, capsys):
+    from scratchnn.cli import main
+    from scratchnn.wann.formats import save_reference_csv
+
+    pop = Population.initial(1, 24, 4, 0.25, np.random.default_rng(1))
+    save_reference_csv(pop.genome(0), tmp_path / "champ.csv")  # N rows, N + 1 columns
+    short = ["--episodes", "2", "--tune-episodes", "1", "--episode-steps", "20", "--workers", "1"]
+    assert main(["wann", "eval", str(tmp_path / "champ.csv"), "--task", "biped", *short]) == 0
+    out = capsys.readouterr().out
+    assert "reward: the WANN reference's BipedalWalker-v3 (no -100 fall penalty" in out
+    assert "tuned shared weight" in out and "chosen on 1 separate episodes" in out
+    std = [*short, "--reward", "standard"]
+    assert main(["wann", "eval", str(tmp_path / "champ.csv"), "--task", "biped", *std]) == 0
+    assert "reward: BipedalWalker-v3's standard reward" in capsys.readouterr().out

@@ -204,7 +204,9 @@ def bench_gym(task_name: str, pop: int = 32, seed: int = 0) -> dict:
     environments), per network step (one row of :func:`~scratchnn.wann.packed.forward_rows`,
     on the recorded observations), per episode step of the whole loop, the mean episode
     length, and per generation of each preset of the task on one core: at generation 0 (its
-    episodes as long as these) and at most (every episode the full length)."""
+    episodes as long as these) and at most (every episode the full length). Times are CPU
+    seconds of this process (``time.process_time``), so that a machine shared with other jobs
+    does not inflate them."""
     from ..wann.config import PRESETS, load_preset
     from ..wann.gym_task import make_env, run_episodes, to_actions
     from ..wann.packed import forward_rows
@@ -221,29 +223,29 @@ def bench_gym(task_name: str, pop: int = 32, seed: int = 0) -> dict:
     ep_inst, ep_seed = np.arange(E), np.repeat(seeds, E)
     run_episodes(task.spec, packed, inst, ep_inst[:2], ep_seed[:2])  # compile, import
     with threadpool_limits(1):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         _, n_steps = run_episodes(task.spec, packed, inst, ep_inst, ep_seed)
-        loop = time.perf_counter() - t0
+        loop = time.process_time() - t0
         # the environment alone: one episode's steps with constant actions
         env = make_env(task.spec)
         obs, _ = env.reset(seed=int(seeds[0]))
         X, steps_env = [], 0
         zero = to_actions(np.zeros((1, task.n_out)), task.spec)[0]
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         while steps_env < 2000:
             obs, _, terminated, truncated, _ = env.step(zero)
             X.append(np.ravel(obs))
             steps_env += 1
             if terminated or truncated:
                 env.reset(seed=steps_env)
-        env_step = (time.perf_counter() - t0) / steps_env
+        env_step = (time.process_time() - t0) / steps_env
         X = np.array(X[:E], dtype=np.float64)
         X = np.resize(X, (E, task.n_in))
         reps = 200
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for _ in range(reps):
             forward_rows(packed, *inst, ep_inst, X)
-        net_step = (time.perf_counter() - t0) / reps / E
+        net_step = (time.process_time() - t0) / reps / E
     total = int(n_steps.sum())
     per_step = loop / total
     presets = {}
@@ -273,7 +275,7 @@ def format_gym_bench(r: dict) -> str:
     """What ``wann bench --gym`` prints for a result of :func:`bench_gym`."""
     lines = [
         f"{r['task']}: {r['episodes']} generation-0 episodes, mean length "
-        f"{r['mean_episode_steps']:.0f} steps; one core",
+        f"{r['mean_episode_steps']:.0f} steps; CPU time of one core",
         f"environment step {1e6 * r['seconds_per_env_step']:.1f} us, network step (one "
         f"episode's network, packed) {1e6 * r['seconds_per_network_step']:.2f} us, whole loop "
         f"{1e6 * r['seconds_per_episode_step']:.1f} us per episode step",

@@ -158,9 +158,12 @@ def run_episodes(
 
 
 def _worker_init() -> None:
+    import signal
+
     import numba
 
     numba.set_num_threads(1)  # one process per core; no threads inside
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
 
 def _run_chunk(args: tuple) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +183,12 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 @atexit.register
 def _shutdown_pools() -> None:
+    """Stop the worker processes at exit without waiting for their episodes (after Ctrl-C a
+    chunk of long episodes could take a minute): the episodes' results are not needed."""
     for pool in _POOLS.values():
-        pool.shutdown(cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
     _POOLS.clear()
 
 

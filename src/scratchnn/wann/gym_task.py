@@ -73,7 +73,7 @@ def _import_env_module(env_id: str) -> None:
         from . import gym_env  # noqa: F401
 
 
-def make_env(spec: EnvSpec):
+def make_env(spec: EnvSpec) -> gym.Env:
     """A Gymnasium environment for ``spec`` (its time limit set to ``spec.steps``)."""
     _import_env_module(spec.env_id)
     env = gym.make(spec.env_id, max_episode_steps=spec.steps, disable_env_checker=True)
@@ -88,7 +88,7 @@ class NoFallPenalty(gym.Wrapper):
     ``shaping_t - shaping_{t-1} - 0.00035 * 80 * sum(clip(|a|, 0, 1))`` with
     ``shaping = 130 x / 30 - 5 |hull angle|``; the episode still ends there."""
 
-    def step(self, action):
+    def step(self, action: np.ndarray) -> tuple:
         base = self.env.unwrapped
         before = base.prev_shaping
         obs, reward, terminated, truncated, info = self.env.step(action)

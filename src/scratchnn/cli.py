@@ -268,11 +268,11 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     from .wann import weights_word
     from .wann.config import load_config_file, load_preset
     from .wann.run import OUTPUT_FILES, describe, search
-    from .wann.search import CHECKPOINT, evaluate_here
-    from .wann.tasks import make_task
+    from .wann.search import CHECKPOINT, evaluate_here, load_checkpoint
+    from .wann.tasks import configure_task, make_task
 
-    task = make_task(args.task, data_dir=args.data_dir)
-    out = Path(args.out or f"runs/wann-{task.name}")
+    task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
+    out = Path(args.out or f"runs/wann-{task.name.replace(':', '-').replace('/', '-')}")
     cfg = None
     if args.resume:
         fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
@@ -284,6 +284,8 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
     else:
         cfg = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
         cfg = cfg.replace(pop=args.pop, seed=args.seed)
+    saved = load_checkpoint(out / CHECKPOINT).config if args.resume else cfg
+    task = configure_task(task, saved.task_options)
     origin = "checkpoint" if args.resume else (str(args.config) if args.config else args.preset)
 
     def log(line: str) -> None:
@@ -293,6 +295,12 @@ def cmd_wann_search(args: argparse.Namespace) -> int:
         if args.resume:
             print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
         print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
+        if hasattr(task, "reward_text"):
+            spec = task.spec
+            print(
+                f"{spec.env_id}: {spec.steps} steps per episode, action {spec.action}, "
+                f"{task.reward_text}; {task.workers} worker processes"
+            )
 
     try:
         with contextlib.ExitStack() as stack:
@@ -352,18 +360,33 @@ def cmd_wann_eval(args: argparse.Namespace) -> int:
 
     from .wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
     from .wann.formats import load_network
-    from .wann.tasks import make_task
+    from .wann.tasks import configure_task, make_task
 
     if args.episodes < 1:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
-    task = make_task(args.task, data_dir=args.data_dir)
+    if args.tune_episodes is not None and args.tune_episodes < 1:
+        raise ScratchnnError(f"--tune-episodes must be >= 1, got {args.tune_episodes}")
+    task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
+    options = {"steps": args.episode_steps, "action": args.action, "reward": args.reward}
+    task = configure_task(task, {k: v for k, v in options.items() if v})
     g, weights = load_network(args.file, task.n_in, task.n_out)
     print(
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
         + ("" if weights is None else "; with individual weights")
     )
+    if hasattr(task, "reward_text"):
+        print(f"{task.spec.env_id}, {task.spec.steps} steps per episode, action {task.spec.action}")
     t0 = time.perf_counter()
-    result = evaluate(task, g, episodes=args.episodes, seed=args.seed, weights=weights)
+    result = evaluate(
+        task,
+        g,
+        episodes=args.episodes,
+        seed=args.seed,
+        weights=weights,
+        tune_episodes=args.tune_episodes,
+    )
+    if hasattr(task, "reward_text"):
+        result["reward"] = task.reward_text
     for line in report_lines(result, args.episodes):
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
@@ -484,6 +507,15 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
 
     if args.pop < 1 or args.mutations < 0 or args.sample < 1 or args.grown < 0:
         raise ScratchnnError("--pop and --sample must be >= 1, --mutations and --grown >= 0")
+    if args.gym:
+        from .benchmarks.wann import bench_gym, format_gym_bench
+
+        result = bench_gym(args.gym, pop=args.pop, seed=args.seed)
+        print(format_gym_bench(result))
+        if args.json:
+            atomic_write_text(args.json, dumps_json(result, indent=1))
+            print(f"written: {args.json}")
+        return 0
     if args.search:
         rows = []
         for task in ("swingup", "mnist256"):
@@ -591,6 +623,15 @@ def _add_mlflow(p: argparse.ArgumentParser) -> None:
         default="scratchnn",
         metavar="NAME",
         help="MLflow experiment name (default scratchnn)",
+    )
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="Gymnasium tasks (biped, gym:ENV_ID): processes that run the episodes (default: "
+        "the usable cores); the scores do not depend on it",
     )
 
 
@@ -858,13 +899,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search network topologies whose every connection shares one weight, scored "
         f"at w in {_weights_text()}, ranked by NSGA-II on (mean score, 1/connections) or "
         "(mean, max), with the reference's mutations. Tasks: swingup (CartPoleSwingUp), "
-        "mnist256, and the two-input Boolean functions (xor, and, or, nand, ...; output true "
+        "mnist256, biped (BipedalWalker-v3, needs the box2d extra), gym:ENV_ID (any Gymnasium "
+        "environment with a Box observation space and a Box or Discrete action space; task keys "
+        "episode_steps, action, reward, labels in --config), and the two-input Boolean "
+        "functions (xor, and, or, nand, ...; output true "
         "when > 0; the search stops when the champion computes the function at all six weights "
         "and restarts with the next seed after --generations, until --time-limit). Writes "
         "stats.csv, best.json, best.csv (reference champion format), fitness.png, network.png "
         "and checkpoint.npz (every checkpoint_every generations) into --out.",
     )
-    ws.add_argument("--task", default="xor", help="swingup, mnist256, xor, and, ... (default xor)")
+    ws.add_argument(
+        "--task",
+        default="xor",
+        help="swingup, mnist256, biped, gym:ENV_ID, xor, and, ... (default xor)",
+    )
     ws.add_argument(
         "--preset",
         default="laptop",
@@ -878,11 +926,13 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument(
         "--time-limit",
         type=float,
-        default=110.0,
-        help="Boolean tasks: no new restart after this many seconds (default 110)",
+        help="Boolean tasks: no new restart after this many seconds (default 110); other "
+        "tasks: stop (checkpointed, --resume continues) after the generation that ends past "
+        "this many seconds (default: no limit)",
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
+    _add_workers(ws)
     _add_data_dir(ws, " (mnist256)")
     _add_parallel(ws, jobs=None)
     ws.set_defaults(func=cmd_wann_search)
@@ -898,8 +948,28 @@ def build_parser() -> argparse.ArgumentParser:
         "tuned weight and the individual weights.",
     )
     we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
-    we.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
+    we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
     we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
+    we.add_argument(
+        "--tune-episodes",
+        type=int,
+        help="episodes per weight of the tuning grid and the sweep (default --episodes; the "
+        "sweep has 100 weights, so long episodes such as biped's may need fewer)",
+    )
+    we.add_argument(
+        "--reward",
+        choices=["standard", "reference"],
+        help="Gymnasium tasks: the environment's standard reward, or the WANN reference's "
+        "BipedalWalker reward without the -100 fall penalty (the default of biped)",
+    )
+    we.add_argument(
+        "--action",
+        choices=["clip", "tanh", "argmax"],
+        help="Gymnasium tasks: how outputs become actions (default: biped clip, other Box "
+        "actions tanh, Discrete argmax)",
+    )
+    we.add_argument("--episode-steps", type=int, help="Gymnasium tasks: steps per episode")
+    _add_workers(we)
     we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
     we.add_argument(
         "--figure",
@@ -978,6 +1048,12 @@ def build_parser() -> argparse.ArgumentParser:
         "reports time per environment step of each and their ratio, one thread.",
     )
     wb.add_argument("--pop", type=int, default=64, help="networks (64)")
+    wb.add_argument(
+        "--gym",
+        metavar="TASK",
+        help="instead: the cost of a Gymnasium task (biped, gym:ENV_ID): seconds per "
+        "environment step, per network step, per generation of its presets (one core)",
+    )
     wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
     wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
     wb.add_argument("--seed", type=int, default=0)

@@ -58,3 +58,20 @@ def test_parity_shortcut_is_bit_identical_to_computing_every_weight():
             fast = shared_weight_cross_entropy(packed, weights, X, y)
             slow = shared_weight_cross_entropy(packed, weights, X, y, use_parity=False)
             assert np.array_equal(fast, slow, equal_nan=True)
+
+
+def test_forward_rows_gives_each_row_its_own_instance_and_input():
+    from scratchnn.wann.genome import express, forward
+    from scratchnn.wann.packed import forward_rows, shared_weight_instances
+
+    nets = [express(g) for g in random_nets(3, 2, 5, seed=7)]
+    packed = pack(nets)
+    inst = shared_weight_instances(packed, WEIGHTS)  # instance k * 6 + i: net k at WEIGHTS[i]
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, len(inst[0]), size=40)
+    X = rng.normal(size=(40, 3))
+    y = forward_rows(packed, *inst, rows, X)
+    for r, i in enumerate(rows):
+        k, w = divmod(int(i), len(WEIGHTS))
+        expected = forward(nets[k], X[r : r + 1], WEIGHTS[w])[0]
+        assert np.allclose(y[r], expected, rtol=1e-12, atol=1e-12, equal_nan=True)

@@ -194,3 +194,100 @@ def format_search_table(rows: list[dict]) -> str:
             f"{'yes' if r['same_as_first_engine'] else 'NO'} |"
         )
     return "\n".join(lines)
+
+
+def bench_gym(task_name: str, pop: int = 32, seed: int = 0) -> dict:
+    """Cost of a Gymnasium task (``biped``, ``gym:ENV_ID``) in one process: ``pop`` generation-0
+    networks (the task's p_init) at the six weights, one episode each from common seeds.
+
+    Reports seconds per environment step alone (the recorded actions replayed through fresh
+    environments), per network step (one row of :func:`~scratchnn.wann.packed.forward_rows`,
+    on the recorded observations), per episode step of the whole loop, the mean episode
+    length, and per generation of each preset of the task on one core: at generation 0 (its
+    episodes as long as these) and at most (every episode the full length). Times are CPU
+    seconds of this process (``time.process_time``), so that a machine shared with other jobs
+    does not inflate them."""
+    from ..wann.config import PRESETS, load_preset
+    from ..wann.gym_task import make_env, run_episodes, to_actions
+    from ..wann.packed import forward_rows
+    from ..wann.population import Population
+    from ..wann.population import pack as pack_population
+    from ..wann.tasks import make_task
+
+    task = make_task(task_name, workers=1)
+    rng = np.random.default_rng(seed)
+    packed = pack_population(Population.initial(pop, task.n_in, task.n_out, task.p_init, rng))
+    inst = shared_weight_instances(packed, WEIGHTS)
+    E = len(inst[0])
+    seeds = task.episode_states(1, rng)
+    ep_inst, ep_seed = np.arange(E), np.repeat(seeds, E)
+    run_episodes(task.spec, packed, inst, ep_inst[:2], ep_seed[:2])  # compile, import
+    with threadpool_limits(1):
+        t0 = time.process_time()
+        _, n_steps = run_episodes(task.spec, packed, inst, ep_inst, ep_seed)
+        loop = time.process_time() - t0
+        # the environment alone: one episode's steps with constant actions
+        env = make_env(task.spec)
+        obs, _ = env.reset(seed=int(seeds[0]))
+        X, steps_env = [], 0
+        zero = to_actions(np.zeros((1, task.n_out)), task.spec)[0]
+        t0 = time.process_time()
+        while steps_env < 2000:
+            obs, _, terminated, truncated, _ = env.step(zero)
+            X.append(np.ravel(obs))
+            steps_env += 1
+            if terminated or truncated:
+                env.reset(seed=steps_env)
+        env_step = (time.process_time() - t0) / steps_env
+        X = np.array(X[:E], dtype=np.float64)
+        X = np.resize(X, (E, task.n_in))
+        reps = 200
+        t0 = time.process_time()
+        for _ in range(reps):
+            forward_rows(packed, *inst, ep_inst, X)
+        net_step = (time.process_time() - t0) / reps / E
+    total = int(n_steps.sum())
+    per_step = loop / total
+    presets = {}
+    for name in PRESETS:
+        cfg = load_preset(task.name, name)
+        episodes = cfg.pop * len(cfg.weights) * cfg.reps + len(cfg.weights) * cfg.best_reps
+        presets[name] = {
+            "pop": cfg.pop,
+            "generations": cfg.generations,
+            "reps": cfg.reps,
+            "episodes_per_generation": episodes,
+            "seconds_per_generation_gen0": episodes * float(n_steps.mean()) * per_step,
+            "seconds_per_generation_max": episodes * task.spec.steps * per_step,
+        }
+    return {
+        "task": task.name,
+        "episodes": E,
+        "mean_episode_steps": float(n_steps.mean()),
+        "seconds_per_env_step": env_step,
+        "seconds_per_network_step": net_step,
+        "seconds_per_episode_step": per_step,
+        "presets": presets,
+    }
+
+
+def format_gym_bench(r: dict) -> str:
+    """What ``wann bench --gym`` prints for a result of :func:`bench_gym`."""
+    lines = [
+        f"{r['task']}: {r['episodes']} generation-0 episodes, mean length "
+        f"{r['mean_episode_steps']:.0f} steps; CPU time of one core",
+        f"environment step {1e6 * r['seconds_per_env_step']:.1f} us, network step (one "
+        f"episode's network, packed) {1e6 * r['seconds_per_network_step']:.2f} us, whole loop "
+        f"{1e6 * r['seconds_per_episode_step']:.1f} us per episode step",
+        "| preset | pop | generations | reps | episodes / generation | s / generation "
+        "(generation 0) | s / generation (all full length) | core-hours (all full length) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, p in r["presets"].items():
+        hours = p["seconds_per_generation_max"] * p["generations"] / 3600
+        lines.append(
+            f"| {name} | {p['pop']} | {p['generations']} | {p['reps']} | "
+            f"{p['episodes_per_generation']} | {p['seconds_per_generation_gen0']:.0f} | "
+            f"{p['seconds_per_generation_max']:.0f} | {hours:.0f} |"
+        )
+    return "\n".join(lines)

@@ -46,6 +46,23 @@ class SearchConfig:
     #: the shared weights every network is scored at (the paper's six)
     weights: tuple[float, ...] = PAPER_WEIGHTS
     seed: int = 0
+    # episode tasks on Gymnasium environments (gym:ENV_ID, biped; see scratchnn.wann.gym_task);
+    # empty / 0 keeps the task's own setting
+    episode_steps: int = 0  # steps per episode (swingup too)
+    action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
+    reward: str = ""  # standard, or reference (biped: no -100 fall penalty)
+    labels: tuple[str, ...] = ()  # input then output names for the network drawing
+
+    @property
+    def task_options(self) -> dict[str, Any]:
+        """The keys that configure the task rather than the search (only those set)."""
+        opts = {
+            "steps": self.episode_steps,
+            "action": self.action,
+            "reward": self.reward,
+            "labels": self.labels,
+        }
+        return {k: v for k, v in opts.items() if v}
 
     @property
     def mutation_probs(self) -> dict[str, float]:
@@ -63,10 +80,18 @@ class SearchConfig:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["weights"] = list(self.weights)
+        d["labels"] = list(self.labels)
         return d
 
 
-_KINDS = {"int": int, "float": float, "float | None": float, "tuple[float, ...]": tuple}
+_KINDS = {
+    "int": int,
+    "float": float,
+    "str": str,
+    "float | None": float,
+    "tuple[float, ...]": tuple,
+    "tuple[str, ...]": tuple,
+}
 
 
 def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchConfig:
@@ -80,6 +105,10 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchCo
             raise ConfigError(f"{origin}: unknown key {key!r}; valid keys: {', '.join(kinds)}")
         if key == "weights":
             values[key] = _weights(origin, v)
+        elif key == "labels":
+            if not isinstance(v, list | tuple):
+                raise ConfigError(f"{origin}: labels must be a list of names, got {shown(v)}")
+            values[key] = tuple(coerce_value(origin, "labels", x, str) for x in v)
         else:
             values[key] = (
                 None
@@ -122,6 +151,7 @@ def check(cfg: SearchConfig) -> SearchConfig:
             "p_change_activation) must be >= 0 and not all 0",
         ),
         (cfg.seed >= 0, f"seed must be >= 0, got {cfg.seed}"),
+        (cfg.episode_steps >= 0, f"episode_steps must be >= 0, got {cfg.episode_steps}"),
         (
             len(cfg.weights) >= 1 and all(np.isfinite(w) and w != 0 for w in cfg.weights),
             f"weights must be finite and non-zero, got {list(cfg.weights)}",
@@ -134,8 +164,10 @@ def check(cfg: SearchConfig) -> SearchConfig:
 
 
 def preset_file(task: str) -> str:
-    """Name of the preset file for ``task``."""
-    return f"{task}.yaml" if task in ("swingup", "mnist256") else "boolean.yaml"
+    """Name of the preset file for ``task`` (``gym.yaml`` for any ``gym:ENV_ID``)."""
+    if task.startswith("gym:"):
+        return "gym.yaml"
+    return f"{task}.yaml" if task in ("swingup", "mnist256", "biped") else "boolean.yaml"
 
 
 def load_preset(task: str, preset: str = "laptop") -> SearchConfig:

@@ -66,6 +66,7 @@ def evaluate(
     episodes: int = 100,
     seed: int = 0,
     weights: np.ndarray | None = None,
+    tune_episodes: int | None = None,
 ) -> dict:
     """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as a
     JSON-able dict: ``{"rows", "tuned_weight", "weight_sweep"}`` for episode tasks,
@@ -74,14 +75,17 @@ def evaluate(
     ``SWEEP_GRID`` on the tuning episodes; ``digit_accuracy``: test accuracy of each digit at
     every weight of ``SWEEP_GRID`` (the paper's accuracy-by-digit figure). ``weights``:
     the network's trained individual weights (packed edge order), evaluated as a fourth
-    condition (``trained_accuracy`` for classification)."""
+    condition (``trained_accuracy`` for classification). ``tune_episodes`` (episode tasks):
+    episodes per weight of the tuning grid and the sweep (default ``episodes``)."""
     if isinstance(task, ClassificationTask):
         return evaluate_mnist(task, genome, seed=seed, weights=weights)
     if isinstance(task, EpisodeTask):
-        rows, w_best, sweep_means = _control(task, genome, episodes, seed, weights)
+        n_tune = episodes if tune_episodes is None else tune_episodes
+        rows, w_best, sweep_means = _control(task, genome, episodes, seed, weights, n_tune)
         return {
             "rows": [r.__dict__ for r in rows],
             "tuned_weight": w_best,
+            "tune_episodes": n_tune,
             "weight_sweep": {"weights": SWEEP_GRID.tolist(), "mean": sweep_means},
         }
     raise ScratchnnError(f"task {getattr(task, 'name', task)!r} has no evaluation protocol")
@@ -105,8 +109,10 @@ def report_lines(result: dict, episodes: int) -> list[str]:
         ]
     rows = [Row(**r) for r in result["rows"]]
     return [
+        *([result["reward"]] if "reward" in result else []),
         format_rows(rows),
-        f"tuned: {TUNE_GRID_TEXT}, chosen on {episodes} separate episodes; "
+        f"tuned: {TUNE_GRID_TEXT}, chosen on {result.get('tune_episodes', episodes)} separate "
+        "episodes; "
         f"best w = {result['tuned_weight']:g}",
     ]
 
@@ -154,12 +160,14 @@ def _control(
     episodes: int,
     seed: int,
     weights: np.ndarray | None = None,
+    tune_episodes: int | None = None,
 ) -> tuple[list[Row], float, list[float]]:
     packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
     rng = np.random.default_rng(seed)
     states = task.episode_states(episodes, rng)
-    tune_states = task.episode_states(episodes, rng)
+    n_tune = episodes if tune_episodes is None else tune_episodes
+    tune_states = task.episode_states(n_tune, rng)
 
     def run(edge_weights: np.ndarray, s=states) -> np.ndarray:
         """One episode per row of ``edge_weights``, episode ``i`` from ``s[i]``."""
@@ -177,7 +185,7 @@ def _control(
     add("random shared weight U(-2,2)", run(shared(rng.uniform(-2, 2, size=episodes))))
     for w in WEIGHTS:
         add(f"w = {w:g}", run(shared(np.full(episodes, w))))
-    sweep = [float(run(shared(np.full(episodes, w)), tune_states).mean()) for w in SWEEP_GRID]
+    sweep = [float(run(shared(np.full(n_tune, w)), tune_states).mean()) for w in SWEEP_GRID]
     in_tune = np.isin(SWEEP_GRID, TUNE_GRID)
     w_best = float(SWEEP_GRID[in_tune][int(np.argmax(np.array(sweep)[in_tune]))])
     add(f"tuned shared weight (w = {w_best:g})", run(shared(np.full(episodes, w_best))))

@@ -471,3 +471,44 @@ def forward_shared(packed: Packed, X: np.ndarray, weights: np.ndarray) -> np.nda
     inst = shared_weight_instances(packed, weights)
     out = forward_batch(packed, *inst, X)
     return out.reshape(packed.n_nets, len(weights), *out.shape[1:])
+
+
+@numba.njit(cache=True, nogil=True)
+def _forward_rows(
+    node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, wflat, rows, X, n_out
+):
+    n, n_in = X.shape
+    out = np.empty((n, n_out))
+    for r in range(n):  # serial: cheap next to an env step; processes give the parallelism
+        i = rows[r]
+        k = inst_net[i]
+        s = node_start[k]
+        n_nodes = node_start[k + 1] - s
+        vals = np.zeros(n_nodes)
+        for c in range(n_in):
+            vals[1 + c] = X[r, c]
+        eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, inst_wstart[i])
+        for o in range(n_out):
+            out[r, o] = vals[n_nodes - n_out + o]
+    return out
+
+
+def forward_rows(
+    packed: Packed,
+    inst_net: np.ndarray,
+    inst_wstart: np.ndarray,
+    wflat: np.ndarray,
+    rows: np.ndarray,
+    X: np.ndarray,
+) -> np.ndarray:
+    """Outputs (n, n_out): row ``r`` is instance ``rows[r]`` on its own input ``X[r]``
+    (X: (n, n_in)). One step of many episodes, each with its own network, in one call."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != packed.n_in or len(X) != len(rows):
+        raise ValueError(f"X must have shape ({len(rows)}, {packed.n_in}), got {X.shape}")
+    return _forward_rows(
+        *kernel_args(packed, inst_net, inst_wstart, wflat),
+        np.asarray(rows, np.int64),
+        X,
+        packed.n_out,
+    )

@@ -39,6 +39,7 @@ from .search import (
 from .tasks import SolvableTask, Task
 
 LOCK = "search.lock"
+BOOLEAN_TIME_LIMIT = 110.0  # seconds: no new restart of a Boolean search after this
 OUTPUT_FILES = ("stats.csv", "best.json", "best.csv", "fitness.png", "network.png", CHECKPOINT)
 
 
@@ -74,7 +75,7 @@ def search(
     cfg: SearchConfig | None = None,
     resume: bool = False,
     generations: int | None = None,
-    time_limit: float = 110.0,
+    time_limit: float | None = None,
     log: Callable[[str], None] | None = None,
     engine: str = "array",
     on_start: Callable[[SearchState], None] | None = None,
@@ -84,11 +85,12 @@ def search(
     one saved there, up to ``generations`` if given), then write the outputs.
 
     Tasks that can be solved (:class:`~scratchnn.wann.tasks.SolvableTask`) stop when solved and
-    restart with the next seed after ``cfg.generations``, until ``time_limit`` seconds.
-    ``on_start`` sees the state the search starts from; ``evaluate`` scores each generation
-    (default: here; :func:`~scratchnn.wann.distributed.ray_evaluator`: on a Ray cluster, with
-    the same results). A ``KeyboardInterrupt`` propagates; the last checkpoint in ``out`` stays
-    valid.
+    restart with the next seed after ``cfg.generations``, until ``time_limit`` seconds (default
+    110). Other tasks stop after the first generation that ends past ``time_limit`` seconds
+    (default: no limit); the checkpoint lets ``resume`` continue. ``on_start`` sees the state
+    the search starts from; ``evaluate`` scores each generation (default: here;
+    :func:`~scratchnn.wann.distributed.ray_evaluator`: on a Ray cluster, with the same
+    results). A ``KeyboardInterrupt`` propagates; the last checkpoint in ``out`` stays valid.
     """
     out = Path(out)
     with search_lock(out):
@@ -130,7 +132,7 @@ def _search(
     cfg: SearchConfig | None,
     resume: bool,
     generations: int | None,
-    time_limit: float,
+    time_limit: float | None,
     log: Callable[[str], None] | None,
     engine: str,
     on_start: Callable[[SearchState], None] | None,
@@ -154,10 +156,18 @@ def _search(
     t0 = time.perf_counter()
     solvable = isinstance(task, SolvableTask)
     if solvable:
-        state = search_with_restarts(task, cfg, time_limit, log, state, ckpt, engine, evaluate)
+        limit = BOOLEAN_TIME_LIMIT if time_limit is None else time_limit
+        state = search_with_restarts(task, cfg, limit, log, state, ckpt, engine, evaluate)
     else:
         state = run_search(
-            task, cfg, log, state=state, checkpoint=ckpt, engine=engine, evaluate=evaluate
+            task,
+            cfg,
+            log,
+            state=state,
+            checkpoint=ckpt,
+            engine=engine,
+            evaluate=evaluate,
+            time_limit=time_limit,
         )
     write_outputs(state, task, out)
     solved = None

@@ -343,12 +343,16 @@ def run_search(
     on_generation: Callable[[SearchState], None] | None = None,
     engine: str = "array",
     evaluate: Evaluator = evaluate_here,
+    time_limit: float | None = None,
 ) -> SearchState:
     """Search topologies for ``task`` up to ``cfg.generations``; deterministic for ``cfg.seed``.
 
     ``state`` continues a saved search (its own config is used, except ``generations``);
     ``checkpoint`` is written every ``checkpoint_every`` generations and at the end.
+    ``time_limit``: stop after the first generation that ends past this many seconds (the
+    generations done are the same as in a longer run: resuming continues it identically).
     """
+    t0 = time.perf_counter()
     if state is None:
         state = initial_state(task, cfg)
     else:
@@ -370,6 +374,10 @@ def run_search(
             save_checkpoint(state, checkpoint)
         if on_generation:
             on_generation(state)
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            if log:
+                log(f"time limit {time_limit:g} s reached after generation {state.generation}")
+            break
     if checkpoint:
         save_checkpoint(state, checkpoint)
     return state

@@ -11,7 +11,8 @@ draws (common random numbers), taken from ``rng``. Evaluation is batched, so the
 loops over networks itself.
 
 Tasks: the two-input Boolean functions (the writeup's XOR among them), ``swingup``
-(CartPoleSwingUp) and ``mnist256``.
+(CartPoleSwingUp), ``mnist256``, ``biped`` (BipedalWalker) and ``gym:ENV_ID`` (any Gymnasium
+environment with Box observations and Box or Discrete actions, :mod:`~scratchnn.wann.gym_task`).
 """
 
 from __future__ import annotations
@@ -254,14 +255,30 @@ def boolean_task_names() -> dict[str, str]:
     return {name.lower().replace(" ", "_"): name for name in TABLES}
 
 
-TASK_NAMES: tuple[str, ...] = ("swingup", "mnist256", *boolean_task_names())
+TASK_NAMES: tuple[str, ...] = ("swingup", "mnist256", "biped", "gym:ENV_ID", *boolean_task_names())
 
 
-def make_task(name: str, data_dir: Path | None = None, p_init: float | None = None) -> Task:
-    """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default."""
+def make_task(
+    name: str,
+    data_dir: Path | None = None,
+    p_init: float | None = None,
+    workers: int | None = None,
+) -> Task:
+    """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default;
+    ``workers``: processes for the episodes of Gymnasium tasks (default: the usable cores)."""
     boolean = boolean_task_names()
     if name == "swingup":
         task = SwingUpTask()
+    elif name == "biped":
+        from .gym_task import biped_task
+
+        task = biped_task(workers=workers)
+    elif name.startswith("gym:"):
+        from .gym_task import gym_task
+
+        if not name[4:]:
+            raise ScratchnnError("--task gym:ENV_ID needs an environment id, e.g. gym:CartPole-v1")
+        task = gym_task(name[4:], workers=workers)
     elif name == "mnist256":
         task = Mnist256Task(data_dir=data_dir)
     elif name in boolean:
@@ -273,3 +290,21 @@ def make_task(name: str, data_dir: Path | None = None, p_init: float | None = No
 
         task = replace(task, p_init=p_init)
     return task
+
+
+def configure_task(task: Task, options: dict) -> Task:
+    """``task`` with the task keys of a search config (``SearchConfig.task_options``: steps,
+    action, reward, labels); a key the task has no use for is a :class:`ConfigError`."""
+    if not options:
+        return task
+    from dataclasses import replace
+
+    from ..errors import ConfigError
+
+    if hasattr(task, "with_options"):
+        return task.with_options(**options)
+    if isinstance(task, SwingUpTask) and set(options) == {"steps"}:
+        return replace(task, steps=int(options["steps"]))
+    keys = {"steps": "episode_steps"}
+    names = ", ".join(keys.get(k, k) for k in options)
+    raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task.name}")

@@ -1,0 +1,403 @@
+"""WANN on any Gymnasium environment (``--task gym:ENV_ID``) and the paper's BipedalWalker
+(``--task biped``).
+
+Spaces: the observation space must be a ``Box`` (flattened to ``n_in`` inputs); the action space
+a ``Box`` (``n_out`` = its size) or a ``Discrete(n)`` (``n_out = n``, the action is the argmax of
+the outputs, the first on ties). Box action mappings, for a network output ``y``:
+
+- ``clip``: ``clip(y, low, high)`` (the reference's biped: linear outputs, clipped by the env);
+- ``tanh``: ``low + (tanh(y) + 1) / 2 * (high - low)`` (needs finite bounds).
+
+A NaN output counts as 0. The score of an episode is its total reward over at most ``steps``
+steps (ended early when the environment terminates or truncates).
+
+Common random numbers: in a generation every network and weight runs the same ``reps`` episode
+seeds (``env.reset(seed=s)``). Episodes run step by step in lockstep: each step, the outputs of
+all live episodes come from one compiled call (:func:`~scratchnn.wann.packed.forward_rows`),
+then every environment steps. With ``workers > 1`` the episodes are split between processes,
+each owning its environments; an episode depends only on its seed and its network, so the scores
+are the same whatever the number of workers.
+
+Rewards (``reward``): ``standard`` is the environment's own. ``reference`` (the default of
+``biped``) is the WANN reference's BipedalWalker: Gymnasium's reward except that a fall is not
+replaced by -100; the falling step keeps its ordinary shaping reward (progress minus the head-tilt
+and torque costs) and the episode ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from ..errors import ConfigError, ScratchnnError
+from .activations import ALL_IDS
+from .packed import Packed, forward_rows, shared_weight_instances
+
+ACTIONS = ("clip", "tanh", "argmax")
+REWARDS = ("standard", "reference")
+BIPED_ID = "BipedalWalker-v3"
+
+#: observation and action names of BipedalWalker (Gymnasium's documented order)
+BIPED_LABELS = (
+    "hull_angle", "hull_vel_angle", "vel_x", "vel_y",
+    "hip1_angle", "hip1_speed", "knee1_angle", "knee1_speed", "leg1_contact",
+    "hip2_angle", "hip2_speed", "knee2_angle", "knee2_speed", "leg2_contact",
+    *(f"lidar_{i}" for i in range(10)),
+    "hip_1", "knee_1", "hip_2", "knee_2",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """What a worker needs to build and run one kind of environment."""
+
+    env_id: str
+    steps: int
+    action: str  # one of ACTIONS
+    reward: str  # one of REWARDS
+    low: tuple[float, ...] = ()
+    high: tuple[float, ...] = ()
+
+
+def _import_env_module(env_id: str) -> None:
+    """Make scratchnn's own ids (``scratchnn/CartPoleSwingUp-v0``) known to Gymnasium."""
+    if env_id.startswith("scratchnn/"):
+        from . import gym_env  # noqa: F401
+
+
+def make_env(spec: EnvSpec) -> gym.Env:
+    """A Gymnasium environment for ``spec`` (its time limit set to ``spec.steps``)."""
+    _import_env_module(spec.env_id)
+    env = gym.make(spec.env_id, max_episode_steps=spec.steps, disable_env_checker=True)
+    if spec.reward == "reference":
+        env = NoFallPenalty(env)
+    return env
+
+
+class NoFallPenalty(gym.Wrapper):
+    """BipedalWalker without the -100 fall penalty (the WANN reference's biped domain): on the
+    step where the walker falls (``game_over`` or ``x < 0``) the reward is the ordinary one,
+    ``shaping_t - shaping_{t-1} - 0.00035 * 80 * sum(clip(|a|, 0, 1))`` with
+    ``shaping = 130 x / 30 - 5 |hull angle|``; the episode still ends there."""
+
+    def step(self, action: np.ndarray) -> tuple:
+        base = self.env.unwrapped
+        before = base.prev_shaping
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if terminated and (base.game_over or base.hull.position[0] < 0):
+            torque = 0.00035 * 80 * float(np.sum(np.clip(np.abs(action), 0, 1)))
+            reward = (0.0 if before is None else base.prev_shaping - before) - torque
+        return obs, reward, terminated, truncated, info
+
+
+def to_actions(y: np.ndarray, spec: EnvSpec) -> np.ndarray:
+    """Environment actions of network outputs ``y`` (n, n_out): (n, n_out) floats for a Box,
+    (n,) ints for a Discrete space (see the module docstring)."""
+    y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
+    if spec.action == "argmax":
+        return y.argmax(axis=1)
+    low, high = np.array(spec.low), np.array(spec.high)
+    if spec.action == "tanh":
+        return low + (np.tanh(y) + 1.0) / 2.0 * (high - low)
+    return np.clip(y, low, high)
+
+
+# --- running episodes ---------------------------------------------------------------------------
+
+
+def _fresh_envs(spec: EnvSpec, n: int) -> list:
+    """``n`` new environments. Not reused between episodes: a Box2D world keeps state across
+    ``reset`` (BipedalWalker reuses its world), so a reused env would make an episode depend
+    on the episodes run before it in the same process, and the scores on the worker count."""
+    return [make_env(spec) for _ in range(n)]
+
+
+def run_episodes(
+    spec: EnvSpec,
+    packed: Packed,
+    inst: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ep_inst: np.ndarray,
+    ep_seed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Episode ``e`` runs instance ``ep_inst[e]`` from ``env.reset(seed=ep_seed[e])``, in this
+    process. Returns the total rewards (E,) and the numbers of steps (E,)."""
+    E = len(ep_inst)
+    envs = _fresh_envs(spec, E)
+    obs = np.stack(
+        [np.ravel(env.reset(seed=int(s))[0]) for env, s in zip(envs, ep_seed, strict=False)]
+    ).astype(np.float64)
+    total = np.zeros(E)
+    n_steps = np.zeros(E, np.int64)
+    live = np.arange(E)
+    ep_inst = np.asarray(ep_inst, np.int64)
+    for _ in range(spec.steps):
+        if not len(live):
+            break
+        actions = to_actions(forward_rows(packed, *inst, ep_inst[live], obs[live]), spec)
+        done = np.zeros(len(live), dtype=bool)
+        for j, e in enumerate(live):
+            o, r, terminated, truncated, _ = envs[e].step(actions[j])
+            obs[e] = np.ravel(o)
+            total[e] += r
+            done[j] = terminated or truncated
+        n_steps[live] += 1
+        for e in live[done]:
+            envs[e].close()
+        live = live[~done]
+    for e in live:
+        envs[e].close()
+    return total, n_steps
+
+
+def _worker_init() -> None:
+    import signal
+
+    import numba
+
+    numba.set_num_threads(1)  # one process per core; no threads inside
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+
+
+def _run_chunk(args: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return run_episodes(*args)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    if workers not in _POOLS:
+        _POOLS[workers] = ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_worker_init
+        )
+    return _POOLS[workers]
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    """Stop the worker processes at exit without waiting for their episodes (after Ctrl-C a
+    chunk of long episodes could take a minute): the episodes' results are not needed."""
+    for pool in _POOLS.values():
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
+
+
+def run_episodes_parallel(
+    spec: EnvSpec,
+    packed: Packed,
+    inst: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ep_inst: np.ndarray,
+    ep_seed: np.ndarray,
+    workers: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`run_episodes` split into contiguous chunks over ``workers`` processes (four chunks
+    per worker, for balance); the same result for any ``workers``."""
+    E = len(ep_inst)
+    if workers <= 1 or E < 2:
+        return run_episodes(spec, packed, inst, ep_inst, ep_seed)
+    bounds = np.linspace(0, E, min(E, 4 * workers) + 1).astype(int)
+    jobs = [
+        (spec, packed, inst, ep_inst[a:b], ep_seed[a:b])
+        for a, b in itertools.pairwise(bounds)
+        if b > a
+    ]
+    parts = list(_pool(workers).map(_run_chunk, jobs))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+# --- the task -----------------------------------------------------------------------------------
+
+
+def _default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class GymTask:
+    """A WANN task on a Gymnasium environment (see the module docstring); build it with
+    :func:`gym_task`. ``evaluate`` gives (n_nets, n_weights) mean returns over ``reps`` seeds."""
+
+    name: str
+    spec: EnvSpec
+    n_in: int
+    n_out: int
+    p_init: float = 0.5
+    activations: tuple[int, ...] = ALL_IDS
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ()
+    workers: int = field(default=1, compare=False)
+
+    def evaluate(
+        self,
+        packed: Packed,
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray:
+        inst = shared_weight_instances(packed, weights)
+        seeds = self.episode_states(reps, rng)
+        n_inst = len(inst[0])
+        ep_inst = np.repeat(np.arange(n_inst), reps)
+        ep_seed = np.tile(seeds, n_inst)
+        ret, _ = run_episodes_parallel(self.spec, packed, inst, ep_inst, ep_seed, self.workers)
+        return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
+
+    def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """(n,) episode seeds (for ``env.reset(seed=...)``)."""
+        return rng.integers(0, 2**31 - 1, size=n)
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: np.ndarray
+    ) -> np.ndarray:
+        """Return of instance ``i`` in the episode seeded ``states[i]``."""
+        n = len(instances[0])
+        ret, _ = run_episodes_parallel(
+            self.spec, packed, instances, np.arange(n), np.asarray(states), self.workers
+        )
+        return ret
+
+    @property
+    def reward_text(self) -> str:
+        """Which reward the scores use, in words (``wann eval`` prints it)."""
+        if self.spec.reward == "reference":
+            return (
+                f"reward: the WANN reference's {self.spec.env_id} (no -100 fall penalty; a fall "
+                "ends the episode)"
+            )
+        return f"reward: {self.spec.env_id}'s standard reward"
+
+    def with_options(
+        self,
+        steps: int = 0,
+        action: str = "",
+        reward: str = "",
+        labels: tuple[str, ...] = (),
+        workers: int | None = None,
+    ) -> GymTask:
+        """This task with the given options (empty / 0 / None: unchanged), checked."""
+        spec = self.spec
+        if steps:
+            spec = replace(spec, steps=steps)
+        if action:
+            spec = replace(spec, action=_check_action(action, spec))
+        if reward:
+            spec = replace(spec, reward=_check_reward(reward, spec.env_id))
+        task = replace(self, spec=spec)
+        if labels:
+            if len(labels) != self.n_in + self.n_out:
+                raise ConfigError(
+                    f"labels: {self.name} needs {self.n_in} input and {self.n_out} output names "
+                    f"({self.n_in + self.n_out}), got {len(labels)}"
+                )
+            task = replace(task, input_names=labels[: self.n_in], output_names=labels[self.n_in :])
+        if workers is not None:
+            if workers < 1:
+                raise ConfigError(f"workers must be >= 1, got {workers}")
+            task = replace(task, workers=workers)
+        return task
+
+
+def _check_action(action: str, spec: EnvSpec) -> str:
+    discrete = not spec.low
+    allowed = ("argmax",) if discrete else ("clip", "tanh")
+    if action not in allowed:
+        raise ConfigError(
+            f"action {action!r} does not fit {spec.env_id}'s "
+            f"{'Discrete' if discrete else 'Box'} action space; use {' or '.join(allowed)}"
+        )
+    if action == "tanh" and not (np.all(np.isfinite(spec.low)) and np.all(np.isfinite(spec.high))):
+        raise ConfigError(f"action 'tanh' needs finite action bounds; {spec.env_id}'s are not")
+    return action
+
+
+def _check_reward(reward: str, env_id: str) -> str:
+    if reward not in REWARDS:
+        raise ConfigError(f"reward must be one of {', '.join(REWARDS)}, got {reward!r}")
+    if reward == "reference" and not env_id.startswith("BipedalWalker"):
+        raise ConfigError("reward 'reference' (no fall penalty) applies to BipedalWalker only")
+    return reward
+
+
+def gym_task(
+    env_id: str,
+    name: str | None = None,
+    steps: int | None = None,
+    action: str | None = None,
+    reward: str = "standard",
+    p_init: float = 0.5,
+    labels: tuple[str, ...] = (),
+    workers: int | None = None,
+) -> GymTask:
+    """The task for Gymnasium's ``env_id`` (made once here to read its spaces). ``steps``:
+    episode length (default: the environment's own time limit, else 1000); ``action``: ``clip``
+    or ``tanh`` for a Box action space (default ``tanh``), ``argmax`` for a Discrete one."""
+    _import_env_module(env_id)
+    try:
+        env = gym.make(env_id, disable_env_checker=True)
+    except gym.error.Error as exc:
+        raise ScratchnnError(f"gym:{env_id}: {exc}") from None
+    except ModuleNotFoundError as exc:  # e.g. Box2D for BipedalWalker
+        raise ScratchnnError(
+            f"gym:{env_id} needs the module {exc.name!r}; install it (BipedalWalker, LunarLander: "
+            "pip install 'scratchnn[box2d]')"
+        ) from None
+    obs, act = env.observation_space, env.action_space
+    limit = env.spec.max_episode_steps if env.spec else None
+    env.close()
+    supported = "a Box observation space and a Box or Discrete action space"
+    if not isinstance(obs, spaces.Box):
+        raise ScratchnnError(
+            f"gym:{env_id} has a {type(obs).__name__} observation space; WANN tasks support "
+            f"{supported}"
+        )
+    n_in = int(np.prod(obs.shape))
+    if isinstance(act, spaces.Discrete):
+        n_out, low, high = int(act.n), (), ()
+    elif isinstance(act, spaces.Box):
+        n_out = int(np.prod(act.shape))
+        low = tuple(float(x) for x in np.ravel(act.low))
+        high = tuple(float(x) for x in np.ravel(act.high))
+    else:
+        raise ScratchnnError(
+            f"gym:{env_id} has a {type(act).__name__} action space; WANN tasks support {supported}"
+        )
+    if action is None:
+        action = "argmax" if not low else "tanh"
+    spec = EnvSpec(env_id, int(steps or limit or 1000), "clip", "standard", low, high)
+    spec = replace(spec, action=_check_action(action, spec), reward=_check_reward(reward, env_id))
+    task = GymTask(
+        name=name or f"gym:{env_id}",
+        spec=spec,
+        n_in=n_in,
+        n_out=n_out,
+        p_init=p_init,
+        input_names=tuple(f"obs{i}" for i in range(n_in)),
+        output_names=tuple(f"act{i}" for i in range(n_out)),
+        workers=_default_workers() if workers is None else workers,
+    )
+    return task.with_options(labels=labels)
+
+
+def biped_task(workers: int | None = None) -> GymTask:
+    """The paper's BipedalWalker: Gymnasium's BipedalWalker-v3, 24 inputs, 4 linear outputs
+    clipped to [-1, 1], 1600 steps, p_init 0.25, the reference's reward (no fall penalty)."""
+    return gym_task(
+        BIPED_ID,
+        name="biped",
+        steps=1600,
+        action="clip",
+        reward="reference",
+        p_init=0.25,
+        labels=BIPED_LABELS,
+        workers=workers,
+    )

@@ -209,3 +209,49 @@ def test_tune_with_two_jobs_runs_its_trials_in_workers(tmp_path, tiny_splits):
     assert "2 at once" in lines[0] and "4 trials run now, 4 in the study" in lines[-1]
     with pytest.raises(Exception, match="in-memory"):
         run_study(_spec(tmp_path), tiny_splits, trials=2, storage="sqlite://", jobs=2)
+
+
+NUMBA_AFTER_POOL = """
+import sys
+import numba
+import numpy as np
+from scratchnn.experiments.sweep import run_sweep
+from tests.conftest import make_splits
+
+@numba.njit(parallel=True)
+def total(x):
+    s = 0.0
+    for i in numba.prange(len(x)):
+        s += x[i]
+    return s
+
+if __name__ == "__main__":
+    total(np.ones(8))  # the parent's Numba threads start (two of them)
+    data = make_splits(n_train=300, n_val=100, n_test=100, dim=16, classes=3)
+    run_sweep(None, {"learning_rate": [0.1, 0.2]}, overrides=["epochs=1"], out=sys.argv[1],
+              data=data, progress=False, log=lambda m: None, jobs=2)
+
+    @numba.njit(parallel=True)
+    def twice(x):
+        s = 0.0
+        for i in numba.prange(len(x)):
+            s += 2 * x[i]
+        return s
+
+    print(twice(np.ones(8)))  # a compile after the pool: the parent's Numba must still work
+"""
+
+
+def test_a_worker_pool_leaves_the_parents_numba_working(tmp_path):
+    """The workers' one-Numba-thread setting stays in the workers: set in the parent's
+    environment, it made the parent's next Numba compile fail ("Cannot set NUMBA_NUM_THREADS to
+    a different value once the threads have been launched")."""
+    script = tmp_path / "numba_after_pool.py"
+    script.write_text(NUMBA_AFTER_POOL)
+    env = {k: v for k, v in ENV.items() if k != "NUMBA_NUM_THREADS"}  # Numba's default: cores
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "s")], env=env, cwd=REPO,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "16.0"

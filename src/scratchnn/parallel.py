@@ -66,6 +66,10 @@ def worker_init(parent: int, globals_: dict[str, Any]) -> None:
     :func:`worker_global`."""
     from threadpoolctl import threadpool_limits
 
+    # one Numba thread per worker, set here in the worker (before it imports Numba): setting it
+    # in the parent's environment would make the parent's own Numba refuse its next compile
+    # ("Cannot set NUMBA_NUM_THREADS to a different value once the threads have been launched")
+    os.environ["NUMBA_NUM_THREADS"] = "1"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(limits=1, user_api="blas")  # for the worker's whole life
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -81,7 +85,6 @@ def local_pool(jobs: int, globals_: dict[str, Any] | None = None) -> cf.ProcessP
     """``jobs`` spawned worker processes (see the module docstring)."""
     import multiprocessing as mp
 
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # inherited by the spawned workers
     return cf.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=mp.get_context("spawn"),

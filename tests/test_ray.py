@@ -59,8 +59,13 @@ def _search(task_name: str, out: Path, evaluate=None):
     task = make_task(task_name)
     cfg = load_preset(task.name, "laptop").replace(pop=24, seed=3)
     cfg = replace(cfg, reps=1, generations=3) if task_name == "swingup" else cfg
-    # time_limit 0: one search, no restarts (how many fit in a time limit depends on speed)
-    run = search(task, out, cfg, generations=3, time_limit=0, evaluate=evaluate or evaluate_here)
+    # xor, time_limit 0: one search, no restarts (how many fit in a time limit depends on
+    # speed); other tasks: no time limit (all three generations)
+    limit = 0 if task_name == "xor" else None
+    run = search(
+        task, out, cfg, generations=3, time_limit=limit, evaluate=evaluate or evaluate_here
+    )
+    assert run.state.generation == 3 or task_name == "xor"
     return (out / "stats.csv").read_text(), run.state.champion.to_dict()
 
 
@@ -99,6 +104,23 @@ def test_chunks_of_a_packed_population_score_as_the_whole(local_ray, tmp_path):
         got = _search(task, tmp_path / f"{task}-ray", chunked_evaluator(RayExecutor(local_ray), 5))
         _same_stats(got[0], ref[0])
         assert got[1] == ref[1]  # the same champion
+    # a Gymnasium task: one network per Ray task, each scored with one worker process
+    ref = _search("gym:CartPole-v1", tmp_path / "cartpole-local")
+    got = _search(
+        "gym:CartPole-v1", tmp_path / "cartpole-ray", chunked_evaluator(RayExecutor(local_ray))
+    )
+    _same_stats(got[0], ref[0])
+    assert got[1] == ref[1]
+
+
+def test_a_gymnasium_task_goes_to_ray_one_network_and_one_worker_at_a_time():
+    from scratchnn.wann.distributed import CHUNK, remote_form
+    from scratchnn.wann.tasks import make_task
+
+    remote, size = remote_form(make_task("gym:CartPole-v1", workers=2))
+    assert (remote.workers, size) == (1, 1)
+    swingup = make_task("swingup")
+    assert remote_form(swingup) == (swingup, CHUNK)
 
 
 def test_a_two_node_cluster_on_localhost_gives_the_local_numbers(tmp_path):

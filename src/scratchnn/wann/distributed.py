@@ -15,6 +15,7 @@ same champion and ``stats.csv`` as a local search).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,17 @@ from .tasks import Task
 #: networks in 15 ms, so 128 of them, the smallest networks a search sees, take ~30 ms, well
 #: above that cost, while a population of 960 still makes 8 tasks
 CHUNK = 128
+
+
+def remote_form(task: Task) -> tuple[Task, int]:
+    """What a Ray task receives of ``task``, and how many networks each Ray task scores. A
+    Gymnasium task (``workers``: its own process pool) goes with one worker (the cluster's
+    cores are Ray's) and one network per Ray task: a network's episodes cost seconds (a
+    BipedalWalker step is 0.44 ms, README), thousands of times Ray's per-task cost, and a
+    population of 480 then spreads over up to 480 cores. Every other task: :data:`CHUNK`."""
+    if hasattr(task, "workers") and dataclasses.is_dataclass(task):
+        return dataclasses.replace(task, workers=1), 1
+    return task, CHUNK
 
 
 def slice_packed(packed: Packed, a: int, b: int) -> Packed:
@@ -61,12 +73,13 @@ def evaluate_chunk(
         return task.evaluate(packed, weights, rng, reps)
 
 
-def chunked_evaluator(executor: Any, chunk: int = CHUNK) -> Evaluator:
-    """An :data:`~scratchnn.wann.search.Evaluator` that sends chunks of ``chunk`` networks to
-    ``executor`` (a :class:`~scratchnn.parallel.RayExecutor`: ``submit(fn, *args) -> Future``
-    and ``put(value) -> reference``) and assembles their (chunk, n_weights) scores in order.
-    The task (MNIST-256's images with it) goes to the object store once."""
-    if chunk < 1:
+def chunked_evaluator(executor: Any, chunk: int | None = None) -> Evaluator:
+    """An :data:`~scratchnn.wann.search.Evaluator` that sends chunks of ``chunk`` networks
+    (default: :func:`remote_form`'s choice for the task) to ``executor`` (a
+    :class:`~scratchnn.parallel.RayExecutor`: ``submit(fn, *args) -> Future`` and
+    ``put(value) -> reference``) and assembles their (chunk, n_weights) scores in order. The
+    task (MNIST-256's images with it) goes to the object store once."""
+    if chunk is not None and chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     shipped: dict[int, Any] = {}
 
@@ -74,14 +87,15 @@ def chunked_evaluator(executor: Any, chunk: int = CHUNK) -> Evaluator:
         task: Task, packed: Packed, weights: np.ndarray, rng: np.random.Generator, reps: int
     ) -> np.ndarray:
         if id(task) not in shipped:
+            remote, size = remote_form(task)
             shipped.clear()
-            shipped[id(task)] = (task, executor.put(task))
-        ref = shipped[id(task)][1]
+            shipped[id(task)] = (task, executor.put(remote), chunk or size)
+        _, ref, size = shipped[id(task)]
         futures = [
             executor.submit(
                 evaluate_chunk, ref, slice_packed(packed, a, b), weights, copy.deepcopy(rng), reps
             )
-            for a, b in chunk_bounds(packed.n_nets, chunk)
+            for a, b in chunk_bounds(packed.n_nets, size)
         ]
         return np.concatenate([f.result() for f in futures])
 

@@ -180,3 +180,13 @@ def test_a_data_dir_that_does_not_exist_is_refused_before_any_work(tmp_path, cap
     assert not missing.exists()
     assert main(["wann", "eval", "x.json", "--task", "mnist256", "--data-dir", str(missing)]) == 2
     assert not missing.exists()
+
+
+def test_python_dash_m_scratchnn_runs_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "scratchnn", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: scratchnn")

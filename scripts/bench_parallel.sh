@@ -12,6 +12,7 @@ W=$(mktemp -d /tmp/bench15.XXXX)
 echo "work folder $W; cores: $($PY -c 'import os; print(len(os.sched_getaffinity(0)))')"
 t() { local s=$(date +%s.%N); "$@"; echo "$(echo "$(date +%s.%N) - $s" | bc)"; }
 
+if [ -z "${SKIP_REPRODUCE:-}" ]; then
 s=$(date +%s.%N); $PY -m scratchnn reproduce --jobs 1 --out "$W/rep1" --no-progress > "$W/rep1.log" 2>&1
 T1=$(echo "$(date +%s.%N) - $s" | bc)
 s=$(date +%s.%N); $PY -m scratchnn reproduce --out "$W/repN" --no-progress > "$W/repN.log" 2>&1
@@ -28,6 +29,7 @@ def strip(x):
 a, b = (strip(json.load(open(p))) for p in sys.argv[1:])
 print("results.json tables identical:", a == b)
 PY
+fi
 
 search() {  # $1 out, rest: extra options
   local out=$1; shift
@@ -36,6 +38,9 @@ search() {  # $1 out, rest: extra options
 s=$(date +%s.%N); search "$W/s-local"; TL=$(echo "$(date +%s.%N) - $s" | bc)
 s=$(date +%s.%N); search "$W/s-ray" --executor ray; TR=$(echo "$(date +%s.%N) - $s" | bc)
 RAY=$(dirname "$PY")/ray
+# Ray >= 2.59 turns token authentication on for `ray start --head`: every node and the driver
+# then need RAY_AUTH_MODE=token (here they share the head's token file, ~/.ray/auth_token)
+export RAY_AUTH_MODE=token
 $RAY start --head --port=6390 --num-cpus=1 --include-dashboard=false > "$W/head.log" 2>&1
 $RAY start --address=127.0.0.1:6390 --num-cpus=1 > "$W/node.log" 2>&1
 s=$(date +%s.%N); search "$W/s-cluster" --executor ray --address 127.0.0.1:6390 || true

@@ -61,8 +61,10 @@ def _record(run: PlannedRun, key: str, data_tag: str, result, data: Splits) -> R
         model.params = result.best_params
         counts = np.bincount(predict(model, data.test.X), minlength=10)
         metrics["test_pred_counts"] = counts.tolist()
+        # ||W||_F = sqrt(sum of squares) by NumPy's own summation: np.linalg.norm goes through
+        # BLAS, whose last bits depend on its thread count (the parent's and a worker's differ)
         metrics["weight_norms"] = {
-            k: float(np.linalg.norm(result.best_params[k])) for k in model.weight_names
+            k: float(np.sqrt(np.sum(np.square(result.best_params[k])))) for k in model.weight_names
         }
     return RunRecord(
         key=key,
@@ -74,6 +76,15 @@ def _record(run: PlannedRun, key: str, data_tag: str, result, data: Splits) -> R
         history=result.history_rows(),
         seconds=result.seconds,
     )
+
+
+def run_cost(cfg: RunConfig) -> float:
+    """A run's relative cost, to start long runs first: ``epochs x (hidden + 10) x (1 + 32 /
+    batch)`` (per epoch, the matrix products scale with the hidden width, the per-batch
+    overhead with the number of batches)."""
+    t, m = cfg.train, cfg.model
+    hidden = m.hidden_size if m.type.lower() == "twolayernet" else 0
+    return t.epochs * (hidden + 10) * (1 + 32 / t.batch_size)
 
 
 def train_run(
@@ -222,7 +233,9 @@ def _drive(
 ) -> None:
     """Claim, submit (at most ``jobs`` at once), collect and store every pending run; then wait
     for the runs another process holds (taking over a claim whose process died)."""
-    queue = list(pending)
+    # longest runs first when several run at once, so that no long run starts last and leaves
+    # the other workers idle at the end (the results do not depend on the order)
+    queue = sorted(pending, key=lambda rk: -run_cost(rk[0].cfg)) if jobs > 1 else list(pending)
     in_flight: dict[cf.Future, tuple[PlannedRun, str, int]] = {}
     others: list[tuple[PlannedRun, str]] = []
     told = False

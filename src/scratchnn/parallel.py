@@ -205,5 +205,17 @@ def _ray_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
 
 
+def ray_pool(
+    stack: contextlib.ExitStack, address: str | None, data: Any
+) -> tuple[RayExecutor, Any, int]:
+    """A :class:`RayExecutor` on the cluster at ``address`` (session and executor closed by
+    ``stack``), ``data`` put once in its object store, and the cluster's CPU count:
+    ``(pool, data_ref, cpus)``."""
+    ray = stack.enter_context(ray_session(address))
+    pool = RayExecutor(ray)
+    stack.callback(pool.shutdown, cancel_futures=True)
+    return pool, pool.put(data), int(ray.cluster_resources().get("CPU", 1))
+
+
 def stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)

@@ -187,14 +187,10 @@ def _executor(
     """``submit(run, key, data_tag) -> Future`` for the chosen executor, the local workers'
     progress queue (None elsewhere) and how many runs to keep in flight (on Ray: at least the
     cluster's CPUs). Everything opened is closed by ``stack``."""
-    from ..parallel import RayExecutor, local_pool, progress_queue, ray_session, stop_pool
+    from ..parallel import local_pool, progress_queue, ray_pool, stop_pool
 
     if executor == "ray":
-        ray = stack.enter_context(ray_session(address))
-        pool = RayExecutor(ray)
-        stack.callback(pool.shutdown, cancel_futures=True)
-        data_ref = pool.put(data)
-        cpus = int(ray.cluster_resources().get("CPU", 1))
+        pool, data_ref, cpus = ray_pool(stack, address, data)
         submit = lambda run, key, tag: pool.submit(train_run, run, key, tag, data_ref)  # noqa: E731
         return submit, None, max(jobs, cpus)
     if jobs > 1:

@@ -390,15 +390,11 @@ def _trial_executor(stack, study, spec, storage, pruner, data, jobs, executor, a
     """``submit(trial, values) -> Future`` and how many trials to keep in flight."""
     import concurrent.futures as cf
 
-    from ..parallel import RayExecutor, local_pool, ray_session, stop_pool
+    from ..parallel import local_pool, ray_pool, stop_pool
 
     name = study.study_name
     if executor == "ray":
-        ray = stack.enter_context(ray_session(address))
-        pool = RayExecutor(ray)
-        stack.callback(pool.shutdown, cancel_futures=True)
-        ref = pool.put(data)
-        cpus = int(ray.cluster_resources().get("CPU", 1))
+        pool, ref, cpus = ray_pool(stack, address, data)
 
         def on_ray(trial, values):
             return pool.submit(

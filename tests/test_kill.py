@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import store_rows, untimed
+
 REPO = Path(__file__).resolve().parents[1]
 FEW, MANY = 2, 20
 ENV = dict(os.environ, NUMBA_NUM_THREADS="1", PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
@@ -113,20 +115,9 @@ def _journal_ok(path: Path) -> None:
 
 
 def _rows(path: Path) -> dict[str, tuple]:
-    """The store's rows without their timings: key -> (config, seed, status, metrics, history)."""
+    """The store's rows without their timings, after checking the file is a sound database."""
     _sqlite_ok(path)
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT key, config, seed, status, metrics, history FROM runs").fetchall()
-    db.close()
-    out = {}
-    for key, config, seed, status, metrics, history in rows:
-        m = {k: v for k, v in json.loads(metrics).items() if k != "seconds"}
-        h = [
-            {k: v for k, v in r.items() if k not in ("seconds", "train_seconds")}
-            for r in json.loads(history)
-        ]
-        out[key] = (config, seed, status, json.dumps(m, sort_keys=True), json.dumps(h))
-    return out
+    return store_rows(path)
 
 
 def _finished_at(path: Path) -> dict[str, float]:
@@ -283,11 +274,6 @@ def _reproduce_killed(tmp_path: Path, kills: int, seed: int) -> None:
     _run([*base, "--out", str(out)], None)
     assert killed >= 1
     assert _rows(out / "results.sqlite") == _rows(ref / "results.sqlite")
-
-    def untimed(x):  # timings differ between runs; everything else must not
-        if isinstance(x, dict):
-            return {k: untimed(v) for k, v in x.items() if "seconds" not in k}
-        return [untimed(v) for v in x] if isinstance(x, list) else x
 
     def tables(path: Path) -> dict:
         results = json.loads((path / "results.json").read_text())

@@ -4,9 +4,7 @@ resumed tune study draws new parameters and fails the trials a dead process left
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +16,7 @@ from scratchnn.cli import main
 from scratchnn.experiments.store import ResultStore
 from scratchnn.parallel import check_jobs, usable_cores
 from tests.conftest import make_splits
+from tests.helpers import store_rows
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, NUMBA_NUM_THREADS="1", PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
@@ -34,19 +33,6 @@ if __name__ == "__main__":
     run_sweep(None, {GRID}, overrides={OVERRIDES}, seeds=1, out=sys.argv[1], data=data,
               progress=False, log=lambda m: print(m, flush=True), jobs=int(sys.argv[2]))
 """.replace("{GRID}", repr(GRID)).replace("{OVERRIDES}", repr(OVERRIDES))
-
-
-def _rows(path: Path) -> dict[str, tuple]:
-    """Store rows without their timings."""
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT key, config, seed, status, metrics, history FROM runs").fetchall()
-    db.close()
-    out = {}
-    for key, config, seed, status, metrics, history in rows:
-        m = {k: v for k, v in json.loads(metrics).items() if k != "seconds"}
-        h = [{k: v for k, v in r.items() if "seconds" not in k} for r in json.loads(history)]
-        out[key] = (config, seed, status, json.dumps(m, sort_keys=True), json.dumps(h))
-    return out
 
 
 def _sweep(out: Path, jobs: int):
@@ -69,8 +55,10 @@ def test_jobs_two_gives_the_store_rows_and_table_of_jobs_one(tmp_path):
     one = _sweep(tmp_path / "one", 1)
     two = _sweep(tmp_path / "two", 2)
     assert two.table == one.table
-    assert _rows(tmp_path / "two" / "results.sqlite") == _rows(tmp_path / "one" / "results.sqlite")
-    assert len(_rows(tmp_path / "two" / "results.sqlite")) == 4
+    assert store_rows(tmp_path / "two" / "results.sqlite") == store_rows(
+        tmp_path / "one" / "results.sqlite"
+    )
+    assert len(store_rows(tmp_path / "two" / "results.sqlite")) == 4
     for name in ("metrics.json", "history.csv"):  # run directories written by the parent
         assert len(list((tmp_path / "two" / "runs").rglob(name))) == 4
 
@@ -96,7 +84,7 @@ def test_two_sweeps_on_one_out_train_each_run_once(tmp_path):
     assert len(done) == 4  # four runs, each trained by one of the two processes
     assert len({line.split(":")[0] for line in done}) == 4
     ref = _sweep(tmp_path / "ref", 1)
-    assert _rows(out / "results.sqlite") == _rows(tmp_path / "ref" / "results.sqlite")
+    assert store_rows(out / "results.sqlite") == store_rows(tmp_path / "ref" / "results.sqlite")
     assert (out / "table.txt").read_text().strip() == ref.table
 
 

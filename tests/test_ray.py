@@ -4,8 +4,6 @@ only; skipped when Ray is not installed (``pip install 'scratchnn[ray]'``)."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,24 +11,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import make_splits
+from tests.helpers import store_rows
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
 
 GRID = {"learning_rate": [0.05, 0.3], "hidden_size": [8]}
 OVERRIDES = ["epochs=2", "batch_size=16", "dtype=float64"]
-
-
-def _rows(path: Path) -> dict[str, tuple]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT key, status, metrics, history FROM runs").fetchall()
-    db.close()
-    out = {}
-    for key, status, metrics, history in rows:
-        m = {k: v for k, v in json.loads(metrics).items() if k != "seconds"}
-        h = [{k: v for k, v in r.items() if "seconds" not in k} for r in json.loads(history)]
-        out[key] = (status, json.dumps(m, sort_keys=True), json.dumps(h))
-    return out
 
 
 def _sweep(out: Path, executor: str, address: str | None = None):
@@ -96,7 +83,7 @@ def test_chunks_of_a_packed_population_score_as_the_whole(local_ray, tmp_path):
     local = _sweep(tmp_path / "local", "local")
     on_ray = _sweep(tmp_path / "ray", "ray")
     assert on_ray.table == local.table
-    assert _rows(tmp_path / "ray" / "results.sqlite") == _rows(
+    assert store_rows(tmp_path / "ray" / "results.sqlite") == store_rows(
         tmp_path / "local" / "results.sqlite"
     )
     for task in ("xor", "swingup"):
@@ -143,7 +130,7 @@ def test_a_two_node_cluster_on_localhost_gives_the_local_numbers(tmp_path):
         cluster.shutdown()
     local = _sweep(tmp_path / "local", "local")
     assert on_ray.table == local.table
-    assert _rows(tmp_path / "ray" / "results.sqlite") == _rows(
+    assert store_rows(tmp_path / "ray" / "results.sqlite") == store_rows(
         tmp_path / "local" / "results.sqlite"
     )
     ref = _search("swingup", tmp_path / "s-local")

@@ -416,11 +416,10 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     )
 
     task = make_task(args.task, data_dir=args.data_dir)
-    g, _ = load_network(args.file, task.n_in, task.n_out)
+    g, stored = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
-    pgpe_lr = 0.02 if args.lr is None else args.lr
-    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, pgpe_lr, seed=args.seed)
-    cfg.check()
+    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed)
+    cfg.check()  # also refuses --lr <= 0 for mnist256
     if args.generations < 1 or args.epochs < 1:
         raise ScratchnnError("--generations and --epochs must be >= 1")
     out.mkdir(parents=True, exist_ok=True)
@@ -428,6 +427,10 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     if args.random_start:
         w0 = np.random.default_rng(args.seed).normal(0.0, 1.0, g.n_enabled())
         print(f"{args.file}: {g.n_enabled()} connections; start at random weights N(0, 1)")
+    elif stored is not None and w0 is None:
+        w0 = stored
+        print(f"{args.file}: {g.n_enabled()} connections; start at the file's individual weights "
+              "(--shared-weight W starts from one shared weight instead)")  # fmt: skip
     else:
         if w0 is None:
             print("choosing the start: the tuned shared weight (as wann eval does) ...")
@@ -435,17 +438,17 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         print(f"{args.file}: {g.n_enabled()} connections; start at the shared weight w = {w0:g}")
     t0 = time.perf_counter()
     if isinstance(task, ClassificationTask):
-        lr = 0.02 if args.lr is None else args.lr
         w, fit_result, selection = train_classifier_weights(
-            task, g, w0, epochs=args.epochs, learning_rate=lr, seed=args.seed,
+            task, g, w0, epochs=args.epochs, learning_rate=args.lr, seed=args.seed,
             refit=args.refit, log=print,
         )  # fmt: skip
         m, v = fit_result.metrics(), selection.metrics()
         print(f"best epoch {v['best_epoch']}: validation {v['val_acc_best']:.4f}"
               + (f"; trained again on all images for {m['epochs_run']} epochs" if args.refit
                  else "") + f"; test {m['test_acc']:.4f}")  # fmt: skip
-        extra = {"training": {"method": "Adam + cosine, backprop", "start_weight": _start(w0),
-                              "epochs": args.epochs, "lr": lr, "refit": args.refit,
+        extra = {"training": {"method": "Adam + cosine, backprop",
+                              "start_weight": _start(w0, stored),
+                              "epochs": args.epochs, "lr": args.lr, "refit": args.refit,
                               "selection": v, "metrics": m}}  # fmt: skip
     else:
         state = train_episode_weights(
@@ -456,7 +459,7 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         extra = {
             "training": {
                 "method": "PGPE",
-                "start_weight": _start(w0),
+                "start_weight": _start(w0, stored),
                 "config": cfg.__dict__,
                 "generations": state.generation,
                 "history": state.history,
@@ -470,9 +473,11 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start(w0: object) -> float | str:
+def _start(w0: object, stored: object = None) -> float | str:
     """How the training started, for the output JSON."""
-    return float(w0) if isinstance(w0, int | float) else "random N(0, 1)"
+    if isinstance(w0, int | float):
+        return float(w0)
+    return "the file's individual weights" if w0 is stored else "random N(0, 1)"
 
 
 def cmd_wann_baseline(args: argparse.Namespace) -> int:
@@ -990,16 +995,21 @@ def build_parser() -> argparse.ArgumentParser:
         "train-weights",
         help="train a network's individual weights (the paper's fourth condition)",
         description="Start from a found topology at its tuned shared weight (or --shared-weight) "
-        "and train one weight per connection. Control tasks: PGPE, candidates scored on fresh "
-        "common initial states each generation, checkpointed in --out. mnist256: gradient "
-        "descent (Adam, cosine schedule) through the network, best epoch on 10,000 held-out "
-        "training images. Writes OUT/trained.json and OUT/trained.csv; evaluate them with "
-        "wann eval.",
+        "and train one weight per connection; a file that holds individual weights (a "
+        "trained.json) starts from them, to go on with other settings. Control tasks: PGPE, "
+        "candidates scored on fresh common initial states each generation, checkpointed in "
+        "--out. mnist256: gradient descent (Adam, cosine schedule) through the network, best "
+        "epoch on 10,000 held-out training images. Writes OUT/trained.json and "
+        "OUT/trained.csv; evaluate them with wann eval.",
     )
     wt.add_argument("file", type=Path, help="best.json, a reference champion .csv, or a baseline")
     wt.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
     wt.add_argument("--out", type=Path, required=True, help="output directory")
-    wt.add_argument("--shared-weight", type=float, help="start weight (default: the tuned one)")
+    wt.add_argument(
+        "--shared-weight", type=float,
+        help="start weight (default: the file's individual weights if it has them, else the "
+        "tuned shared weight)",
+    )  # fmt: skip
     wt.add_argument(
         "--random-start",
         action="store_true",
@@ -1010,7 +1020,10 @@ def build_parser() -> argparse.ArgumentParser:
     wt.add_argument("--pairs", type=int, default=32, help="PGPE: 2 x PAIRS candidates (32)")
     wt.add_argument("--episodes", type=int, default=16, help="PGPE: episodes per candidate (16)")
     wt.add_argument("--sigma", type=float, default=0.1, help="PGPE: initial sigma (0.1)")
-    wt.add_argument("--lr", type=float, help="learning rate (PGPE 0.02; mnist256 Adam 0.02)")
+    wt.add_argument(
+        "--lr", type=float, default=0.02,
+        help="learning rate: PGPE's Adam step on the mean, or mnist256's Adam (0.02)",
+    )  # fmt: skip
     wt.add_argument("--epochs", type=int, default=30, help="mnist256: epochs (30)")
     wt.add_argument(
         "--refit",

@@ -13,6 +13,8 @@ def test_presets_and_config_errors(tmp_path):
     assert (paper.pop, paper.generations, paper.tournament) == (192, 1024, 8)
     m = load_preset("mnist256", "paper")
     assert (m.pop, m.generations, m.tournament, m.p_init) == (960, 4096, 32, 0.05)
+    # the reference's bestReps (20) re-scores each generation's best, for every task it runs
+    assert paper.best_reps == m.best_reps == 20 and lap.best_reps == 16  # laptop_swing.json
     assert load_preset("xor", "laptop").pop == 64
     with pytest.raises(ConfigError, match="unknown key 'popsize'; valid keys: pop, "):
         config_from_dict({"popsize": 10})

@@ -26,3 +26,43 @@ def test_nsga_fronts_and_crowding_on_hand_made_points():
     order = nsga_rank(F)
     assert set(order[:3]) == {0, 1, 2} and order[-1] == 5
     assert order[2] == 1  # inside front 0 the crowded middle point comes last
+
+
+def test_reference_crowding_scales_by_the_slip_and_can_reorder_a_front():
+    # one front (mean fitness up, 1/connections down): A, B, C, D
+    F = np.array([[100.0, 1.0], [200.0, 0.99], [300.0, 0.5], [310.0, 0.01]])
+    assert len(nondominated_fronts(F)) == 1
+    std = crowding_distance(F)
+    ref = crowding_distance(F, "reference")
+    # NSGA-II: gaps over the range; B = 200/210 + 0.5/0.99, C = 110/210 + 0.98/0.99
+    assert std[1] == pytest.approx(200 / 210 + 0.5 / 0.99)
+    assert std[2] == pytest.approx(110 / 210 + 0.98 / 0.99)
+    # WANNRelease: gaps times |1/max - min|; objective 0's factor is |1/310 - 100|
+    assert ref[1] == pytest.approx(200 * abs(1 / 310 - 100) + 0.5 * abs(1 / 1.0 - 0.01))
+    assert ref[2] == pytest.approx(110 * abs(1 / 310 - 100) + 0.98 * abs(1 / 1.0 - 0.01))
+    assert np.isinf(std[[0, 3]]).all() and np.isinf(ref[[0, 3]]).all()
+    assert nsga_rank(F)[2:].tolist() == [2, 1]  # C is less crowded by NSGA-II's measure
+    assert nsga_rank(F, "reference")[2:].tolist() == [1, 2]  # B by the reference's
+    with pytest.raises(ValueError, match="crowding must be one of"):
+        nsga_rank(F, "deb")
+
+
+def test_the_crowding_key_is_checked_and_changes_the_search():
+    from scratchnn.errors import ConfigError
+    from scratchnn.wann.config import config_from_dict
+    from scratchnn.wann.search import run_search
+    from scratchnn.wann.tasks import SwingUpTask
+
+    with pytest.raises(ConfigError, match="crowding must be one of nsga2, reference"):
+        config_from_dict({"crowding": "deb"})
+    task = SwingUpTask(steps=100)
+    runs = {}
+    for crowding in ("nsga2", "reference"):
+        cfg = config_from_dict(
+            {"pop": 64, "generations": 3, "reps": 1, "tournament": 4, "seed": 3,
+             "crowding": crowding}
+        )  # fmt: skip
+        state = run_search(task, cfg, log=None)
+        runs[crowding] = [g.to_dict() for g in state.pop.genomes()]
+    # fronts of one or two networks are all extremes (inf): it takes a population to differ
+    assert runs["nsga2"] != runs["reference"]

@@ -89,6 +89,16 @@ def test_cli_train_weights_and_eval_the_fourth_row(tmp_path, capsys):
                  "--episodes", "2"]) == 0  # fmt: skip
     printed = capsys.readouterr().out
     assert "with individual weights" in printed and "tuned individual weights" in printed
+    # a file with individual weights starts from them (to go on with other settings)
+    again = [*args[:5], "--out", str(tmp_path / "tw2"), "--sigma", "0.01", "--lr", "0.001"]
+    assert main([str(out / "trained.json") if a == args[2] else a for a in again]
+                + ["--generations", "1", "--pairs", "2", "--episodes", "2"]) == 0  # fmt: skip
+    assert "start at the file's individual weights" in capsys.readouterr().out
+    second = json.loads((tmp_path / "tw2" / "trained.json").read_text())
+    assert second["training"]["start_weight"] == "the file's individual weights"
+    before = np.array([w for _, _, w in trained["weights"]])
+    after = np.array([w for _, _, w in second["weights"]])
+    assert 0 < np.abs(after - before).max() < 0.01  # one Adam step of 0.001 per weight
     (tmp_path / "file").write_text("")
     assert main([*args[:-6], "--out", str(tmp_path / "file")]) == 2
     assert "is not a folder" in capsys.readouterr().err

@@ -86,15 +86,18 @@ class GenomeNet:
 
     ``params["w"]`` (E,): one weight per enabled connection, in :attr:`packed` edge order;
     initialised to ``w0`` everywhere (the tuned shared weight: training starts where the
-    shared-weight network is). No L2 (``weight_names`` is empty)."""
+    shared-weight network is), or to ``w0`` itself when it is a vector of ``E`` weights (to go
+    on from trained ones). No L2 (``weight_names`` is empty)."""
 
     weight_names: tuple[str, ...] = ()
     dtype = np.dtype(np.float64)
 
-    def __init__(self, genome: Genome, w0: float = 1.0) -> None:
+    def __init__(self, genome: Genome, w0: float | np.ndarray = 1.0) -> None:
         self.genome = genome
         self.packed: Packed = pack([express(genome)])
-        self.params: dict[str, np.ndarray] = {"w": np.full(self.packed.n_edges(0), float(w0))}
+        n = self.packed.n_edges(0)
+        w = np.array(np.broadcast_to(np.asarray(w0, dtype=np.float64), (n,)))
+        self.params: dict[str, np.ndarray] = {"w": w}
 
     def _run(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = self.packed

@@ -21,6 +21,7 @@ from ..config import coerce_value, read_yaml_file
 from ..errors import ConfigError, shown
 from . import PAPER_WEIGHTS
 from .mutations import PROBS
+from .nsga import CROWDING
 
 PRESETS = ("laptop", "paper")
 
@@ -38,6 +39,9 @@ class SearchConfig:
     p_init: float | None = None
     p_conn_objective: float = 0.8  # probability of (mean, 1/connections) over (mean, max)
     best_reps: int = 0  # rollouts per weight when re-scoring a generation's best (0: don't)
+    #: crowding distance within a front: "nsga2" (normalised by the range) or "reference"
+    #: (WANNRelease's |1/max - min| factor; scratchnn.wann.nsga)
+    crowding: str = "nsga2"
     checkpoint_every: int = 8
     p_add_connection: float = PROBS["add_connection"]
     p_insert_node: float = PROBS["insert_node"]
@@ -144,6 +148,10 @@ def check(cfg: SearchConfig) -> SearchConfig:
             f"p_conn_objective must be in [0, 1], got {cfg.p_conn_objective}",
         ),
         (cfg.best_reps >= 0, f"best_reps must be >= 0, got {cfg.best_reps}"),
+        (
+            cfg.crowding in CROWDING,
+            f"crowding must be one of {', '.join(CROWDING)}, got {cfg.crowding!r}",
+        ),
         (cfg.checkpoint_every >= 1, f"checkpoint_every must be >= 1, got {cfg.checkpoint_every}"),
         (
             all(p >= 0 for p in probs) and sum(probs) > 0,

@@ -40,6 +40,7 @@ from gymnasium import spaces
 from ..errors import ConfigError, ScratchnnError
 from .activations import ALL_IDS
 from .packed import Packed, forward_rows, shared_weight_instances
+from .tasks import episode_pairs
 
 ACTIONS = ("clip", "tanh", "argmax")
 REWARDS = ("standard", "reference")
@@ -246,10 +247,10 @@ class GymTask:
     ) -> np.ndarray:
         inst = shared_weight_instances(packed, weights)
         seeds = self.episode_states(reps, rng)
-        n_inst = len(inst[0])
-        ep_inst = np.repeat(np.arange(n_inst), reps)
-        ep_seed = np.tile(seeds, n_inst)
-        ret, _ = run_episodes_parallel(self.spec, packed, inst, ep_inst, ep_seed, self.workers)
+        ep_inst, ep_state = episode_pairs(len(inst[0]), reps)
+        ret, _ = run_episodes_parallel(
+            self.spec, packed, inst, ep_inst, seeds[ep_state], self.workers
+        )
         return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
 
     def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -2,6 +2,16 @@
 
 Objectives are columns of ``F`` (n, m), all to be **maximised**. ``p`` dominates ``q`` when
 ``F[p] >= F[q]`` in every objective and ``>`` in at least one.
+
+Crowding distance, per objective ``k`` over one front sorted by it (``x_(1) <= ... <= x_(n)``):
+the extremes get ``inf``, every other point ``(x_(i+1) - x_(i-1)) * c_k`` with
+
+- ``c_k = 1 / (x_(n) - x_(1))`` (``"nsga2"``, Deb et al.'s normalisation by the range), or
+- ``c_k = |1 / x_(n) - x_(1)|`` (``"reference"``: what WANNRelease's ``getCrowdingDist`` computes,
+  ``crowd *= abs((1/sortedObj[-1]-sortedObj[0]))``, an operator-precedence slip). Its weight
+  then depends on the objective's values: a swingup front's mean returns (tens to hundreds) get
+  a factor near ``|x_(1)|`` instead of ``1 / range``, so their gaps outweigh the
+  ``1 / connections`` objective's by about four orders of magnitude more than NSGA-II's.
 """
 
 from __future__ import annotations
@@ -28,9 +38,13 @@ def nondominated_fronts(F: np.ndarray) -> list[np.ndarray]:
     return fronts
 
 
-def crowding_distance(F: np.ndarray) -> np.ndarray:
-    """Crowding distance of each point of one front: per objective, the normalised gap between
-    its two neighbours in sorted order, summed; the extremes of each objective get ``inf``."""
+CROWDING = ("nsga2", "reference")
+
+
+def crowding_distance(F: np.ndarray, crowding: str = "nsga2") -> np.ndarray:
+    """Crowding distance of each point of one front: per objective, the scaled gap between
+    its two neighbours in sorted order, summed; the extremes of each objective get ``inf``
+    (the scale ``c_k`` of ``crowding``: module docstring)."""
     F = np.asarray(F, dtype=float)
     n, m = F.shape
     d = np.zeros(n)
@@ -41,14 +55,21 @@ def crowding_distance(F: np.ndarray) -> np.ndarray:
         span = F[order[-1], k] - F[order[0], k]
         d[order[0]] = d[order[-1]] = np.inf
         if span > 0:
-            d[order[1:-1]] += (F[order[2:], k] - F[order[:-2], k]) / span
+            gap = F[order[2:], k] - F[order[:-2], k]
+            if crowding == "nsga2":
+                d[order[1:-1]] += gap / span
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d[order[1:-1]] += gap * abs(1.0 / F[order[-1], k] - F[order[0], k])
     return d
 
 
-def nsga_rank(F: np.ndarray) -> np.ndarray:
+def nsga_rank(F: np.ndarray, crowding: str = "nsga2") -> np.ndarray:
     """All indices, best first: by front, then by crowding distance (larger first)."""
+    if crowding not in CROWDING:
+        raise ValueError(f"crowding must be one of {CROWDING}, got {crowding!r}")
     ranked = []
     for front in nondominated_fronts(F):
-        cd = crowding_distance(np.asarray(F, dtype=float)[front])
+        cd = crowding_distance(np.asarray(F, dtype=float)[front], crowding)
         ranked.extend(front[np.argsort(-cd, kind="stable")])
     return np.array(ranked, dtype=int)

@@ -65,7 +65,9 @@ def describe(cfg: SearchConfig) -> str:
     return (
         f"pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "
         f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}, "
-        f"weights {list(cfg.weights)}; checkpoint every {cfg.checkpoint_every} generations"
+        f"weights {list(cfg.weights)}"
+        + (f", crowding {cfg.crowding}" if cfg.crowding != "nsga2" else "")
+        + f"; checkpoint every {cfg.checkpoint_every} generations"
     )
 
 

@@ -263,7 +263,7 @@ def step(
     mean, best_w = scores.mean(axis=1), scores.max(axis=1)
     conns = np.maximum(n_enabled, 1)
     second = 1.0 / conns if rng.random() < cfg.p_conn_objective else best_w
-    order = nsga_rank(np.stack([mean, second], axis=1))
+    order = nsga_rank(np.stack([mean, second], axis=1), cfg.crowding)
     top = int(np.argmax(mean))
     best = state.pop.genome(top)
     score = float(mean[top])

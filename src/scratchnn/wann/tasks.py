@@ -148,8 +148,10 @@ class BooleanTask:
         return ((y > 0) == TABLES[self.function].astype(bool)).mean(axis=1)
 
 
-def _episodes(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every instance from every initial state: (instance, state) index arrays, instance-major."""
+def episode_pairs(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every instance from every initial state: (instance, state) index arrays of length
+    ``n_inst * n_states``, instance-major (episode ``k`` = instance ``k // n_states``, state
+    ``k % n_states``), so that scores reshape to (instances, states)."""
     return (
         np.repeat(np.arange(n_inst), n_states),
         np.tile(np.arange(n_states), n_inst),
@@ -179,7 +181,7 @@ class SwingUpTask:
     ) -> np.ndarray:
         inst = shared_weight_instances(packed, weights)
         init = su.reset_states(reps, rng)
-        ret = su.rollouts(packed, *inst, *_episodes(len(inst[0]), reps), init, self.steps)
+        ret = su.rollouts(packed, *inst, *episode_pairs(len(inst[0]), reps), init, self.steps)
         return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
 
     def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -307,7 +307,7 @@ def held_out_splits(
 def train_classifier_weights(
     task: object,
     genome: Genome,
-    w0: float,
+    w0: float | np.ndarray,
     epochs: int = 30,
     batch_size: int = 128,
     learning_rate: float = 0.02,
@@ -317,9 +317,9 @@ def train_classifier_weights(
     log: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, FitResult, FitResult]:
     """Train ``genome``'s weights on ``task.data`` (MNIST-256) by gradient descent from the
-    shared weight ``w0``: Adam with a cosine learning-rate schedule, minibatches of
-    ``batch_size``, ``val_size`` training images held out (a seeded split) to pick the best
-    epoch ``b``.
+    shared weight ``w0`` (or from ``w0``'s individual weights, packed edge order): Adam with
+    a cosine learning-rate schedule, minibatches of ``batch_size``, ``val_size`` training
+    images held out (a seeded split) to pick the best epoch ``b``.
 
     Without ``refit`` the weights are those of epoch ``b``. With ``refit`` the held-out images
     go back in: training restarts from ``w0`` on all training images for ``b`` epochs (its own

@@ -7,8 +7,8 @@ Crowding distance, per objective ``k`` over one front sorted by it (``x_(1) <= .
 the extremes get ``inf``, every other point ``(x_(i+1) - x_(i-1)) * c_k`` with
 
 - ``c_k = 1 / (x_(n) - x_(1))`` (``"nsga2"``, Deb et al.'s normalisation by the range), or
-- ``c_k = |1 / x_(n) - x_(1)|`` (``"reference"``: what WANNRelease's ``getCrowdingDist`` computes,
-  ``crowd *= abs((1/sortedObj[-1]-sortedObj[0]))``, an operator-precedence slip). Its weight
+- ``c_k = |1 / x_(n) - x_(1)|`` (``"reference"``: what WANNRelease's ``getCrowdingDist``
+  computes, the reciprocal applied to the maximum alone: an operator-precedence slip). Its weight
   then depends on the objective's values: a swingup front's mean returns (tens to hundreds) get
   a factor near ``|x_(1)|`` instead of ``1 / range``, so their gaps outweigh the
   ``1 / connections`` objective's by about four orders of magnitude more than NSGA-II's.

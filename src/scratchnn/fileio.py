@@ -9,7 +9,9 @@
   version intact instead of a truncated one;
 * :func:`dumps_json`: JSON that other tools can read (a NaN or infinity, e.g. the metric of a
   diverged run, is written as ``null``, never as the bare ``NaN`` that is not JSON);
-* :func:`write_failure`: the one line a failed write (``OSError``) is reported with.
+* :func:`write_failure`: the one line a failed write (``OSError``) is reported with;
+* :func:`read_npz`: reading back the ``.npz`` archives scratchnn writes (model parameters, search
+  and weight-training checkpoints), without pickle, a damaged one refused with a ``DataError``.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import json
 import math
 import os
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import ScratchnnError
+from .errors import DataError, ScratchnnError
 
 # what a failed write most often means, and what the user can do about it
 _WHY = {
@@ -170,3 +174,36 @@ def save_figure(fig: Any, path: Path | str, **kwargs: Any) -> None:
     kwargs.setdefault("format", path.suffix[1:].lower() or "png")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, **kwargs)
+
+
+#: what reading a damaged or hostile ``.npz`` can raise (zip, deflate, ``.npy`` header, dtype)
+NPZ_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,  # a zip member with a feature zipfile does not read (patched data, ...)
+    RuntimeError,  # an encrypted zip member
+    ValueError,
+    KeyError,
+    TypeError,
+    OverflowError,
+)
+
+
+def read_npz(path: Path | str) -> dict[str, Any]:
+    """Every array of a ``.npz`` archive (written by ``np.savez``), read without pickle.
+
+    A missing file raises ``FileNotFoundError`` (callers say what to do then); anything else that
+    stops the read (a damaged zip or deflate stream, an encrypted or unsupported member, a bad
+    ``.npy`` header, pickled objects) raises :class:`~scratchnn.errors.DataError` naming the cause.
+    """
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: np.array(z[k]) for k in z.files}
+    except FileNotFoundError:
+        raise
+    except NPZ_ERRORS as exc:
+        raise DataError(f"not a readable .npz archive: {type(exc).__name__}: {exc}") from exc

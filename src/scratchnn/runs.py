@@ -20,7 +20,8 @@ import numpy as np
 
 from .config import RunConfig, load_config
 from .data import Splits, faithful_split, load_mnist
-from .fileio import atomic_path, atomic_write_text, dumps_json
+from .errors import DataError
+from .fileio import atomic_path, atomic_write_text, dumps_json, read_npz
 from .models import Model, SoftmaxRegression, TwoLayerNet
 from .optim import SGD, Adam, Optimizer, Schedule
 from .plots import plot_curves
@@ -134,8 +135,11 @@ def save_params(path: Path | str, params: dict[str, np.ndarray]) -> None:
 
 
 def load_params(path: Path | str) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
+    """The arrays :func:`save_params` wrote; a damaged file is a ``DataError`` naming it."""
+    try:
+        return read_npz(path)
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from exc
 
 
 def write_run(out: Path | str, cfg: RunConfig, result: FitResult) -> Path:

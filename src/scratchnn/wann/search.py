@@ -34,15 +34,14 @@ from __future__ import annotations
 import json
 import os
 import time
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ScratchnnError, caused_by_interrupt, shown
+from ..errors import DataError, ScratchnnError, caused_by_interrupt, shown
+from ..fileio import NPZ_ERRORS, read_npz
 from .config import SearchConfig
 from .genome import Genome, GenomeError, express
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
@@ -171,21 +170,21 @@ def load_checkpoint(path: Path) -> SearchState:
             "resumed here: start a new search in another --out"
         )
     try:
-        with np.load(path, allow_pickle=False) as z:
-            header = json.loads(z["header"].tobytes().decode())
-            arrays = {k: z[k] for k in z.files if k != "header"}
+        arrays = read_npz(path)
+        header = json.loads(arrays.pop("header").tobytes().decode())
         return SearchState.from_parts(header, arrays)
     except FileNotFoundError:
         raise ScratchnnError(
             f"no checkpoint at {path}; run without --resume to start a search there"
         ) from None
+    except DataError as exc:
+        raise ScratchnnError(
+            f"checkpoint {path} is damaged ({exc}); delete it to start again"
+        ) from exc
     except ScratchnnError as exc:
         raise ScratchnnError(f"checkpoint {path}: {exc}; delete it to start again") from exc
     except (
-        OSError,
-        EOFError,
-        zipfile.BadZipFile,
-        zlib.error,
+        *NPZ_ERRORS,
         json.JSONDecodeError,
         UnicodeDecodeError,
         KeyError,

@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..data.sources import atomic_write
-from ..errors import ScratchnnError
+from ..errors import DataError, ScratchnnError
+from ..fileio import NPZ_ERRORS, read_npz
 from .genome import Genome, GenomeError, express
 from .packed import Packed, instances, pack
 from .tasks import EpisodeTask
@@ -176,9 +177,9 @@ class PGPEState:
     @staticmethod
     def load(path: Path) -> PGPEState:
         try:
-            with np.load(path, allow_pickle=False) as z:
-                h = json.loads(z["header"].tobytes().decode())
-                arrays = {k: np.array(z[k]) for k in ("mu", "sigma", "m", "v")}
+            z = read_npz(path)
+            h = json.loads(z["header"].tobytes().decode())
+            arrays = {k: z[k] for k in ("mu", "sigma", "m", "v")}
             rng = np.random.default_rng()
             rng.bit_generator.state = h["rng"]
             return PGPEState(
@@ -187,7 +188,7 @@ class PGPEState:
             )  # fmt: skip
         except FileNotFoundError:
             raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (DataError, *NPZ_ERRORS, AttributeError) as exc:
             raise ScratchnnError(
                 f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
                 "delete it to start again"

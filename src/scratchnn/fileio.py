@@ -177,7 +177,7 @@ def save_figure(fig: Any, path: Path | str, **kwargs: Any) -> None:
 
 
 #: what reading a damaged or hostile ``.npz`` can raise (zip, deflate, ``.npy`` header, dtype)
-NPZ_ERRORS = (
+_NPZ_ERRORS = (
     OSError,
     EOFError,
     zipfile.BadZipFile,
@@ -205,5 +205,5 @@ def read_npz(path: Path | str) -> dict[str, Any]:
             return {k: np.array(z[k]) for k in z.files}
     except FileNotFoundError:
         raise
-    except NPZ_ERRORS as exc:
+    except _NPZ_ERRORS as exc:
         raise DataError(f"not a readable .npz archive: {type(exc).__name__}: {exc}") from exc

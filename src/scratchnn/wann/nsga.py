@@ -45,6 +45,8 @@ def crowding_distance(F: np.ndarray, crowding: str = "nsga2") -> np.ndarray:
     """Crowding distance of each point of one front: per objective, the scaled gap between
     its two neighbours in sorted order, summed; the extremes of each objective get ``inf``
     (the scale ``c_k`` of ``crowding``: module docstring)."""
+    if crowding not in CROWDING:
+        raise ValueError(f"crowding must be one of {CROWDING}, got {crowding!r}")
     F = np.asarray(F, dtype=float)
     n, m = F.shape
     d = np.zeros(n)
@@ -66,8 +68,6 @@ def crowding_distance(F: np.ndarray, crowding: str = "nsga2") -> np.ndarray:
 
 def nsga_rank(F: np.ndarray, crowding: str = "nsga2") -> np.ndarray:
     """All indices, best first: by front, then by crowding distance (larger first)."""
-    if crowding not in CROWDING:
-        raise ValueError(f"crowding must be one of {CROWDING}, got {crowding!r}")
     ranked = []
     for front in nondominated_fronts(F):
         cd = crowding_distance(np.asarray(F, dtype=float)[front], crowding)

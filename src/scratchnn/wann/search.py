@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, ScratchnnError, caused_by_interrupt, shown
-from ..fileio import NPZ_ERRORS, read_npz
+from ..fileio import read_npz
 from .config import SearchConfig
 from .genome import Genome, GenomeError, express
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
@@ -183,8 +183,7 @@ def load_checkpoint(path: Path) -> SearchState:
         ) from exc
     except ScratchnnError as exc:
         raise ScratchnnError(f"checkpoint {path}: {exc}; delete it to start again") from exc
-    except (
-        *NPZ_ERRORS,
+    except (  # the archive read itself is read_npz's (DataError above); these are its contents
         json.JSONDecodeError,
         UnicodeDecodeError,
         KeyError,

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..data.sources import atomic_write
 from ..errors import DataError, ScratchnnError
-from ..fileio import NPZ_ERRORS, read_npz
+from ..fileio import read_npz
 from .genome import Genome, GenomeError, express
 from .packed import Packed, instances, pack
 from .tasks import EpisodeTask
@@ -188,7 +188,7 @@ class PGPEState:
             )  # fmt: skip
         except FileNotFoundError:
             raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-        except (DataError, *NPZ_ERRORS, AttributeError) as exc:
+        except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             raise ScratchnnError(
                 f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
                 "delete it to start again"

@@ -11,6 +11,7 @@ from scratchnn.wann.genome import (
     GenomeError,
     Node,
     express,
+    express_disabled_hidden,
     forward,
     initial_genome,
 )
@@ -39,6 +40,27 @@ def test_forward_of_a_hand_built_network():
     for w in (-2.0, 0.5, 2.0):
         hid = np.maximum(0, w * X.sum(axis=1))
         assert np.allclose(forward(e, X, w)[:, 0], w * hid + w)
+
+
+def test_disabled_hidden_genes_expressed_as_the_reference_does():
+    # 1 -> h4 -> h5 -> out; inserting h6 on h4 -> h5 disables that gene
+    g = initial_genome(2, 1, 0.0, np.random.default_rng(0))
+    for c in g.conns:
+        c.enabled = False
+    g.nodes += [Node(4, HIDDEN, 5), Node(5, HIDDEN, 9), Node(6, HIDDEN, 8)]
+    g.conns += [Conn(10, 1, 4), Conn(11, 4, 5, False), Conn(12, 5, 3), Conn(13, 4, 6),
+                Conn(14, 6, 5), Conn(15, 2, 4, False)]  # fmt: skip
+    a = express_disabled_hidden(g)
+    assert [c.enabled for c in g.conns][-6:] == [True, False, True, True, True, False]  # untouched
+    # only the hidden -> hidden gene comes back; the disabled input -> hidden one stays off
+    assert [c.enabled for c in a.conns][-6:] == [True, True, True, True, True, False]
+    assert a.n_enabled() == g.n_enabled() + 1 and express(a).order == express(g).order
+    X = np.array([[0.3, -1.2], [2.0, 0.5]])
+    for w in (-1.5, 0.5):
+        h4 = np.tanh(w * X[:, 0])
+        h6 = np.abs(w * h4)
+        assert np.allclose(forward(express(g), X, w)[:, 0], w * np.maximum(0, w * h6))
+        assert np.allclose(forward(express(a), X, w)[:, 0], w * np.maximum(0, w * (h6 + h4)))
 
 
 def test_malformed_genomes_are_named():

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from scratchnn.wann.activations import ALL_IDS, NO_STEP
-from scratchnn.wann.genome import GenomeError, express, initial_genome, layers
+from scratchnn.wann.genome import (
+    GenomeError,
+    express,
+    express_disabled_hidden,
+    initial_genome,
+    layers,
+)
 from scratchnn.wann.mutations import MUTATION_NAMES, PROBS, mutate, roulette
 from scratchnn.wann.packed import pack
 from scratchnn.wann.population import (
@@ -44,6 +50,17 @@ def test_round_trip_layers_and_expression_equal_the_reference():
         mine = depth[pop.node_ptr[k] : pop.node_ptr[k + 1]]
         assert mine.tolist() == [ref[n.id] for n in g.nodes]
     a, b = pack_population(pop), pack([express(g) for g in genomes])
+    for f in ("node_start", "act", "edge_ptr", "edge_src"):
+        assert np.array_equal(getattr(a, f), getattr(b, f)), f
+
+
+def test_disabled_hidden_genes_expressed_like_the_per_genome_reference():
+    genomes = random_nets(4, 3, 40, seed=4, max_mutations=80)
+    pop = Population.from_genomes(genomes).express_disabled_hidden()
+    ref = [express_disabled_hidden(g) for g in genomes]
+    assert dicts(pop.genomes()) == dicts(ref)
+    assert sum(r.n_enabled() - g.n_enabled() for r, g in zip(ref, genomes, strict=True)) > 0
+    a, b = pack_population(pop), pack([express(g) for g in ref])
     for f in ("node_start", "act", "edge_ptr", "edge_src"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
 

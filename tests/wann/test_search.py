@@ -103,8 +103,11 @@ def _strip(stats):
     return [{k: v for k, v in s.__dict__.items() if k != "seconds"} for s in stats]
 
 
-@pytest.mark.parametrize("task_name", ["xor", "swingup", "mnist256"])
-def test_array_engine_equals_the_per_genome_reference(task_name):
+@pytest.mark.parametrize(
+    "task_name,disabled_hidden",
+    [("xor", "off"), ("swingup", "off"), ("mnist256", "off"), ("swingup", "reference")],
+)
+def test_array_engine_equals_the_per_genome_reference(task_name, disabled_hidden):
     from scratchnn.wann.search import run_search
     from scratchnn.wann.tasks import Mnist256Task, SwingUpTask, make_task
 
@@ -118,6 +121,11 @@ def test_array_engine_equals_the_per_genome_reference(task_name):
     else:
         task = make_task(task_name)
         cfg = SearchConfig(pop=32, generations=40, seed=3)
+    if disabled_hidden == "reference":  # insert-node often: hidden -> hidden genes get split
+        cfg = cfg.replace(
+            disabled_hidden=disabled_hidden, generations=30, p_insert_node=0.6,
+            p_change_activation=0.2,
+        )  # fmt: skip
     a = run_search(task, cfg, engine="array", stop_when_solved=False)
     b = run_search(task, cfg, engine="reference", stop_when_solved=False)
     assert _strip(a.stats) == _strip(b.stats)
@@ -125,6 +133,12 @@ def test_array_engine_equals_the_per_genome_reference(task_name):
     assert a.champion.to_dict() == b.champion.to_dict()
     assert (np.diff(a.pop.node_ptr) > 1 + task.n_in + task.n_out).any()  # hidden nodes grew
     assert sum(s.unchanged for s in a.stats) > 0  # the reference's unchanged copies happen
+    if disabled_hidden == "reference":
+        assert any(
+            not c.enabled and g.node(c.src).kind == g.node(c.dst).kind == "hidden"
+            for g in a.pop.genomes()
+            for c in g.conns
+        )
 
 
 def test_selection_follows_the_reference_counts():

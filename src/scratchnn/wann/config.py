@@ -24,6 +24,8 @@ from .mutations import PROBS
 from .nsga import CROWDING
 
 PRESETS = ("laptop", "paper")
+#: values of ``disabled_hidden``
+DISABLED_HIDDEN = ("off", "reference")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class SearchConfig:
     #: crowding distance within a front: "nsga2" (normalised by the range) or "reference"
     #: (WANNRelease's |1/max - min| factor; scratchnn.wann.nsga)
     crowding: str = "nsga2"
+    #: disabled connection genes between two hidden nodes: "off" (not expressed, as the paper
+    #: describes) or "reference" (expressed and counted, as WANNRelease's array alias does;
+    #: scratchnn.wann.genome.express_disabled_hidden)
+    disabled_hidden: str = "off"
     checkpoint_every: int = 8
     p_add_connection: float = PROBS["add_connection"]
     p_insert_node: float = PROBS["insert_node"]
@@ -151,6 +157,11 @@ def check(cfg: SearchConfig) -> SearchConfig:
         (
             cfg.crowding in CROWDING,
             f"crowding must be one of {', '.join(CROWDING)}, got {cfg.crowding!r}",
+        ),
+        (
+            cfg.disabled_hidden in DISABLED_HIDDEN,
+            f"disabled_hidden must be one of {', '.join(DISABLED_HIDDEN)}, "
+            f"got {cfg.disabled_hidden!r}",
         ),
         (cfg.checkpoint_every >= 1, f"checkpoint_every must be >= 1, got {cfg.checkpoint_every}"),
         (

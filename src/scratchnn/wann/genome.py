@@ -219,6 +219,23 @@ def express(g: Genome) -> Expressed:
     return Expressed(order, W, act, g.n_in, g.n_out)
 
 
+def express_disabled_hidden(g: Genome) -> Genome:
+    """A copy of ``g`` with every disabled connection between two hidden nodes enabled.
+
+    This is what WANNRelease evaluates: its ``getNodeOrder`` writes the disabled genes as NaN
+    into the weight matrix and then sets every non-zero entry of the hidden-to-hidden block to
+    1 through a view of that matrix, so a disabled hidden -> hidden gene is expressed (and
+    counted in its connection objective). Insert-node on such a gene therefore keeps it. The
+    paper describes no such rule; the search applies it only with ``disabled_hidden:
+    reference``."""
+    kinds = {n.id: n.kind for n in g.nodes}
+    out = g.copy()
+    for c in out.conns:
+        if kinds[c.src] == HIDDEN and kinds[c.dst] == HIDDEN:
+            c.enabled = True
+    return out
+
+
 def forward(e: Expressed, X: np.ndarray, w: float | np.ndarray) -> np.ndarray:
     """Outputs (B, n_out) for inputs ``X`` (B, n_in) with shared weight ``w`` (scalar or (B,))."""
     B = X.shape[0]

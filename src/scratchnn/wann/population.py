@@ -22,7 +22,7 @@ produce (``next id = max + 1``). So a gene is ``(src, dst, enabled)`` with local
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
@@ -62,6 +62,16 @@ class Population:
         """(P,) enabled connections of each genome."""
         cs = np.concatenate([[0], np.cumsum(self.conn_on, dtype=np.int64)])
         return cs[self.conn_ptr[1:]] - cs[self.conn_ptr[:-1]]
+
+    def express_disabled_hidden(self) -> Population:
+        """The population with every disabled hidden -> hidden gene enabled (the arrays of
+        :func:`~scratchnn.wann.genome.express_disabled_hidden` for each genome)."""
+        owner = np.repeat(np.arange(self.size), np.diff(self.conn_ptr))
+        base = self.node_ptr[owner]
+        hidden = (self.node_kind[base + self.conn_src] == K_HIDDEN) & (
+            self.node_kind[base + self.conn_dst] == K_HIDDEN
+        )
+        return replace(self, conn_on=self.conn_on | hidden)
 
     def genome(self, k: int) -> Genome:
         """Genome ``k`` as a per-genome object (ids and innovations = positions)."""

@@ -67,6 +67,7 @@ def describe(cfg: SearchConfig) -> str:
         f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}, "
         f"weights {list(cfg.weights)}"
         + (f", crowding {cfg.crowding}" if cfg.crowding != "nsga2" else "")
+        + (f", disabled_hidden {cfg.disabled_hidden}" if cfg.disabled_hidden != "off" else "")
         + f"; checkpoint every {cfg.checkpoint_every} generations"
     )
 

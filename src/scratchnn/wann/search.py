@@ -17,6 +17,11 @@ The champion (what the search returns) is the network with the best mean over th
 fresh rollouts per weight, and replaces the champion only if that score is higher, so that one
 lucky set of ``reps`` initial states does not make a champion.
 
+With ``disabled_hidden: reference`` a network is scored (and its connections counted) with its
+disabled hidden -> hidden genes enabled, as WANNRelease's array alias does
+(:func:`~scratchnn.wann.genome.express_disabled_hidden`); the genomes themselves, and so
+breeding, are unchanged, and the champion is kept in the form it was scored in.
+
 Two engines run the same search: ``"array"`` (the default) keeps the population in flat arrays
 and breeds, layers and packs it with compiled kernels (:mod:`~scratchnn.wann.population`);
 ``"reference"`` does the same one genome object at a time (:mod:`~scratchnn.wann.genome`,
@@ -43,7 +48,7 @@ import numpy as np
 from ..errors import DataError, ScratchnnError, caused_by_interrupt, shown
 from ..fileio import read_npz
 from .config import SearchConfig
-from .genome import Genome, GenomeError, express
+from .genome import Genome, GenomeError, express, express_disabled_hidden
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
 from .nsga import nsga_rank
 from .packed import Packed, pack
@@ -249,13 +254,16 @@ def step(
     cfg, rng = state.config, state.rng
     weights = np.array(cfg.weights)
     t0 = time.perf_counter()
+    alias = cfg.disabled_hidden == "reference"
     if engine == "array":
         genomes = None
-        depth = checked_depths(state.pop)
-        packed, n_enabled = pack_population(state.pop, depth), state.pop.n_enabled()
+        depth = checked_depths(state.pop)  # over all genes: the same with or without alias
+        scored = state.pop.express_disabled_hidden() if alias else state.pop
+        packed, n_enabled = pack_population(scored, depth), scored.n_enabled()
     else:
         genomes = state.pop.genomes()
-        packed, n_enabled = _express_reference(genomes)
+        scored_genomes = [express_disabled_hidden(g) for g in genomes] if alias else genomes
+        packed, n_enabled = _express_reference(scored_genomes)
     eval_rng = np.random.default_rng(rng.integers(2**63))  # common random numbers
     scores = evaluate(task, packed, weights, eval_rng, cfg.reps)
     mean, best_w = scores.mean(axis=1), scores.max(axis=1)
@@ -264,6 +272,8 @@ def step(
     order = nsga_rank(np.stack([mean, second], axis=1), cfg.crowding)
     top = int(np.argmax(mean))
     best = state.pop.genome(top)
+    if alias:  # the champion as it was scored
+        best = express_disabled_hidden(best)
     score = float(mean[top])
     if cfg.best_reps > 0:
         rescore_rng = np.random.default_rng(rng.integers(2**63))

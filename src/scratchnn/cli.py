@@ -418,7 +418,10 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     task = make_task(args.task, data_dir=args.data_dir)
     g, stored = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
-    cfg = PGPEConfig(args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed)
+    cfg = PGPEConfig(
+        args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed,
+        lr_schedule=args.lr_schedule,
+    )  # fmt: skip
     cfg.check()  # also refuses --lr <= 0 for mnist256
     if args.generations < 1 or args.epochs < 1:
         raise ScratchnnError("--generations and --epochs must be >= 1")
@@ -1023,6 +1026,10 @@ def build_parser() -> argparse.ArgumentParser:
     wt.add_argument(
         "--lr", type=float, default=0.02,
         help="learning rate: PGPE's Adam step on the mean, or mnist256's Adam (0.02)",
+    )  # fmt: skip
+    wt.add_argument(
+        "--lr-schedule", choices=("constant", "cosine"), default="constant",
+        help="PGPE: Adam step size constant, or cosine-decayed to 0 over --generations",
     )  # fmt: skip
     wt.add_argument("--epochs", type=int, default=30, help="mnist256: epochs (30)")
     wt.add_argument(

@@ -12,6 +12,11 @@ A trained network is a genome plus one weight per enabled connection. Two traine
       g_sigma = (1/m) sum_i ((eps_i^2 - sigma^2) / sigma) ((f+_i + f-_i) / 2 - mean f)
       sigma  += clip(lr_sigma g_sigma, -0.2 sigma, +0.2 sigma)
 
+  The Adam step size is ``lr`` throughout (``lr_schedule: constant``) or, with ``cosine``,
+  ``lr_t = lr (1 + cos(pi (t - 1) / T)) / 2`` at generation ``t`` of a run of ``T``
+  generations, so that ``mu`` settles instead of jittering by about ``lr`` per generation
+  around the optimum.
+
   ``mu`` starts at the tuned shared weight (every connection ``w``), where the shared-weight
   network already works. The result is ``mu``. The state (``mu``, ``sigma``, Adam moments, the
   generator) is checkpointed as ``.npz`` + JSON and resumes bit for bit.
@@ -120,6 +125,17 @@ def centred_ranks(f: np.ndarray) -> np.ndarray:
 # PGPE
 
 
+#: values of ``PGPEConfig.lr_schedule``
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def scheduled_lr(lr: float, schedule: str, t: int, horizon: int) -> float:
+    """The Adam step size at generation ``t`` (1-based) of ``horizon`` (module docstring)."""
+    if schedule == "cosine":
+        return lr * 0.5 * (1.0 + np.cos(np.pi * min(t - 1, horizon) / max(horizon, 1)))
+    return lr
+
+
 @dataclass
 class PGPEConfig:
     pairs: int = 32  # m: 2 m candidates per generation
@@ -129,6 +145,7 @@ class PGPEConfig:
     lr_sigma: float = 0.1
     max_sigma_change: float = 0.2
     seed: int = 0
+    lr_schedule: str = "constant"  # or "cosine" (module docstring)
 
     def check(self) -> None:
         bad = [
@@ -136,6 +153,8 @@ class PGPEConfig:
             for k in ("pairs", "episodes", "sigma0", "lr", "lr_sigma", "max_sigma_change")
             if not getattr(self, k) > 0
         ]
+        if self.lr_schedule not in LR_SCHEDULES:
+            bad.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
         if bad:
             raise ScratchnnError("weight training: " + "; ".join(bad))
 
@@ -196,11 +215,14 @@ class PGPEState:
 
 
 def pgpe_generation(
-    state: PGPEState, score: Callable[[np.ndarray, np.random.Generator], np.ndarray]
+    state: PGPEState,
+    score: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+    horizon: int = 0,
 ) -> dict:
     """One PGPE generation (module docstring). ``score(candidates (C, E), rng)`` returns the
     (C,) mean scores of the candidates on initial states drawn once from ``rng`` for all of
-    them. Returns this generation's statistics."""
+    them; ``horizon`` is the run's length ``T`` for a cosine ``lr_schedule``. Returns this
+    generation's statistics."""
     cfg, t0 = state.config, time.perf_counter()
     eps = state.rng.standard_normal((cfg.pairs, len(state.mu))) * state.sigma
     cand = np.concatenate([state.mu + eps, state.mu - eps])
@@ -212,7 +234,8 @@ def pgpe_generation(
     b1, b2, t = 0.9, 0.999, state.generation
     state.m = b1 * state.m + (1 - b1) * g_mu
     state.v = b2 * state.v + (1 - b2) * g_mu * g_mu
-    step = cfg.lr * (state.m / (1 - b1**t)) / (np.sqrt(state.v / (1 - b2**t)) + 1e-8)
+    lr = scheduled_lr(cfg.lr, cfg.lr_schedule, t, horizon)
+    step = lr * (state.m / (1 - b1**t)) / (np.sqrt(state.v / (1 - b2**t)) + 1e-8)
     s_grad = ((eps * eps - state.sigma**2) / state.sigma).T @ ((fp + fm) / 2 - f.mean())
     change = np.clip(cfg.lr_sigma * s_grad / cfg.pairs, -cfg.max_sigma_change * state.sigma,
                      cfg.max_sigma_change * state.sigma)  # fmt: skip
@@ -223,6 +246,7 @@ def pgpe_generation(
         "mean": float(raw.mean()),
         "best": float(raw.max()),
         "sigma": float(state.sigma.mean()),
+        "lr": float(lr),
         "seconds": time.perf_counter() - t0,
     }
     state.history.append(stats)
@@ -264,7 +288,7 @@ def train_episode_weights(
 
     t_start = time.perf_counter()
     while state.generation < generations:
-        s = pgpe_generation(state, score)
+        s = pgpe_generation(state, score, horizon=generations)
         if s["generation"] % 10 == 0 or s["generation"] == generations:
             log(
                 f"gen {s['generation']:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "

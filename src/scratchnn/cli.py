@@ -463,7 +463,7 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
             "training": {
                 "method": "PGPE",
                 "start_weight": _start(w0, stored),
-                "config": cfg.__dict__,
+                "config": state.config.__dict__,
                 "generations": state.generation,
                 "history": state.history,
             }

@@ -1,6 +1,7 @@
 """Training individual weights: PGPE for control tasks, baselines, the CLI."""
 
 import dataclasses
+import itertools
 import json
 
 import numpy as np
@@ -60,9 +61,38 @@ def test_pgpe_checkpoint_resumes_bit_for_bit(tmp_path):
         PGPEState.load(ck)
 
 
+def test_cosine_schedule_decays_the_step_and_resumes_bit_for_bit(tmp_path):
+    from scratchnn.wann.weights import scheduled_lr
+
+    assert scheduled_lr(0.02, "cosine", 1, 100) == 0.02
+    assert scheduled_lr(0.02, "cosine", 51, 100) == pytest.approx(0.01)
+    assert scheduled_lr(0.02, "cosine", 101, 100) == pytest.approx(0.0)
+    assert scheduled_lr(0.02, "constant", 101, 100) == 0.02
+    g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
+    quiet = {"log": lambda s: None}
+    cfg = PGPEConfig(pairs=4, episodes=3, seed=2, lr_schedule="cosine")
+    whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
+    assert whole.config.horizon == 6 and cfg.horizon == 0  # the caller's config is not changed
+    lrs = [h["lr"] for h in whole.history]
+    assert lrs[0] == cfg.lr and all(a > b for a, b in itertools.pairwise(lrs))
+    constant = train_episode_weights(SHORT, g, -1.0, PGPEConfig(pairs=4, episodes=3, seed=2), 6,
+                                     **quiet)  # fmt: skip
+    assert not np.array_equal(constant.mu, whole.mu)
+    # interrupted at 4 of a 6-generation schedule, then resumed: the uninterrupted run
+    ck = tmp_path / "checkpoint.npz"
+    train_episode_weights(SHORT, g, -1.0, dataclasses.replace(cfg, horizon=6), 4, checkpoint=ck,
+                          **quiet)  # fmt: skip
+    resumed = train_episode_weights(SHORT, g, -1.0, cfg, 6, checkpoint=ck, resume=True, **quiet)
+    assert np.array_equal(resumed.mu, whole.mu)
+    with pytest.raises(ScratchnnError, match="cosine schedule ends at generation 6"):
+        train_episode_weights(SHORT, g, -1.0, cfg, 8, checkpoint=ck, resume=True, **quiet)
+
+
 def test_bad_pgpe_settings_are_refused():
     with pytest.raises(ScratchnnError, match="pairs must be > 0"):
         dataclasses.replace(PGPEConfig(), pairs=0).check()
+    with pytest.raises(ScratchnnError, match="lr_schedule must be one of constant, cosine"):
+        dataclasses.replace(PGPEConfig(), lr_schedule="step").check()
 
 
 def test_dense_baseline_genome():

@@ -14,8 +14,8 @@ A trained network is a genome plus one weight per enabled connection. Two traine
 
   The Adam step size is ``lr`` throughout (``lr_schedule: constant``) or, with ``cosine``,
   ``lr_t = lr (1 + cos(pi (t - 1) / T)) / 2`` at generation ``t`` of a run of ``T``
-  generations, so that ``mu`` settles instead of jittering by about ``lr`` per generation
-  around the optimum.
+  generations (``horizon``: the run's generations when it starts, kept by its checkpoint), so
+  that ``mu`` settles instead of jittering by about ``lr`` per generation around the optimum.
 
   ``mu`` starts at the tuned shared weight (every connection ``w``), where the shared-weight
   network already works. The result is ``mu``. The state (``mu``, ``sigma``, Adam moments, the
@@ -34,7 +34,7 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +146,7 @@ class PGPEConfig:
     max_sigma_change: float = 0.2
     seed: int = 0
     lr_schedule: str = "constant"  # or "cosine" (module docstring)
+    horizon: int = 0  # cosine: generations of the schedule (0: the run's, set when it starts)
 
     def check(self) -> None:
         bad = [
@@ -153,6 +154,8 @@ class PGPEConfig:
             for k in ("pairs", "episodes", "sigma0", "lr", "lr_sigma", "max_sigma_change")
             if not getattr(self, k) > 0
         ]
+        if self.horizon < 0:
+            bad.append("horizon must be >= 0")
         if self.lr_schedule not in LR_SCHEDULES:
             bad.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
         if bad:
@@ -215,14 +218,11 @@ class PGPEState:
 
 
 def pgpe_generation(
-    state: PGPEState,
-    score: Callable[[np.ndarray, np.random.Generator], np.ndarray],
-    horizon: int = 0,
+    state: PGPEState, score: Callable[[np.ndarray, np.random.Generator], np.ndarray]
 ) -> dict:
     """One PGPE generation (module docstring). ``score(candidates (C, E), rng)`` returns the
     (C,) mean scores of the candidates on initial states drawn once from ``rng`` for all of
-    them; ``horizon`` is the run's length ``T`` for a cosine ``lr_schedule``. Returns this
-    generation's statistics."""
+    them. Returns this generation's statistics."""
     cfg, t0 = state.config, time.perf_counter()
     eps = state.rng.standard_normal((cfg.pairs, len(state.mu))) * state.sigma
     cand = np.concatenate([state.mu + eps, state.mu - eps])
@@ -234,7 +234,7 @@ def pgpe_generation(
     b1, b2, t = 0.9, 0.999, state.generation
     state.m = b1 * state.m + (1 - b1) * g_mu
     state.v = b2 * state.v + (1 - b2) * g_mu * g_mu
-    lr = scheduled_lr(cfg.lr, cfg.lr_schedule, t, horizon)
+    lr = scheduled_lr(cfg.lr, cfg.lr_schedule, t, cfg.horizon)
     step = lr * (state.m / (1 - b1**t)) / (np.sqrt(state.v / (1 - b2**t)) + 1e-8)
     s_grad = ((eps * eps - state.sigma**2) / state.sigma).T @ ((fp + fm) / 2 - f.mean())
     change = np.clip(cfg.lr_sigma * s_grad / cfg.pairs, -cfg.max_sigma_change * state.sigma,
@@ -277,9 +277,18 @@ def train_episode_weights(
             raise ScratchnnError(
                 f"checkpoint {checkpoint} holds {len(state.mu)} weights; this network has {E}"
             )
+        h = state.config.horizon
+        if state.config.lr_schedule == "cosine" and generations > h:
+            raise ScratchnnError(
+                f"checkpoint {checkpoint}: its cosine schedule ends at generation {h} (step size "
+                f"0 after it), so it cannot go on to {generations}; train a new stage from its "
+                "trained.json instead"
+            )
         log(f"resuming weight training at generation {state.generation}")
     else:
         w_start = np.broadcast_to(np.asarray(w0, float), (E,))
+        if config.lr_schedule == "cosine" and config.horizon == 0:
+            config = replace(config, horizon=generations)
         state = PGPEState.start(w_start, config)
 
     def score(cand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -288,7 +297,7 @@ def train_episode_weights(
 
     t_start = time.perf_counter()
     while state.generation < generations:
-        s = pgpe_generation(state, score, horizon=generations)
+        s = pgpe_generation(state, score)
         if s["generation"] % 10 == 0 or s["generation"] == generations:
             log(
                 f"gen {s['generation']:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "

@@ -36,6 +36,10 @@ class SearchConfig:
     generations: int = 200
     reps: int = 1  # rollouts per shared weight
     tournament: int = 4
+    #: tournaments per child: its parent is the best of their winners. The reference draws two
+    #: (its parentA and parentB) and, with crossover off, mutates the better one; 1 is a single
+    #: tournament (scratchnn's selection before this key; checkpoints without it resume with 1)
+    tournaments: int = 2
     elite: float = 0.2  # share of the ranked survivors that pass unchanged
     cull: float = 0.2  # share of the ranked population dropped before selection
     p_init: float | None = None
@@ -143,6 +147,7 @@ def check(cfg: SearchConfig) -> SearchConfig:
         (cfg.generations >= 1, f"generations must be >= 1, got {cfg.generations}"),
         (cfg.reps >= 1, f"reps must be >= 1, got {cfg.reps}"),
         (cfg.tournament >= 1, f"tournament must be >= 1, got {cfg.tournament}"),
+        (cfg.tournaments >= 1, f"tournaments must be >= 1, got {cfg.tournaments}"),
         (0 <= cfg.elite < 1, f"elite must be in [0, 1), got {cfg.elite}"),
         (0 <= cfg.cull < 1, f"cull must be in [0, 1), got {cfg.cull}"),
         (

@@ -64,7 +64,8 @@ def describe(cfg: SearchConfig) -> str:
     """One line: the settings a search runs with."""
     return (
         f"pop {cfg.pop}, generations {cfg.generations}, reps {cfg.reps}, "
-        f"tournament {cfg.tournament}, elite {cfg.elite}, cull {cfg.cull}, seed {cfg.seed}, "
+        f"tournament {cfg.tournament} x {cfg.tournaments}, elite {cfg.elite}, cull {cfg.cull}, "
+        f"seed {cfg.seed}, "
         f"weights {list(cfg.weights)}"
         + (f", crowding {cfg.crowding}" if cfg.crowding != "nsga2" else "")
         + (f", disabled_hidden {cfg.disabled_hidden}" if cfg.disabled_hidden != "off" else "")

@@ -8,9 +8,12 @@ reference (WANNRelease ``recombine``):
 
 - the worst ``floor(cull * n)`` are dropped; ``S`` survivors remain;
 - the best ``floor(elite * S)`` survivors pass unchanged (elites, re-evaluated next generation);
-- every other child is a copy of a tournament's winner, mutated once: ``tournament`` entrants are
-  drawn from the survivors *with replacement*, the best-ranked wins; a drawn mutation that cannot
-  apply leaves the copy unchanged (:mod:`~scratchnn.wann.mutations`).
+- every other child is a copy of a parent, mutated once. The parent is the better of the winners
+  of ``tournaments`` (2, as in the reference) tournaments, each of ``tournament`` entrants drawn
+  from the survivors *with replacement*, the best-ranked winning; so the best-ranked of
+  ``tournaments x tournament`` entrants. (The reference draws two tournaments per child, its
+  parentA and parentB, sorts the pair, and with crossover off mutates the first.) A drawn
+  mutation that cannot apply leaves the copy unchanged (:mod:`~scratchnn.wann.mutations`).
 
 The champion (what the search returns) is the network with the best mean over the weights. With
 ``best_reps > 0`` (noisy tasks) each generation's best is first re-scored over ``best_reps``
@@ -121,7 +124,10 @@ class SearchState:
         rng.bit_generator.state = h["rng"]
         from .config import config_from_dict
 
-        config = config_from_dict(h["config"], "checkpoint config")
+        stored = h["config"]
+        if isinstance(stored, dict) and "tournaments" not in stored:
+            stored = {**stored, "tournaments": 1}  # written before the key: one tournament
+        config = config_from_dict(stored, "checkpoint config")
         generation = h["generation"]
         if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
             raise ScratchnnError(f"generation must be a whole number >= 0, got {shown(generation)}")
@@ -323,7 +329,8 @@ def select(
     survivors = order[: n - int(np.floor(cfg.cull * n))]
     n_elite = int(np.floor(cfg.elite * len(survivors)))
     n_kids = n - n_elite
-    entrants = rng.integers(len(survivors), size=(n_kids, cfg.tournament))
+    # the best of `tournaments` tournaments of `tournament` entrants = the best of all entrants
+    entrants = rng.integers(len(survivors), size=(n_kids, cfg.tournaments * cfg.tournament))
     winners = survivors[entrants.min(axis=1)]  # survivors are sorted best first
     u = random_uniforms(rng, n_kids)
     probs = [cfg.mutation_probs[k] for k in MUTATION_NAMES]

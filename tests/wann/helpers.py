@@ -21,6 +21,16 @@ def random_nets(n_in, n_out, count, seed=0, max_mutations=40, acts=ALL_IDS):
     return genomes
 
 
+def hidden_links(genomes):
+    """The enabled flags of every hidden -> hidden connection gene of ``genomes``."""
+    return [
+        c.enabled
+        for g in genomes
+        for c in g.conns
+        if g.node(c.src).kind == g.node(c.dst).kind == HIDDEN
+    ]
+
+
 def hidden_net():
     """bias, x1, x2 -> h (tanh) -> out, plus x2 -> out."""
     g = initial_genome(2, 1, 0.0, np.random.default_rng(0))

@@ -66,37 +66,3 @@ def test_the_crowding_key_is_checked_and_changes_the_search():
         runs[crowding] = [g.to_dict() for g in state.pop.genomes()]
     # fronts of one or two networks are all extremes (inf): it takes a population to differ
     assert runs["nsga2"] != runs["reference"]
-
-
-def test_the_disabled_hidden_key_is_checked_and_changes_the_search():
-    from scratchnn.errors import ConfigError
-    from scratchnn.wann.config import config_from_dict
-    from scratchnn.wann.genome import HIDDEN
-    from scratchnn.wann.search import run_search
-    from scratchnn.wann.tasks import SwingUpTask
-
-    with pytest.raises(ConfigError, match="disabled_hidden must be one of off, reference"):
-        config_from_dict({"disabled_hidden": "on"})
-    task = SwingUpTask(steps=50)
-    runs = {}
-    for value in ("off", "reference"):
-        # insert-node often, so that hidden -> hidden genes get split (disabled) early
-        cfg = config_from_dict(
-            {"pop": 32, "generations": 40, "reps": 1, "tournament": 4, "seed": 3,
-             "p_insert_node": 0.6, "p_change_activation": 0.2, "disabled_hidden": value}
-        )  # fmt: skip
-        state = run_search(task, cfg, log=None)
-        runs[value] = [g.to_dict() for g in state.pop.genomes()]
-        hh = [
-            c.enabled
-            for g in [state.champion, *state.pop.genomes()]
-            for c in g.conns
-            if g.node(c.src).kind == g.node(c.dst).kind == HIDDEN
-        ]
-        assert not all(hh)  # the population holds disabled hidden -> hidden genes
-        if value == "reference":  # the champion is kept as it was scored
-            g = state.champion
-            assert all(
-                c.enabled for c in g.conns if g.node(c.src).kind == g.node(c.dst).kind == HIDDEN
-            )
-    assert runs["off"] != runs["reference"]

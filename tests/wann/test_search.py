@@ -13,7 +13,7 @@ from scratchnn.wann.genome import (
 )
 from scratchnn.wann.packed import pack
 
-from .helpers import WEIGHTS, fake_mnist256, random_nets
+from .helpers import WEIGHTS, fake_mnist256, hidden_links, random_nets
 
 
 def test_search_is_deterministic_and_solves_and_at_every_weight():
@@ -136,11 +136,32 @@ def test_array_engine_equals_the_per_genome_reference(task_name, disabled_hidden
     assert (np.diff(a.pop.node_ptr) > 1 + task.n_in + task.n_out).any()  # hidden nodes grew
     assert sum(s.unchanged for s in a.stats) > 0  # the reference's unchanged copies happen
     if disabled_hidden == "reference":
-        assert any(
-            not c.enabled and g.node(c.src).kind == g.node(c.dst).kind == "hidden"
-            for g in a.pop.genomes()
-            for c in g.conns
-        )
+        assert not all(hidden_links(a.pop.genomes()))  # disabled hidden -> hidden genes
+
+
+def test_the_disabled_hidden_key_is_checked_and_changes_the_search():
+    from scratchnn.errors import ConfigError
+    from scratchnn.wann.config import config_from_dict
+    from scratchnn.wann.search import run_search
+    from scratchnn.wann.tasks import SwingUpTask
+
+    with pytest.raises(ConfigError, match="disabled_hidden must be one of off, reference"):
+        config_from_dict({"disabled_hidden": "on"})
+    task = SwingUpTask(steps=50)
+    runs = {}
+    for value in ("off", "reference"):
+        # insert-node often, so that hidden -> hidden genes get split (disabled) early
+        cfg = config_from_dict(
+            {"pop": 32, "generations": 40, "reps": 1, "tournament": 4, "seed": 3,
+             "p_insert_node": 0.6, "p_change_activation": 0.2, "disabled_hidden": value}
+        )  # fmt: skip
+        state = run_search(task, cfg, log=None)
+        runs[value] = [g.to_dict() for g in state.pop.genomes()]
+        # the population holds disabled hidden -> hidden genes
+        assert not all(hidden_links([state.champion, *state.pop.genomes()]))
+        if value == "reference":  # the champion is kept as it was scored
+            assert all(hidden_links([state.champion]))
+    assert runs["off"] != runs["reference"]
 
 
 def test_selection_follows_the_reference_counts():

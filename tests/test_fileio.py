@@ -57,10 +57,10 @@ def test_checkpoints_and_parameters_with_a_damaged_archive_are_refused(tmp_path)
     from scratchnn.wann.run import search
     from scratchnn.wann.search import load_checkpoint
     from scratchnn.wann.tasks import SwingUpTask
-    from scratchnn.wann.weights import PGPEConfig, PGPEState
+    from scratchnn.wann.weights import ESConfig, PGPEState
 
     search(SwingUpTask(steps=20), tmp_path / "s", SearchConfig(pop=8, generations=1), log=None)
-    PGPEState.start(np.ones(3), PGPEConfig()).save(tmp_path / "pgpe.npz")
+    PGPEState.start(np.ones(3), ESConfig()).save(tmp_path / "pgpe.npz")
     save_params(tmp_path / "model.npz", {"W1": np.ones((2, 2))})
     readers = {
         tmp_path / "s" / "checkpoint.npz": (load_checkpoint, "is damaged .*; delete it"),

@@ -409,7 +409,7 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     from .wann.formats import load_network, save_reference_csv
     from .wann.tasks import ClassificationTask, make_task
     from .wann.weights import (
-        PGPEConfig,
+        ESConfig,
         save_network,
         train_classifier_weights,
         train_episode_weights,
@@ -418,9 +418,10 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     task = make_task(args.task, data_dir=args.data_dir)
     g, stored = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
-    cfg = PGPEConfig(
-        args.pairs, args.episodes, args.sigma, args.lr, seed=args.seed,
-        lr_schedule=args.lr_schedule,
+    sigma = args.sigma if args.sigma is not None else (0.5 if args.method == "cma" else 0.1)
+    cfg = ESConfig(
+        args.pairs, args.episodes, sigma, args.lr, seed=args.seed,
+        lr_schedule=args.lr_schedule, method=args.method,
     )  # fmt: skip
     cfg.check()  # also refuses --lr <= 0 for mnist256
     if args.generations < 1 or args.epochs < 1:
@@ -461,7 +462,7 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         w = state.mu
         extra = {
             "training": {
-                "method": "PGPE",
+                "method": {"pgpe": "PGPE", "cma": "CMA-ES"}[state.config.method],
                 "start_weight": _start(w0, stored),
                 "config": state.config.__dict__,
                 "generations": state.generation,
@@ -999,11 +1000,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a network's individual weights (the paper's fourth condition)",
         description="Start from a found topology at its tuned shared weight (or --shared-weight) "
         "and train one weight per connection; a file that holds individual weights (a "
-        "trained.json) starts from them, to go on with other settings. Control tasks: PGPE, "
-        "candidates scored on fresh common initial states each generation, checkpointed in "
-        "--out. mnist256: gradient descent (Adam, cosine schedule) through the network, best "
-        "epoch on 10,000 held-out training images. Writes OUT/trained.json and "
-        "OUT/trained.csv; evaluate them with wann eval.",
+        "trained.json) starts from them, to go on with other settings. Control tasks: PGPE or "
+        "CMA-ES (--method), candidates scored on fresh common initial states each "
+        "generation, checkpointed in --out. mnist256: gradient descent (Adam, cosine "
+        "schedule) through the network, best epoch on 10,000 held-out training images. Writes "
+        "OUT/trained.json and OUT/trained.csv; evaluate them with wann eval.",
     )
     wt.add_argument("file", type=Path, help="best.json, a reference champion .csv, or a baseline")
     wt.add_argument("--task", required=True, help="swingup, mnist256, xor, ...")
@@ -1019,10 +1020,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="start from random weights N(0, 1) instead (for the fixed-topology baseline, whose "
         "identical hidden nodes a shared start would keep alike)",
     )
-    wt.add_argument("--generations", type=int, default=1000, help="PGPE generations (1000)")
-    wt.add_argument("--pairs", type=int, default=32, help="PGPE: 2 x PAIRS candidates (32)")
-    wt.add_argument("--episodes", type=int, default=16, help="PGPE: episodes per candidate (16)")
-    wt.add_argument("--sigma", type=float, default=0.1, help="PGPE: initial sigma (0.1)")
+    wt.add_argument(
+        "--method", choices=("pgpe", "cma"), default="pgpe",
+        help="control tasks: PGPE, or CMA-ES (the cma package; what the authors' WANNTool "
+        "recommends for swingup, with --pairs 16 --sigma 0.5)",
+    )  # fmt: skip
+    wt.add_argument("--generations", type=int, default=1000, help="ES generations (1000)")
+    wt.add_argument("--pairs", type=int, default=32, help="ES: 2 x PAIRS candidates (32)")
+    wt.add_argument("--episodes", type=int, default=16, help="ES: episodes per candidate (16)")
+    wt.add_argument(
+        "--sigma", type=float, help="ES: initial spread of each weight (PGPE 0.1, CMA-ES 0.5)"
+    )
     wt.add_argument(
         "--lr", type=float, default=0.02,
         help="learning rate: PGPE's Adam step on the mean, or mnist256's Adam (0.02)",
@@ -1039,8 +1047,8 @@ def build_parser() -> argparse.ArgumentParser:
         "all 60,000 training images for that many epochs",
     )
     wt.add_argument("--seed", type=int, default=0)
-    wt.add_argument("--time-limit", type=float, help="PGPE: stop after this many seconds")
-    wt.add_argument("--resume", action="store_true", help="PGPE: continue OUT/checkpoint.npz")
+    wt.add_argument("--time-limit", type=float, help="ES: stop after this many seconds")
+    wt.add_argument("--resume", action="store_true", help="ES: continue OUT/checkpoint.npz")
     _add_data_dir(wt, " (mnist256)")
     wt.set_defaults(func=cmd_wann_train_weights)
 

@@ -1,4 +1,4 @@
-"""Training individual weights: PGPE for control tasks, baselines, the CLI."""
+"""Training individual weights: PGPE and CMA-ES for control tasks, baselines, the CLI."""
 
 import dataclasses
 import itertools
@@ -12,11 +12,13 @@ from scratchnn.wann.genome import express
 from scratchnn.wann.packed import pack
 from scratchnn.wann.tasks import SwingUpTask
 from scratchnn.wann.weights import (
-    PGPEConfig,
+    CMAState,
+    ESConfig,
     PGPEState,
     centred_ranks,
     dense_genome,
     episode_returns,
+    load_state,
     train_episode_weights,
 )
 
@@ -37,7 +39,7 @@ def test_centred_ranks():
 def test_pgpe_improves_a_small_network_on_a_short_budget():
     g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
     E = g.n_enabled()
-    cfg = PGPEConfig(pairs=8, episodes=6, sigma0=0.3, lr=0.05, seed=1)
+    cfg = ESConfig(pairs=8, episodes=6, sigma0=0.3, lr=0.05, seed=1)
     state = train_episode_weights(SHORT, g, 0.5, cfg, 40, log=lambda s: None)
     assert state.generation == 40 and len(state.history) == 40
     before, after = _score(SHORT, g, np.full(E, 0.5)), _score(SHORT, g, state.mu)
@@ -46,7 +48,7 @@ def test_pgpe_improves_a_small_network_on_a_short_budget():
 
 def test_pgpe_checkpoint_resumes_bit_for_bit(tmp_path):
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
-    cfg = PGPEConfig(pairs=4, episodes=3, seed=2)
+    cfg = ESConfig(pairs=4, episodes=3, seed=2)
     quiet = {"log": lambda s: None}
     whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
     ck = tmp_path / "checkpoint.npz"
@@ -70,12 +72,12 @@ def test_cosine_schedule_decays_the_step_and_resumes_bit_for_bit(tmp_path):
     assert scheduled_lr(0.02, "constant", 101, 100) == 0.02
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
     quiet = {"log": lambda s: None}
-    cfg = PGPEConfig(pairs=4, episodes=3, seed=2, lr_schedule="cosine")
+    cfg = ESConfig(pairs=4, episodes=3, seed=2, lr_schedule="cosine")
     whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
     assert whole.config.horizon == 6 and cfg.horizon == 0  # the caller's config is not changed
     lrs = [h["lr"] for h in whole.history]
     assert lrs[0] == cfg.lr and all(a > b for a, b in itertools.pairwise(lrs))
-    constant = train_episode_weights(SHORT, g, -1.0, PGPEConfig(pairs=4, episodes=3, seed=2), 6,
+    constant = train_episode_weights(SHORT, g, -1.0, ESConfig(pairs=4, episodes=3, seed=2), 6,
                                      **quiet)  # fmt: skip
     assert not np.array_equal(constant.mu, whole.mu)
     # interrupted at 4 of a 6-generation schedule, then resumed: the uninterrupted run
@@ -88,11 +90,69 @@ def test_cosine_schedule_decays_the_step_and_resumes_bit_for_bit(tmp_path):
         train_episode_weights(SHORT, g, -1.0, cfg, 8, checkpoint=ck, resume=True, **quiet)
 
 
+def test_cma_improves_a_small_network_on_a_short_budget():
+    g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
+    E = g.n_enabled()
+    cfg = ESConfig(pairs=8, episodes=6, sigma0=0.5, seed=1, method="cma")
+    state = train_episode_weights(SHORT, g, 0.5, cfg, 40, log=lambda s: None)
+    assert isinstance(state, CMAState) and state.generation == 40 and len(state.history) == 40
+    before, after = _score(SHORT, g, np.full(E, 0.5)), _score(SHORT, g, state.mu)
+    assert after > before + 5, (before, after)
+
+
+def test_cma_checkpoint_replays_to_the_same_state(tmp_path):
+    g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
+    cfg = ESConfig(pairs=4, episodes=3, seed=2, method="cma", sigma0=0.5)
+    quiet = {"log": lambda s: None}
+    whole = train_episode_weights(SHORT, g, -1.0, cfg, 7, **quiet)
+    ck = tmp_path / "checkpoint.npz"
+    part = train_episode_weights(SHORT, g, -1.0, cfg, 4, checkpoint=ck, **quiet)
+    assert not np.array_equal(part.mu, whole.mu)
+    resumed = train_episode_weights(SHORT, g, -1.0, cfg, 7, checkpoint=ck, resume=True, **quiet)
+    assert np.array_equal(resumed.mu, whole.mu)
+    assert np.array_equal(resumed.es.C, whole.es.C) and resumed.es.sigma == whole.es.sigma
+    strip = [{k: v for k, v in h.items() if k != "seconds"} for h in whole.history]
+    assert [{k: v for k, v in h.items() if k != "seconds"} for h in resumed.history] == strip
+    loaded = load_state(ck)  # the method comes from the checkpoint
+    assert isinstance(loaded, CMAState) and loaded.generation == 7
+    assert np.array_equal(loaded.mu, whole.mu)
+    # the same seed gives the same run; another seed another one
+    again = train_episode_weights(SHORT, g, -1.0, cfg, 7, **quiet)
+    assert np.array_equal(again.mu, whole.mu)
+    other = train_episode_weights(SHORT, g, -1.0, dataclasses.replace(cfg, seed=3), 7, **quiet)
+    assert not np.array_equal(other.mu, whole.mu)
+
+
+def test_cma_checkpoint_of_another_cma_version_or_damaged_is_refused(tmp_path):
+    g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
+    cfg = ESConfig(pairs=2, episodes=2, seed=2, method="cma")
+    ck = tmp_path / "checkpoint.npz"
+    train_episode_weights(SHORT, g, -1.0, cfg, 2, checkpoint=ck, log=lambda s: None)
+    z = dict(np.load(ck))
+    header = json.loads(z["header"].tobytes().decode())
+    header["cma_version"] = "0.0.1"
+    z["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    np.savez(ck, **z)
+    with pytest.raises(ScratchnnError, match=r"written with cma 0\.0\.1 .*Install cma==0\.0\.1"):
+        load_state(ck)
+    z["scores"] = z["scores"][:1]  # fewer rows than its generations
+    np.savez(ck, **z)
+    with pytest.raises(ScratchnnError, match="is damaged"):
+        load_state(ck)
+    ck.write_bytes(b"garbage")
+    with pytest.raises(ScratchnnError, match=r"is damaged .*delete it"):
+        load_state(ck)
+
+
 def test_bad_pgpe_settings_are_refused():
     with pytest.raises(ScratchnnError, match="pairs must be > 0"):
-        dataclasses.replace(PGPEConfig(), pairs=0).check()
+        dataclasses.replace(ESConfig(), pairs=0).check()
     with pytest.raises(ScratchnnError, match="lr_schedule must be one of constant, cosine"):
-        dataclasses.replace(PGPEConfig(), lr_schedule="step").check()
+        dataclasses.replace(ESConfig(), lr_schedule="step").check()
+    with pytest.raises(ScratchnnError, match="method must be one of pgpe, cma"):
+        dataclasses.replace(ESConfig(), method="sgd").check()
+    with pytest.raises(ScratchnnError, match="lr_schedule applies to pgpe only"):
+        ESConfig(method="cma", lr_schedule="cosine").check()
 
 
 def test_dense_baseline_genome():
@@ -132,6 +192,26 @@ def test_cli_train_weights_and_eval_the_fourth_row(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     assert main([*args[:-6], "--out", str(tmp_path / "file")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_cli_train_weights_with_cma_and_resume(tmp_path, capsys):
+    from scratchnn.cli import main
+
+    g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
+    (tmp_path / "g.json").write_text(json.dumps({"genome": g.to_dict()}))
+    out = tmp_path / "tw"
+    args = ["wann", "train-weights", str(tmp_path / "g.json"), "--task", "swingup", "--out",
+            str(out), "--method", "cma", "--pairs", "2", "--episodes", "2", "--shared-weight",
+            "0.5"]  # fmt: skip
+    assert main([*args, "--generations", "2"]) == 0
+    training = json.loads((out / "trained.json").read_text())["training"]
+    assert training["method"] == "CMA-ES" and training["generations"] == 2
+    assert training["config"]["method"] == "cma" and training["config"]["sigma0"] == 0.5
+    assert main([*args, "--generations", "3", "--resume"]) == 0
+    assert "resuming weight training (cma) at generation 2" in capsys.readouterr().out
+    assert json.loads((out / "trained.json").read_text())["training"]["generations"] == 3
+    assert main([*args, "--generations", "2", "--lr-schedule", "cosine"]) == 2
+    assert "lr_schedule applies to pgpe only" in capsys.readouterr().err
 
 
 def test_cli_baseline_writes_the_dense_network(tmp_path, capsys):

@@ -20,6 +20,10 @@ A trained network is a genome plus one weight per enabled connection. Two traine
   ``mu`` starts at the tuned shared weight (every connection ``w``), where the shared-weight
   network already works. The result is ``mu``. The state (``mu``, ``sigma``, Adam moments, the
   generator) is checkpointed as ``.npz`` + JSON and resumes bit for bit.
+
+  Or **CMA-ES** (``method: cma``, the ``cma`` package; :class:`CMAState`), which the authors'
+  WANNTool recommends for swingup (popsize 32, ``sigma0`` 0.5): the same candidates' scores
+  (common initial states, mean over ``episodes``), the same start and result (the mean).
 - classification (MNIST-256): gradient descent through the graph
   (:class:`~scratchnn.wann.backprop.GenomeNet` with :func:`scratchnn.training.fit` and Adam),
   best epoch by validation accuracy on 10,000 held-out training images, the test set touched once.
@@ -125,7 +129,7 @@ def centred_ranks(f: np.ndarray) -> np.ndarray:
 # PGPE
 
 
-#: values of ``PGPEConfig.lr_schedule``
+#: values of ``ESConfig.lr_schedule``
 LR_SCHEDULES = ("constant", "cosine")
 
 
@@ -136,17 +140,26 @@ def scheduled_lr(lr: float, schedule: str, t: int, horizon: int) -> float:
     return lr
 
 
+#: values of ``ESConfig.method``
+METHODS = ("pgpe", "cma")
+
+
 @dataclass
-class PGPEConfig:
+class ESConfig:
+    """Settings of the evolution strategy that trains a control task's weights (either
+    method: ``2 pairs`` candidates per generation, each scored on the same ``episodes``
+    fresh initial states; ``sigma0`` the initial spread of every weight)."""
+
     pairs: int = 32  # m: 2 m candidates per generation
     episodes: int = 16  # initial states per generation, shared by all candidates
     sigma0: float = 0.1
-    lr: float = 0.02  # Adam step on mu
-    lr_sigma: float = 0.1
-    max_sigma_change: float = 0.2
+    lr: float = 0.02  # PGPE: Adam step on mu
+    lr_sigma: float = 0.1  # PGPE
+    max_sigma_change: float = 0.2  # PGPE
     seed: int = 0
-    lr_schedule: str = "constant"  # or "cosine" (module docstring)
+    lr_schedule: str = "constant"  # PGPE: or "cosine" (module docstring)
     horizon: int = 0  # cosine: generations of the schedule (0: the run's, set when it starts)
+    method: str = "pgpe"  # or "cma" (CMA-ES, module docstring)
 
     def check(self) -> None:
         bad = [
@@ -158,13 +171,17 @@ class PGPEConfig:
             bad.append("horizon must be >= 0")
         if self.lr_schedule not in LR_SCHEDULES:
             bad.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
+        if self.method not in METHODS:
+            bad.append(f"method must be one of {', '.join(METHODS)}")
+        elif self.method == "cma" and self.lr_schedule != "constant":
+            bad.append("lr_schedule applies to pgpe only (CMA-ES has no step size to decay)")
         if bad:
             raise ScratchnnError("weight training: " + "; ".join(bad))
 
 
 @dataclass
 class PGPEState:
-    config: PGPEConfig
+    config: ESConfig
     mu: np.ndarray
     sigma: np.ndarray
     m: np.ndarray  # Adam first moment
@@ -174,7 +191,7 @@ class PGPEState:
     history: list[dict] = field(default_factory=list)  # per generation: mean/best/sigma/seconds
 
     @staticmethod
-    def start(w0: np.ndarray, config: PGPEConfig) -> PGPEState:
+    def start(w0: np.ndarray, config: ESConfig) -> PGPEState:
         n = len(w0)
         return PGPEState(
             config, np.array(w0, float), np.full(n, config.sigma0), np.zeros(n), np.zeros(n),
@@ -205,7 +222,7 @@ class PGPEState:
             rng = np.random.default_rng()
             rng.bit_generator.state = h["rng"]
             return PGPEState(
-                PGPEConfig(**h["config"]), **arrays, rng=rng, generation=int(h["generation"]),
+                ESConfig(**h["config"]), **arrays, rng=rng, generation=int(h["generation"]),
                 history=list(h["history"]),
             )  # fmt: skip
         except FileNotFoundError:
@@ -253,26 +270,149 @@ def pgpe_generation(
     return stats
 
 
+class CMAState:
+    """CMA-ES over the weight vector: Hansen's ``cma`` package (the method the authors'
+    WANNTool recommends for swingup), minimising minus the candidates' mean scores.
+
+    Per generation, ``lambda = 2 pairs`` candidates ``x_k = m + sigma B D z_k`` with
+    ``z_k ~ N(0, I)`` drawn from a generator of ours (``seed``), scored on common fresh initial
+    states as PGPE's; ``tell`` updates ``m``, ``sigma`` and ``C = B D^2 B^T`` (Hansen 2016).
+    The result is the mean ``m``, which starts at the shared weight with ``sigma = sigma0``.
+
+    The ``cma`` object is not written to disk (it only serialises by pickle). The checkpoint
+    holds the start ``x0`` and every generation's (lambda,) scores; :meth:`load` rebuilds the
+    strategy and replays ``ask`` / ``tell`` through them (about 1 ms a generation), which gives
+    the same state bit for bit with the same ``cma`` version (the version is checked)."""
+
+    def __init__(self, config: ESConfig, x0: np.ndarray) -> None:
+        import cma
+
+        self.config, self.x0 = config, np.array(x0, float)
+        self.rng = np.random.default_rng(config.seed)  # initial states, as PGPE's
+        self.generation, self.history = 0, []
+        self.scores: list[np.ndarray] = []
+        sampler = np.random.default_rng([config.seed, 1])
+        self.es = cma.CMAEvolutionStrategy(
+            self.x0, config.sigma0,
+            {"popsize": 2 * config.pairs, "randn": lambda *shape: sampler.standard_normal(shape),
+             "seed": np.nan, "verbose": -9},
+        )  # fmt: skip
+
+    @property
+    def mu(self) -> np.ndarray:
+        """(E,) the distribution's mean: the trained weights."""
+        return np.array(self.es.mean, float)
+
+    def generation_step(
+        self, score: Callable[[np.ndarray, np.random.Generator], np.ndarray]
+    ) -> dict:
+        """One generation; ``score`` as in :func:`pgpe_generation`."""
+        t0 = time.perf_counter()
+        cand = np.asarray(self.es.ask())
+        raw = np.asarray(score(cand, self.rng), float)
+        self._tell(cand, raw)
+        stats = {
+            "generation": self.generation,
+            "mean": float(raw.mean()),
+            "best": float(raw.max()),
+            "sigma": float(np.mean(self.es.stds)),
+            "seconds": time.perf_counter() - t0,
+        }
+        self.history.append(stats)
+        return stats
+
+    def _tell(self, cand: np.ndarray, raw: np.ndarray) -> None:
+        self.es.tell(list(cand), list(-raw))
+        self.scores.append(raw)
+        self.generation += 1
+
+    def save(self, path: Path) -> None:
+        """Checkpoint as a ``.npz`` (``x0``, the (G, lambda) scores, a JSON header), atomically."""
+        import cma
+
+        header = {
+            "config": self.config.__dict__,
+            "generation": self.generation,
+            "history": self.history,
+            "rng": self.rng.bit_generator.state,
+            "cma_version": cma.__version__,
+        }
+        lam = 2 * self.config.pairs
+        scores = np.array(self.scores, float).reshape(len(self.scores), lam)
+        buf = io.BytesIO()
+        np.savez(buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8), x0=self.x0,
+                 scores=scores)  # fmt: skip
+        atomic_write(Path(path), buf.getvalue())
+
+    @staticmethod
+    def load(path: Path) -> CMAState:
+        import cma
+
+        try:
+            z = read_npz(path)
+            h = json.loads(z["header"].tobytes().decode())
+            config, x0, scores = ESConfig(**h["config"]), z["x0"], z["scores"]
+            written = h["cma_version"]
+            rng_state, history = h["rng"], list(h["history"])
+            if scores.shape != (int(h["generation"]), 2 * config.pairs):
+                raise ValueError(f"scores of shape {scores.shape}")
+        except FileNotFoundError:
+            raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
+        except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+            raise ScratchnnError(
+                f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
+                "delete it to start again"
+            ) from exc
+        if written != cma.__version__:
+            raise ScratchnnError(
+                f"checkpoint {path} was written with cma {written} and cma {cma.__version__} is "
+                f"installed: its replay would not give the same state. Install cma=={written} "
+                "to resume, or train a new stage from its trained.json"
+            )
+        state = CMAState(config, x0)
+        for raw in scores:
+            state._tell(np.asarray(state.es.ask()), raw)
+        state.rng.bit_generator.state = rng_state
+        state.history = history
+        return state
+
+
+def load_state(path: Path) -> PGPEState | CMAState:
+    """A weight-training checkpoint of either method (its header's ``config.method``)."""
+    try:
+        method = json.loads(read_npz(path)["header"].tobytes().decode())["config"].get("method")
+    except FileNotFoundError:
+        raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
+    except (DataError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ScratchnnError(
+            f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
+            "delete it to start again"
+        ) from exc
+    return CMAState.load(path) if method == "cma" else PGPEState.load(path)
+
+
 def train_episode_weights(
     task: EpisodeTask,
     genome: Genome,
     w0: float | np.ndarray,
-    config: PGPEConfig,
+    config: ESConfig,
     generations: int,
     checkpoint: Path | None = None,
     resume: bool = False,
     time_limit: float | None = None,
     log: Callable[[str], None] = print,
     checkpoint_every: int = 10,
-) -> PGPEState:
-    """Train ``genome``'s weights with PGPE until ``generations`` (or ``time_limit`` seconds
-    of this call), starting at ``w0`` (a shared weight, or a vector in packed edge order);
-    checkpointed to ``checkpoint`` every ``checkpoint_every`` generations and at the end."""
+) -> PGPEState | CMAState:
+    """Train ``genome``'s weights with PGPE or CMA-ES (``config.method``) until
+    ``generations`` (or ``time_limit`` seconds of this call), starting at ``w0`` (a shared
+    weight, or a vector in packed edge order); checkpointed to ``checkpoint`` every
+    ``checkpoint_every`` generations and at the end. A resumed run keeps its checkpoint's
+    settings."""
     config.check()
     packed = pack([express(genome)])
     E = packed.n_edges(0)
     if resume and checkpoint is not None and Path(checkpoint).exists():
-        state = PGPEState.load(Path(checkpoint))
+        state = load_state(Path(checkpoint))
         if len(state.mu) != E:
             raise ScratchnnError(
                 f"checkpoint {checkpoint} holds {len(state.mu)} weights; this network has {E}"
@@ -284,12 +424,13 @@ def train_episode_weights(
                 f"0 after it), so it cannot go on to {generations}; train a new stage from its "
                 "trained.json instead"
             )
-        log(f"resuming weight training at generation {state.generation}")
+        log(f"resuming weight training ({state.config.method}) at generation {state.generation}")
     else:
         w_start = np.broadcast_to(np.asarray(w0, float), (E,))
         if config.lr_schedule == "cosine" and config.horizon == 0:
             config = replace(config, horizon=generations)
-        state = PGPEState.start(w_start, config)
+        state = (CMAState(config, w_start) if config.method == "cma"
+                 else PGPEState.start(w_start, config))  # fmt: skip
 
     def score(cand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         states = task.episode_states(state.config.episodes, rng)
@@ -297,7 +438,10 @@ def train_episode_weights(
 
     t_start = time.perf_counter()
     while state.generation < generations:
-        s = pgpe_generation(state, score)
+        if isinstance(state, CMAState):
+            s = state.generation_step(score)
+        else:
+            s = pgpe_generation(state, score)
         if s["generation"] % 10 == 0 or s["generation"] == generations:
             log(
                 f"gen {s['generation']:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "

@@ -58,6 +58,15 @@ def test_pgpe_checkpoint_resumes_bit_for_bit(tmp_path):
     strip = [{k: v for k, v in h.items() if k != "seconds"} for h in whole.history]
     assert [{k: v for k, v in h.items() if k != "seconds"} for h in resumed.history] == strip
     assert PGPEState.load(ck).generation == 6
+    # a checkpoint written before CMA-ES existed (no "method" in its config) is a PGPE one
+    z = dict(np.load(ck))
+    header = json.loads(z["header"].tobytes().decode())
+    del header["config"]["method"]
+    z["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    np.savez(ck, **z)
+    old = load_state(ck)
+    assert isinstance(old, PGPEState) and old.config.method == "pgpe"
+    assert np.array_equal(old.mu, whole.mu)
     ck.write_bytes(b"garbage")
     with pytest.raises(ScratchnnError, match="damaged"):
         PGPEState.load(ck)

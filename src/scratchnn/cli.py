@@ -413,6 +413,7 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         save_network,
         train_classifier_weights,
         train_episode_weights,
+        trained_weights,
     )
 
     task = make_task(args.task, data_dir=args.data_dir)
@@ -421,7 +422,8 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
     sigma = args.sigma if args.sigma is not None else (0.5 if args.method == "cma" else 0.1)
     cfg = ESConfig(
         args.pairs, args.episodes, sigma, args.lr, seed=args.seed,
-        lr_schedule=args.lr_schedule, method=args.method,
+        lr_schedule=args.lr_schedule, method=args.method, validate_every=args.validate_every,
+        validation_episodes=args.validation_episodes,
     )  # fmt: skip
     cfg.check()  # also refuses --lr <= 0 for mnist256
     if args.generations < 1 or args.epochs < 1:
@@ -459,13 +461,20 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
             task, g, w0, cfg, args.generations, checkpoint=out / "checkpoint.npz",
             resume=args.resume, time_limit=args.time_limit,
         )  # fmt: skip
-        w = state.mu
+        w = trained_weights(state)
+        chosen = state.best.generation if state.best.mu is not None else state.generation
+        if state.best.mu is not None:
+            n_val = state.config.validation_episodes
+            print(f"the result: the mean of generation {chosen} (validation "
+                  f"{state.best.score:.2f} on {n_val} episodes)")  # fmt: skip
         extra = {
             "training": {
                 "method": {"pgpe": "PGPE", "cma": "CMA-ES"}[state.config.method],
                 "start_weight": _start(w0, stored),
                 "config": state.config.__dict__,
                 "generations": state.generation,
+                "chosen_generation": chosen,
+                "validation_score": state.best.score if state.best.mu is not None else None,
                 "history": state.history,
             }
         }
@@ -1047,6 +1056,15 @@ def build_parser() -> argparse.ArgumentParser:
         "all 60,000 training images for that many epochs",
     )
     wt.add_argument("--seed", type=int, default=0)
+    wt.add_argument(
+        "--validate-every", type=int, default=25, metavar="K",
+        help="ES: score the mean on the validation episodes every K generations; the result is "
+        "the mean that scored best (25; 0: the last mean)",
+    )  # fmt: skip
+    wt.add_argument(
+        "--validation-episodes", type=int, default=100,
+        help="ES: fixed initial states for validation, apart from training's and eval's (100)",
+    )  # fmt: skip
     wt.add_argument("--time-limit", type=float, help="ES: stop after this many seconds")
     wt.add_argument("--resume", action="store_true", help="ES: continue OUT/checkpoint.npz")
     _add_data_dir(wt, " (mnist256)")

@@ -20,6 +20,8 @@ from scratchnn.wann.weights import (
     episode_returns,
     load_state,
     train_episode_weights,
+    trained_weights,
+    validation_rng,
 )
 
 from .helpers import random_nets
@@ -48,24 +50,27 @@ def test_pgpe_improves_a_small_network_on_a_short_budget():
 
 def test_pgpe_checkpoint_resumes_bit_for_bit(tmp_path):
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
-    cfg = ESConfig(pairs=4, episodes=3, seed=2)
+    cfg = ESConfig(pairs=4, episodes=3, seed=2, validate_every=2, validation_episodes=5)
     quiet = {"log": lambda s: None}
     whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
     ck = tmp_path / "checkpoint.npz"
     train_episode_weights(SHORT, g, -1.0, cfg, 4, checkpoint=ck, **quiet)
     resumed = train_episode_weights(SHORT, g, -1.0, cfg, 6, checkpoint=ck, resume=True, **quiet)
     assert np.array_equal(resumed.mu, whole.mu) and np.array_equal(resumed.sigma, whole.sigma)
+    assert np.array_equal(resumed.best.mu, whole.best.mu)
     strip = [{k: v for k, v in h.items() if k != "seconds"} for h in whole.history]
     assert [{k: v for k, v in h.items() if k != "seconds"} for h in resumed.history] == strip
     assert PGPEState.load(ck).generation == 6
-    # a checkpoint written before CMA-ES existed (no "method" in its config) is a PGPE one
+    # a checkpoint written before CMA-ES and validation existed (no "method", "validate_every"
+    # or "best") is a PGPE one, and resumes without validation
     z = dict(np.load(ck))
     header = json.loads(z["header"].tobytes().decode())
-    del header["config"]["method"]
+    del header["config"]["method"], header["config"]["validate_every"], header["best"]
     z["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
     np.savez(ck, **z)
     old = load_state(ck)
     assert isinstance(old, PGPEState) and old.config.method == "pgpe"
+    assert old.config.validate_every == 0 and old.best.mu is None
     assert np.array_equal(old.mu, whole.mu)
     ck.write_bytes(b"garbage")
     with pytest.raises(ScratchnnError, match="damaged"):
@@ -81,7 +86,7 @@ def test_cosine_schedule_decays_the_step_and_resumes_bit_for_bit(tmp_path):
     assert scheduled_lr(0.02, "constant", 101, 100) == 0.02
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
     quiet = {"log": lambda s: None}
-    cfg = ESConfig(pairs=4, episodes=3, seed=2, lr_schedule="cosine")
+    cfg = ESConfig(pairs=4, episodes=3, seed=2, lr_schedule="cosine", validate_every=2)
     whole = train_episode_weights(SHORT, g, -1.0, cfg, 6, **quiet)
     assert whole.config.horizon == 6 and cfg.horizon == 0  # the caller's config is not changed
     lrs = [h["lr"] for h in whole.history]
@@ -111,7 +116,8 @@ def test_cma_improves_a_small_network_on_a_short_budget():
 
 def test_cma_checkpoint_replays_to_the_same_state(tmp_path):
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
-    cfg = ESConfig(pairs=4, episodes=3, seed=2, method="cma", sigma0=0.5)
+    cfg = ESConfig(pairs=4, episodes=3, seed=2, method="cma", sigma0=0.5, validate_every=2,
+                   validation_episodes=5)  # fmt: skip
     quiet = {"log": lambda s: None}
     whole = train_episode_weights(SHORT, g, -1.0, cfg, 7, **quiet)
     ck = tmp_path / "checkpoint.npz"
@@ -153,11 +159,39 @@ def test_cma_checkpoint_of_another_cma_version_or_damaged_is_refused(tmp_path):
         load_state(ck)
 
 
+@pytest.mark.parametrize("method", ["pgpe", "cma"])
+def test_the_result_is_the_mean_with_the_best_validation_score(method):
+    g = random_nets(5, 1, 1, seed=5, max_mutations=12)[0]
+    cfg = ESConfig(pairs=4, episodes=3, sigma0=0.3, seed=1, method=method, validate_every=3,
+                   validation_episodes=8)  # fmt: skip
+    state = train_episode_weights(SHORT, g, 0.5, cfg, 10, log=lambda s: None)
+    scored = {h["generation"]: h["validation"] for h in state.history if "validation" in h}
+    assert sorted(scored) == [3, 6, 9, 10]  # every 3 generations, and the last
+    assert state.best.score == max(scored.values())
+    assert scored[state.best.generation] == state.best.score
+    val = SHORT.episode_states(8, validation_rng(1))
+    packed = pack([express(g)])
+    again = episode_returns(SHORT, packed, state.best.mu[None], val).mean()
+    assert again == state.best.score  # the kept mean is the one that scored it
+    assert trained_weights(state) is state.best.mu
+    # validation's states are not eval's (default_rng(seed)) nor training's
+    assert not np.array_equal(val, SHORT.episode_states(8, np.random.default_rng(1)))
+    off = train_episode_weights(SHORT, g, 0.5, dataclasses.replace(cfg, validate_every=0), 10,
+                                log=lambda s: None)  # fmt: skip
+    assert off.best.mu is None and np.array_equal(trained_weights(off), off.mu)
+    assert np.array_equal(off.mu, state.mu)  # validation does not change the training
+    assert not any("validation" in h for h in off.history)
+
+
 def test_bad_pgpe_settings_are_refused():
     with pytest.raises(ScratchnnError, match="pairs must be > 0"):
         dataclasses.replace(ESConfig(), pairs=0).check()
     with pytest.raises(ScratchnnError, match="lr_schedule must be one of constant, cosine"):
         dataclasses.replace(ESConfig(), lr_schedule="step").check()
+    with pytest.raises(ScratchnnError, match="validate_every must be >= 0"):
+        ESConfig(validate_every=-1).check()
+    with pytest.raises(ScratchnnError, match="validation_episodes must be > 0"):
+        ESConfig(validation_episodes=0).check()
     with pytest.raises(ScratchnnError, match="method must be one of pgpe, cma"):
         dataclasses.replace(ESConfig(), method="sgd").check()
     with pytest.raises(ScratchnnError, match="lr_schedule applies to pgpe only"):
@@ -216,6 +250,9 @@ def test_cli_train_weights_with_cma_and_resume(tmp_path, capsys):
     training = json.loads((out / "trained.json").read_text())["training"]
     assert training["method"] == "CMA-ES" and training["generations"] == 2
     assert training["config"]["method"] == "cma" and training["config"]["sigma0"] == 0.5
+    # validated at the last generation (fewer than --validate-every 25): chosen by validation
+    assert training["chosen_generation"] == 2 and training["validation_score"] is not None
+    assert "the result: the mean of generation 2 (validation" in capsys.readouterr().out
     assert main([*args, "--generations", "3", "--resume"]) == 0
     assert "resuming weight training (cma) at generation 2" in capsys.readouterr().out
     assert json.loads((out / "trained.json").read_text())["training"]["generations"] == 3

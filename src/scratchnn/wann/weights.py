@@ -24,6 +24,13 @@ A trained network is a genome plus one weight per enabled connection. Two traine
   Or **CMA-ES** (``method: cma``, the ``cma`` package; :class:`CMAState`), which the authors'
   WANNTool recommends for swingup (popsize 32, ``sigma0`` 0.5): the same candidates' scores
   (common initial states, mean over ``episodes``), the same start and result (the mean).
+
+  Either way the result is chosen by **validation**, as the authors' tuner (estool) keeps its
+  best parameters: every ``validate_every`` generations (25) the current mean is scored on
+  ``validation_episodes`` (100) fixed initial states drawn once from a stream of their own
+  (:func:`validation_rng`), and the run's result is the mean with the best validation score.
+  ``wann eval``'s episodes are never seen in training or validation. ``validate_every: 0``
+  returns the last mean (the behaviour before validation existed, and of older checkpoints).
 - classification (MNIST-256): gradient descent through the graph
   (:class:`~scratchnn.wann.backprop.GenomeNet` with :func:`scratchnn.training.fit` and Adam),
   best epoch by validation accuracy on 10,000 held-out training images, the test set touched once.
@@ -37,7 +44,8 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,15 +168,20 @@ class ESConfig:
     lr_schedule: str = "constant"  # PGPE: or "cosine" (module docstring)
     horizon: int = 0  # cosine: generations of the schedule (0: the run's, set when it starts)
     method: str = "pgpe"  # or "cma" (CMA-ES, module docstring)
+    validate_every: int = 25  # score the mean on the validation states every K generations (0: off)
+    validation_episodes: int = 100  # fixed initial states, drawn from their own stream
 
     def check(self) -> None:
         bad = [
             f"{k} must be > 0"
-            for k in ("pairs", "episodes", "sigma0", "lr", "lr_sigma", "max_sigma_change")
+            for k in ("pairs", "episodes", "sigma0", "lr", "lr_sigma", "max_sigma_change",
+                      "validation_episodes")
             if not getattr(self, k) > 0
-        ]
+        ]  # fmt: skip
         if self.horizon < 0:
             bad.append("horizon must be >= 0")
+        if self.validate_every < 0:
+            bad.append("validate_every must be >= 0 (0: no validation, the last mean)")
         if self.lr_schedule not in LR_SCHEDULES:
             bad.append(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
         if self.method not in METHODS:
@@ -177,6 +190,57 @@ class ESConfig:
             bad.append("lr_schedule applies to pgpe only (CMA-ES has no step size to decay)")
         if bad:
             raise ScratchnnError("weight training: " + "; ".join(bad))
+
+
+@dataclass
+class Best:
+    """The mean with the highest validation score so far (``mu`` None before the first)."""
+
+    mu: np.ndarray | None = None
+    score: float = -np.inf
+    generation: int = 0
+
+    def header(self) -> dict:
+        return {"score": self.score if self.mu is not None else None, "generation": self.generation}
+
+    @staticmethod
+    def read(header: dict, z: Any) -> Best:
+        """From a checkpoint (one written before validation existed has none)."""
+        h = header.get("best")
+        if h is None or h["score"] is None:
+            return Best()
+        return Best(np.array(z["best_mu"], float), float(h["score"]), int(h["generation"]))
+
+
+def _write_checkpoint(path: Path, header: dict, **arrays: np.ndarray) -> None:
+    """``.npz`` of ``arrays`` plus the JSON ``header``, written atomically."""
+    buf = io.BytesIO()
+    np.savez(buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8), **arrays)
+    atomic_write(Path(path), buf.getvalue())
+
+
+@contextmanager
+def _reading_checkpoint(path: Path) -> Iterator[None]:
+    """Turn what a missing or damaged checkpoint raises into a :class:`ScratchnnError`."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
+    except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+        raise ScratchnnError(
+            f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
+            "delete it to start again"
+        ) from exc
+
+
+def _read_header(path: Path) -> tuple[dict, Any]:
+    z = read_npz(path)
+    return json.loads(z["header"].tobytes().decode()), z
+
+
+def _config(header: dict) -> ESConfig:
+    """The run's settings; a checkpoint from before validation existed resumes without it."""
+    return ESConfig(**{"validate_every": 0, **header["config"]})
 
 
 @dataclass
@@ -189,6 +253,7 @@ class PGPEState:
     rng: np.random.Generator
     generation: int = 0
     history: list[dict] = field(default_factory=list)  # per generation: mean/best/sigma/seconds
+    best: Best = field(default_factory=Best)
 
     @staticmethod
     def start(w0: np.ndarray, config: ESConfig) -> PGPEState:
@@ -205,33 +270,23 @@ class PGPEState:
             "generation": self.generation,
             "history": self.history,
             "rng": self.rng.bit_generator.state,
+            "best": self.best.header(),
         }
-        buf = io.BytesIO()
-        np.savez(
-            buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8),
-            mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
-        )  # fmt: skip
-        atomic_write(Path(path), buf.getvalue())
+        best_mu = self.best.mu if self.best.mu is not None else np.zeros(0)
+        _write_checkpoint(path, header, mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
+                          best_mu=best_mu)  # fmt: skip
 
     @staticmethod
     def load(path: Path) -> PGPEState:
-        try:
-            z = read_npz(path)
-            h = json.loads(z["header"].tobytes().decode())
+        with _reading_checkpoint(path):
+            h, z = _read_header(path)
             arrays = {k: z[k] for k in ("mu", "sigma", "m", "v")}
             rng = np.random.default_rng()
             rng.bit_generator.state = h["rng"]
             return PGPEState(
-                ESConfig(**h["config"]), **arrays, rng=rng, generation=int(h["generation"]),
-                history=list(h["history"]),
+                _config(h), **arrays, rng=rng, generation=int(h["generation"]),
+                history=list(h["history"]), best=Best.read(h, z),
             )  # fmt: skip
-        except FileNotFoundError:
-            raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-        except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
-            raise ScratchnnError(
-                f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
-                "delete it to start again"
-            ) from exc
 
 
 def pgpe_generation(
@@ -289,7 +344,7 @@ class CMAState:
 
         self.config, self.x0 = config, np.array(x0, float)
         self.rng = np.random.default_rng(config.seed)  # initial states, as PGPE's
-        self.generation, self.history = 0, []
+        self.generation, self.history, self.best = 0, [], Best()
         self.scores: list[np.ndarray] = []
         sampler = np.random.default_rng([config.seed, 1])
         self.es = cma.CMAEvolutionStrategy(
@@ -336,33 +391,24 @@ class CMAState:
             "history": self.history,
             "rng": self.rng.bit_generator.state,
             "cma_version": cma.__version__,
+            "best": self.best.header(),
         }
         lam = 2 * self.config.pairs
         scores = np.array(self.scores, float).reshape(len(self.scores), lam)
-        buf = io.BytesIO()
-        np.savez(buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8), x0=self.x0,
-                 scores=scores)  # fmt: skip
-        atomic_write(Path(path), buf.getvalue())
+        best_mu = self.best.mu if self.best.mu is not None else np.zeros(0)
+        _write_checkpoint(path, header, x0=self.x0, scores=scores, best_mu=best_mu)
 
     @staticmethod
     def load(path: Path) -> CMAState:
         import cma
 
-        try:
-            z = read_npz(path)
-            h = json.loads(z["header"].tobytes().decode())
-            config, x0, scores = ESConfig(**h["config"]), z["x0"], z["scores"]
+        with _reading_checkpoint(path):
+            h, z = _read_header(path)
+            config, x0, scores = _config(h), z["x0"], z["scores"]
             written = h["cma_version"]
-            rng_state, history = h["rng"], list(h["history"])
+            rng_state, history, best = h["rng"], list(h["history"]), Best.read(h, z)
             if scores.shape != (int(h["generation"]), 2 * config.pairs):
                 raise ValueError(f"scores of shape {scores.shape}")
-        except FileNotFoundError:
-            raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-        except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
-            raise ScratchnnError(
-                f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
-                "delete it to start again"
-            ) from exc
         if written != cma.__version__:
             raise ScratchnnError(
                 f"checkpoint {path} was written with cma {written} and cma {cma.__version__} is "
@@ -373,22 +419,27 @@ class CMAState:
         for raw in scores:
             state._tell(np.asarray(state.es.ask()), raw)
         state.rng.bit_generator.state = rng_state
-        state.history = history
+        state.history, state.best = history, best
         return state
 
 
 def load_state(path: Path) -> PGPEState | CMAState:
     """A weight-training checkpoint of either method (its header's ``config.method``)."""
-    try:
-        method = json.loads(read_npz(path)["header"].tobytes().decode())["config"].get("method")
-    except FileNotFoundError:
-        raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-    except (DataError, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise ScratchnnError(
-            f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
-            "delete it to start again"
-        ) from exc
+    with _reading_checkpoint(path):
+        method = _read_header(path)[0]["config"].get("method")
     return CMAState.load(path) if method == "cma" else PGPEState.load(path)
+
+
+def validation_rng(seed: int) -> np.random.Generator:
+    """The stream of the validation states (fixed per run, apart from the training states and
+    from ``wann eval``'s, which come from ``default_rng(seed)``)."""
+    return np.random.default_rng([seed, 2])
+
+
+def trained_weights(state: PGPEState | CMAState) -> np.ndarray:
+    """The result of a run: the mean with the best validation score, or the last mean when
+    the run did not validate."""
+    return state.best.mu if state.best.mu is not None else state.mu
 
 
 def train_episode_weights(
@@ -436,16 +487,26 @@ def train_episode_weights(
         states = task.episode_states(state.config.episodes, rng)
         return episode_returns(task, packed, cand, states).mean(axis=1)
 
+    cfg = state.config
+    val_states = (task.episode_states(cfg.validation_episodes, validation_rng(cfg.seed))
+                  if cfg.validate_every else None)  # fmt: skip
     t_start = time.perf_counter()
     while state.generation < generations:
         if isinstance(state, CMAState):
             s = state.generation_step(score)
         else:
             s = pgpe_generation(state, score)
-        if s["generation"] % 10 == 0 or s["generation"] == generations:
+        t = s["generation"]
+        if cfg.validate_every and (t % cfg.validate_every == 0 or t == generations):
+            mu = np.array(state.mu)
+            s["validation"] = float(episode_returns(task, packed, mu[None], val_states).mean())
+            if s["validation"] > state.best.score:
+                state.best = Best(mu, s["validation"], t)
+        if t % 10 == 0 or t == generations or "validation" in s:
             log(
-                f"gen {s['generation']:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "
+                f"gen {t:5d}  mean {s['mean']:9.2f}  best {s['best']:9.2f}  "
                 f"sigma {s['sigma']:.4f}  {s['seconds']:.2f} s"
+                + (f"  validation {s['validation']:.2f}" if "validation" in s else "")
             )
         if checkpoint is not None and state.generation % checkpoint_every == 0:
             state.save(Path(checkpoint))

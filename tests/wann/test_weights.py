@@ -139,6 +139,8 @@ def test_cma_checkpoint_replays_to_the_same_state(tmp_path):
 
 
 def test_cma_checkpoint_of_another_cma_version_or_damaged_is_refused(tmp_path):
+    import cma
+
     g = random_nets(5, 1, 1, seed=6, max_mutations=8)[0]
     cfg = ESConfig(pairs=2, episodes=2, seed=2, method="cma")
     ck = tmp_path / "checkpoint.npz"
@@ -149,6 +151,15 @@ def test_cma_checkpoint_of_another_cma_version_or_damaged_is_refused(tmp_path):
     z["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
     np.savez(ck, **z)
     with pytest.raises(ScratchnnError, match=r"written with cma 0\.0\.1 .*Install cma==0\.0\.1"):
+        load_state(ck)
+    header["cma_version"] = cma.__version__
+    z["header"] = np.frombuffer(json.dumps({**header, "rng": 5}).encode(), np.uint8)
+    np.savez(ck, **z)
+    with pytest.raises(ScratchnnError, match="is damaged"):
+        load_state(ck)  # met after the replay: an error, not a traceback
+    z["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    np.savez(ck, **{**z, "best_mu": z["best_mu"][:1]})
+    with pytest.raises(ScratchnnError, match=r"is damaged .*best_mu of shape \(1,\)"):
         load_state(ck)
     z["scores"] = z["scores"][:1]  # fewer rows than its generations
     np.savez(ck, **z)

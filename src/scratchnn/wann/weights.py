@@ -29,7 +29,11 @@ A trained network is a genome plus one weight per enabled connection. Two traine
   best parameters: every ``validate_every`` generations (25) the current mean is scored on
   ``validation_episodes`` (100) fixed initial states drawn once from a stream of their own
   (:func:`validation_rng`), and the run's result is the mean with the best validation score.
-  ``wann eval``'s episodes are never seen in training or validation. ``validate_every: 0``
+  The validation states are neither training's nor ``wann eval``'s. (The training states come
+  from ``default_rng(seed)``, the generator ``wann eval`` also starts from, so with the same
+  seed the first generations' states repeat eval's: with CMA-ES, generations 1-7 draw exactly
+  eval's first 100; PGPE's draws are offset by its perturbations. A few generations in
+  thousands; kept so that the shipped runs stay reproducible.) ``validate_every: 0``
   returns the last mean (the behaviour before validation existed, and of older checkpoints).
 - classification (MNIST-256): gradient descent through the graph
   (:class:`~scratchnn.wann.backprop.GenomeNet` with :func:`scratchnn.training.fit` and Adam),
@@ -204,12 +208,15 @@ class Best:
         return {"score": self.score if self.mu is not None else None, "generation": self.generation}
 
     @staticmethod
-    def read(header: dict, z: Any) -> Best:
+    def read(header: dict, z: Any, n_weights: int) -> Best:
         """From a checkpoint (one written before validation existed has none)."""
         h = header.get("best")
         if h is None or h["score"] is None:
             return Best()
-        return Best(np.array(z["best_mu"], float), float(h["score"]), int(h["generation"]))
+        mu = np.array(z["best_mu"], float)
+        if mu.shape != (n_weights,):
+            raise ValueError(f"best_mu of shape {mu.shape} for {n_weights} weights")
+        return Best(mu, float(h["score"]), int(h["generation"]))
 
 
 def _write_checkpoint(path: Path, header: dict, **arrays: np.ndarray) -> None:
@@ -226,7 +233,10 @@ def _reading_checkpoint(path: Path) -> Iterator[None]:
         yield
     except FileNotFoundError:
         raise ScratchnnError(f"no weight-training checkpoint at {path}") from None
-    except (DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+    except (
+        DataError, KeyError, ValueError, TypeError, AttributeError, OverflowError,
+        ZeroDivisionError, IndexError,
+    ) as exc:  # fmt: skip
         raise ScratchnnError(
             f"weight-training checkpoint {path} is damaged ({type(exc).__name__}: {exc}); "
             "delete it to start again"
@@ -285,7 +295,7 @@ class PGPEState:
             rng.bit_generator.state = h["rng"]
             return PGPEState(
                 _config(h), **arrays, rng=rng, generation=int(h["generation"]),
-                history=list(h["history"]), best=Best.read(h, z),
+                history=list(h["history"]), best=Best.read(h, z, len(arrays["mu"])),
             )  # fmt: skip
 
 
@@ -405,22 +415,24 @@ class CMAState:
         with _reading_checkpoint(path):
             h, z = _read_header(path)
             config, x0, scores = _config(h), z["x0"], z["scores"]
+            config.check()
             written = h["cma_version"]
-            rng_state, history, best = h["rng"], list(h["history"]), Best.read(h, z)
-            if scores.shape != (int(h["generation"]), 2 * config.pairs):
-                raise ValueError(f"scores of shape {scores.shape}")
+            rng_state, history, best = h["rng"], list(h["history"]), Best.read(h, z, len(x0))
+            if scores.shape != (int(h["generation"]), 2 * config.pairs) or x0.ndim != 1:
+                raise ValueError(f"x0 of shape {x0.shape}, scores of shape {scores.shape}")
         if written != cma.__version__:
             raise ScratchnnError(
                 f"checkpoint {path} was written with cma {written} and cma {cma.__version__} is "
                 f"installed: its replay would not give the same state. Install cma=={written} "
                 "to resume, or train a new stage from its trained.json"
             )
-        state = CMAState(config, x0)
-        for raw in scores:
-            state._tell(np.asarray(state.es.ask()), raw)
-        state.rng.bit_generator.state = rng_state
-        state.history, state.best = history, best
-        return state
+        with _reading_checkpoint(path):  # what the replay meets in a damaged file
+            state = CMAState(config, x0)
+            for raw in scores:
+                state._tell(np.asarray(state.es.ask()), np.asarray(raw, float))
+            state.rng.bit_generator.state = rng_state
+            state.history, state.best = history, best
+            return state
 
 
 def load_state(path: Path) -> PGPEState | CMAState:

@@ -207,6 +207,10 @@ class Best:
     def header(self) -> dict:
         return {"score": self.score if self.mu is not None else None, "generation": self.generation}
 
+    def array(self) -> np.ndarray:
+        """``mu`` for the checkpoint (empty before the first validation)."""
+        return self.mu if self.mu is not None else np.zeros(0)
+
     @staticmethod
     def read(header: dict, z: Any, n_weights: int) -> Best:
         """From a checkpoint (one written before validation existed has none)."""
@@ -217,6 +221,18 @@ class Best:
         if mu.shape != (n_weights,):
             raise ValueError(f"best_mu of shape {mu.shape} for {n_weights} weights")
         return Best(mu, float(h["score"]), int(h["generation"]))
+
+
+def _header(state: Any, **extra: object) -> dict:
+    """The JSON header both methods' checkpoints share (plus ``extra``)."""
+    return {
+        "config": state.config.__dict__,
+        "generation": state.generation,
+        "history": state.history,
+        "rng": state.rng.bit_generator.state,
+        "best": state.best.header(),
+        **extra,
+    }
 
 
 def _write_checkpoint(path: Path, header: dict, **arrays: np.ndarray) -> None:
@@ -275,16 +291,8 @@ class PGPEState:
 
     def save(self, path: Path) -> None:
         """Checkpoint as a ``.npz`` (arrays + a JSON header), written atomically."""
-        header = {
-            "config": self.config.__dict__,
-            "generation": self.generation,
-            "history": self.history,
-            "rng": self.rng.bit_generator.state,
-            "best": self.best.header(),
-        }
-        best_mu = self.best.mu if self.best.mu is not None else np.zeros(0)
-        _write_checkpoint(path, header, mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
-                          best_mu=best_mu)  # fmt: skip
+        _write_checkpoint(path, _header(self), mu=self.mu, sigma=self.sigma, m=self.m, v=self.v,
+                          best_mu=self.best.array())  # fmt: skip
 
     @staticmethod
     def load(path: Path) -> PGPEState:
@@ -395,18 +403,10 @@ class CMAState:
         """Checkpoint as a ``.npz`` (``x0``, the (G, lambda) scores, a JSON header), atomically."""
         import cma
 
-        header = {
-            "config": self.config.__dict__,
-            "generation": self.generation,
-            "history": self.history,
-            "rng": self.rng.bit_generator.state,
-            "cma_version": cma.__version__,
-            "best": self.best.header(),
-        }
         lam = 2 * self.config.pairs
         scores = np.array(self.scores, float).reshape(len(self.scores), lam)
-        best_mu = self.best.mu if self.best.mu is not None else np.zeros(0)
-        _write_checkpoint(path, header, x0=self.x0, scores=scores, best_mu=best_mu)
+        _write_checkpoint(path, _header(self, cma_version=cma.__version__), x0=self.x0,
+                          scores=scores, best_mu=self.best.array())  # fmt: skip
 
     @staticmethod
     def load(path: Path) -> CMAState:

@@ -1,12 +1,13 @@
 #!/bin/bash
-# cma-authors/ and cma-tourn2-seed5/: cma.sh NAME INPUT [train-weights args]; one core; code: commit 5379128 (a snapshot of src in /work/snap/s8b)
+# cma-authors/, cma-tourn2-seed5/ (SNAP=/work/snap/s8b, commit 5379128) and cma-val-*/ (SNAP=/work/snap/s8c,
+# the commit in train.log): SNAP=DIR cma.sh NAME INPUT [train-weights args]; one core; code: the snapshot of src in SNAP
 cd /work/main
 NAME=$1; IN=$2; shift 2
 OUT=/work/runs/s8/$NAME
 mkdir -p $OUT
 ARGS="--task swingup --out $OUT --generations 100000 $@"
 echo "command: scratchnn wann train-weights $IN $ARGS (commit $COMMIT, NUMBA_NUM_THREADS=1, $(date))" > $OUT/train.log
-NUMBA_NUM_THREADS=1 PYTHONPATH=/work/snap/s8b/src /usr/bin/time -v .venv/bin/scratchnn wann train-weights $IN $ARGS >> $OUT/train.log 2>&1
+NUMBA_NUM_THREADS=1 PYTHONPATH=$SNAP/src /usr/bin/time -v .venv/bin/scratchnn wann train-weights $IN $ARGS >> $OUT/train.log 2>&1
 echo "command: scratchnn wann eval $OUT/trained.json --task swingup --json $OUT/eval.json --figure $OUT/eval.png --markdown $OUT/table.md ($(date))" > $OUT/eval.log
-NUMBA_NUM_THREADS=1 PYTHONPATH=/work/snap/s8b/src /usr/bin/time -v .venv/bin/scratchnn wann eval $OUT/trained.json --task swingup --json $OUT/eval.json --figure $OUT/eval.png --markdown $OUT/table.md >> $OUT/eval.log 2>&1
+NUMBA_NUM_THREADS=1 PYTHONPATH=$SNAP/src /usr/bin/time -v .venv/bin/scratchnn wann eval $OUT/trained.json --task swingup --json $OUT/eval.json --figure $OUT/eval.png --markdown $OUT/table.md >> $OUT/eval.log 2>&1
 touch $OUT/DONE

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import time
@@ -430,7 +431,10 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
         raise ScratchnnError("--generations and --epochs must be >= 1")
     out.mkdir(parents=True, exist_ok=True)
     w0 = args.shared_weight
-    if args.random_start:
+    resuming = args.resume and (out / "checkpoint.npz").exists()
+    if resuming:  # the checkpoint holds the weights; record the first stage's start if known
+        w0 = _first_start(out / "trained.json") if w0 is None else w0
+    elif args.random_start:
         w0 = np.random.default_rng(args.seed).normal(0.0, 1.0, g.n_enabled())
         print(f"{args.file}: {g.n_enabled()} connections; start at random weights N(0, 1)")
     elif stored is not None and w0 is None:
@@ -488,9 +492,19 @@ def cmd_wann_train_weights(args: argparse.Namespace) -> int:
 
 def _start(w0: object, stored: object = None) -> float | str:
     """How the training started, for the output JSON."""
+    if isinstance(w0, str):
+        return w0
     if isinstance(w0, int | float):
         return float(w0)
     return "the file's individual weights" if w0 is stored else "random N(0, 1)"
+
+
+def _first_start(trained: Path) -> float | str:
+    """The start recorded by an earlier stage of a resumed run (its ``trained.json``)."""
+    try:
+        return json.loads(trained.read_text())["training"]["start_weight"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "resumed from a checkpoint (start not recorded)"
 
 
 def cmd_wann_baseline(args: argparse.Namespace) -> int:

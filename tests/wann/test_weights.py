@@ -265,8 +265,16 @@ def test_cli_train_weights_with_cma_and_resume(tmp_path, capsys):
     assert training["chosen_generation"] == 2 and training["validation_score"] is not None
     assert "the result: the mean of generation 2 (validation" in capsys.readouterr().out
     assert main([*args, "--generations", "3", "--resume"]) == 0
-    assert "resuming weight training (cma) at generation 2" in capsys.readouterr().out
-    assert json.loads((out / "trained.json").read_text())["training"]["generations"] == 3
+    said = capsys.readouterr().out
+    assert "resuming weight training (cma) at generation 2" in said and "note:" not in said
+    # flags that differ from the checkpoint's settings are named, not silently dropped
+    assert main([*args[:-8], "--generations", "4", "--resume", "--pairs", "3"]) == 0
+    said = capsys.readouterr().out
+    assert "not used: pairs 3 (checkpoint: 2), episodes 16 (checkpoint: 2), sigma0 0.1" in said
+    assert "method pgpe (checkpoint: cma)" in said
+    assert "choosing the start" not in said  # resuming does not score a start it will not use
+    assert json.loads((out / "trained.json").read_text())["training"]["start_weight"] == 0.5
+    assert json.loads((out / "trained.json").read_text())["training"]["config"]["pairs"] == 2
     assert main([*args, "--generations", "2", "--lr-schedule", "cosine"]) == 2
     assert "lr_schedule applies to pgpe only" in capsys.readouterr().err
 

@@ -435,6 +435,16 @@ class CMAState:
             return state
 
 
+def _ignored_settings(saved: ESConfig, given: ESConfig) -> str:
+    """The settings of ``given`` that differ from a resumed checkpoint's ``saved`` ones, as
+    ``"pairs 8 (checkpoint: 16), ..."`` (``horizon`` is set by the run, not by the user)."""
+    return ", ".join(
+        f"{k} {getattr(given, k)} (checkpoint: {v})"
+        for k, v in saved.__dict__.items()
+        if k != "horizon" and getattr(given, k) != v
+    )
+
+
 def load_state(path: Path) -> PGPEState | CMAState:
     """A weight-training checkpoint of either method (its header's ``config.method``)."""
     with _reading_checkpoint(path):
@@ -488,6 +498,12 @@ def train_episode_weights(
                 "trained.json instead"
             )
         log(f"resuming weight training ({state.config.method}) at generation {state.generation}")
+        ignored = _ignored_settings(state.config, config)
+        if ignored:
+            log(
+                f"note: --resume keeps the checkpoint's settings, so these of this command are "
+                f"not used: {ignored} (start a new run in another --out to change them)"
+            )
     else:
         w_start = np.broadcast_to(np.asarray(w0, float), (E,))
         if config.lr_schedule == "cosine" and config.horizon == 0:

@@ -1,0 +1,13 @@
+#!/bin/bash
+# The swingup champions' conditions on 1,000 episodes instead of 100 (the tuned weight still chosen
+# on 100 tuning episodes); run from the repository root. Session 9 ran it on the runs' own copies
+# of these files (commit 0507c28, one thread).
+export NUMBA_NUM_THREADS=1
+D=results/wann-swingup-eval1000
+for F in results/wann-swingup-tourn2-seed4/best.json results/wann-swingup-tourn2-seed5/best.json \
+         results/wann-swingup-tourn2-seed8/best.json results/wann-swingup-trained/authors-weights/swing.out; do
+  N=$(basename $(dirname $F)); N=${N#wann-swingup-}; [ $N = authors-weights ] && N=authors-swing.out
+  mkdir -p $D/$N
+  echo "command: scratchnn wann eval $F --task swingup --episodes 1000 --tune-episodes 100 --json eval.json ($(date -u))" > $D/$N/eval.log
+  /usr/bin/time -v scratchnn wann eval $F --task swingup --episodes 1000 --tune-episodes 100 --json $D/$N/eval.json >> $D/$N/eval.log 2>&1
+done

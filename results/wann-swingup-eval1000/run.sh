@@ -12,9 +12,10 @@ for F in results/wann-swingup-tourn2-seed4/best.json results/wann-swingup-tourn2
   /usr/bin/time -v scratchnn wann eval $F --task swingup --episodes 1000 --tune-episodes 100 --json $D/$N/eval.json >> $D/$N/eval.log 2>&1
 done
 # Session 10: trained individual weights on the same 1,000 episodes (the fourth row): our best (seed 10,
-# CMA-ES, and its second stage), the authors' zoo weights in swing.out, and our PGPE training of the authors' topology.
+# CMA-ES, and its later stages), the authors' zoo weights in swing.out, and our PGPE training of the authors' topology.
 T=results/wann-swingup-trained
 for P in trained-cma-tourn2-seed10:$T/cma-tourn2-seed10/trained.json trained-cma2-tourn2-seed10:$T/cma2-tourn2-seed10/trained.json \
+         trained-cma3-tourn2-seed10:$T/cma3-tourn2-seed10/trained.json \
          trained-authors-zoo:$T/authors-weights/zoo.csv \
          trained-authors-topology-pgpe:$T/authors-topology/trained.json; do
   N=${P%%:*}; F=${P#*:}

@@ -16,6 +16,7 @@ done
 T=results/wann-swingup-trained
 for P in trained-cma-tourn2-seed10:$T/cma-tourn2-seed10/trained.json trained-cma2-tourn2-seed10:$T/cma2-tourn2-seed10/trained.json \
          trained-cma3-tourn2-seed10:$T/cma3-tourn2-seed10/trained.json \
+         trained-cma4-tourn2-seed10:$T/cma4-tourn2-seed10/trained.json \
          trained-authors-zoo:$T/authors-weights/zoo.csv \
          trained-authors-topology-pgpe:$T/authors-topology/trained.json; do
   N=${P%%:*}; F=${P#*:}

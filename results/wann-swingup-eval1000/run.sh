@@ -5,7 +5,8 @@
 export NUMBA_NUM_THREADS=1
 D=results/wann-swingup-eval1000
 for F in results/wann-swingup-tourn2-seed4/best.json results/wann-swingup-tourn2-seed5/best.json \
-         results/wann-swingup-tourn2-seed8/best.json results/wann-swingup-tourn2-seed10/best.json results/wann-swingup-trained/authors-weights/swing.out; do
+         results/wann-swingup-tourn2-seed8/best.json results/wann-swingup-tourn2-seed10/best.json results/wann-swingup-tourn2-seed18/best.json \
+         results/wann-swingup-trained/authors-weights/swing.out; do
   N=$(basename $(dirname $F)); N=${N#wann-swingup-}; [ $N = authors-weights ] && N=authors-swing.out
   mkdir -p $D/$N
   echo "command: scratchnn wann eval $F --task swingup --episodes 1000 --tune-episodes 100 --json eval.json ($(date -u))" > $D/$N/eval.log

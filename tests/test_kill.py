@@ -169,7 +169,10 @@ def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
     # 300 generations: the search itself lasts longer (about 6 s here) than the latest kill
     # point (5 s), so kills land mid-search, not only in the start-up (12 generations once
     # finished before either of the default tier's two kill points on a quiet machine)
-    cfg.write_text("pop: 8\nreps: 1\nbest_reps: 1\ncheckpoint_every: 1\ngenerations: 300\n")
+    generations = 300
+    cfg.write_text(
+        f"pop: 8\nreps: 1\nbest_reps: 1\ncheckpoint_every: 1\ngenerations: {generations}\n"
+    )
     base = [sys.executable, "-m", "scratchnn.cli", "wann", "search", "--task", "swingup"]
     ref, out = tmp_path / "ref", tmp_path / "killed"
     _run([*base, "--config", str(cfg), "--out", str(ref)], None)
@@ -177,7 +180,7 @@ def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
 
     def command() -> list[str]:
         if (out / "checkpoint.npz").exists():
-            return [*base, "--resume", "--generations", "300", "--out", str(out)]
+            return [*base, "--resume", "--generations", str(generations), "--out", str(out)]
         return [*base, "--config", str(cfg), "--out", str(out)]
 
     for delay in _kill_points(seed, kills, 0.5, 5.0):

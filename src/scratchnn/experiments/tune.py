@@ -245,8 +245,9 @@ def open_study(
 
 def fail_stale_trials(study: Any) -> list[int]:
     """Mark FAIL the RUNNING trials whose process (pid and host user attributes) is gone from
-    this host, or that name no process (written before scratchnn recorded them). Returns their
-    numbers."""
+    this host, or that name no process (written before scratchnn recorded them, or killed
+    between the two writes). A pid without a host (killed between the writes when scratchnn
+    wrote the pid first) is taken as this host's. Returns their numbers."""
     import optuna
 
     from .store import pid_alive
@@ -254,7 +255,7 @@ def fail_stale_trials(study: Any) -> list[int]:
     host, stale = socket.gethostname(), []
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         pid, where = t.user_attrs.get("pid"), t.user_attrs.get("host")
-        if pid is None or (where == host and not pid_alive(int(pid))):
+        if pid is None or (where in (host, None) and not pid_alive(int(pid))):
             study.tell(t.number, state=optuna.trial.TrialState.FAIL, skip_if_finished=True)
             stale.append(t.number)
     return stale
@@ -446,8 +447,10 @@ def _drive_trials(study, spec, submit, cap, trials, timeout, log, hooks=None) ->
         while more() or in_flight:
             while more() and len(in_flight) < cap:
                 trial = study.ask()
-                trial.set_user_attr("pid", os.getpid())
+                # host first: a kill -9 between the two writes leaves no pid, which the next
+                # start reads as stale (fail_stale_trials)
                 trial.set_user_attr("host", host)
+                trial.set_user_attr("pid", os.getpid())
                 values = {p.key: p.suggest(trial) for p in spec.params}
                 started += 1
                 try:

@@ -1,5 +1,6 @@
 """CartPoleSwingUp: physics, the vector env, compiled rollouts, the Gymnasium env."""
 
+import itertools
 import math
 
 import numpy as np
@@ -111,3 +112,48 @@ def test_gymnasium_registration_and_env_checker():
     assert terminated and steps < su.T_LIMIT  # pushing one way runs off the track
     env2 = gymnasium.make("scratchnn.wann.gym_env:scratchnn/CartPoleSwingUp-v0")
     assert env2.spec.max_episode_steps == 1000
+
+
+@pytest.mark.parametrize("width", [1, 5, 64])
+def test_lane_rollouts_equal_the_scalar_kernel_to_the_last_bit(width):
+    # every activation (the step's included: both kernels compute the same pre-activation bit
+    # for bit), shared and individual weights, episodes that leave the track mid-way (lanes
+    # swapped out) and episodes in an order that is not grouped by network
+    nets = [express(g) for g in random_nets(5, 1, 7, seed=11, max_mutations=40)]
+    packed = pack(nets)
+    rng = np.random.default_rng(4)
+    inst = shared_weight_instances(packed, WEIGHTS)
+    n_inst = len(inst[0])
+    init = su.reset_states(3, rng)
+    init[1, 1] = 4.0  # a fast start: some networks run off the track early
+    ep_inst = rng.permutation(np.repeat(np.arange(n_inst), 3))
+    ep_state = rng.integers(0, 3, len(ep_inst))
+    blocks = su.lane_blocks(inst[0], ep_inst, width)
+    args = (*su.kernel_args(packed, *inst), ep_inst, ep_state, init, su.T_LIMIT)
+    ref_total, ref_steps = su._rollouts(*args)
+    total, steps = su._rollouts_lanes(*args, *blocks)
+    assert np.array_equal(total, ref_total) and np.array_equal(steps, ref_steps)
+    assert (steps < su.T_LIMIT).all()  # these random networks all push the cart off the track
+    # individual weights, every instance its own: small ones (weak forces) keep most episodes
+    # on the track to the end, the fast start does not
+    wflat = rng.normal(0, 0.1, len(inst[2]))
+    args = (*su.kernel_args(packed, inst[0], inst[1], wflat), ep_inst, ep_state, init, su.T_LIMIT)
+    ref_total, ref_steps = su._rollouts(*args)
+    total, steps = su._rollouts_lanes(*args, *blocks)
+    assert np.array_equal(total, ref_total) and np.array_equal(steps, ref_steps)
+    assert 0 < (steps < su.T_LIMIT).sum() < len(steps)  # some left the track, some did not
+    wflat = rng.normal(0, 1.5, len(inst[2]))
+    run = (packed, inst[0], inst[1], wflat, ep_inst, ep_state, init, 300)
+    assert np.array_equal(su.rollouts(*run), su.rollouts(*run, engine="scalar"))
+
+
+def test_lane_blocks_group_episodes_by_network_in_blocks_of_at_most_width():
+    inst_net = np.array([0, 0, 1, 2, 1])
+    ep_inst = np.array([4, 0, 1, 3, 2, 0, 2, 4])  # networks 1 0 0 2 1 0 1 1
+    blk_ptr, blk_ep = su.lane_blocks(inst_net, ep_inst, width=2)
+    blocks = [blk_ep[a:b].tolist() for a, b in itertools.pairwise(blk_ptr)]
+    assert blocks == [[1, 2], [5], [0, 4], [6, 7], [3]]
+    packed = pack([express(random_nets(5, 1, 1)[0])])
+    inst = shared_weight_instances(packed, WEIGHTS)
+    with pytest.raises(ValueError, match="engine"):
+        su.rollouts(packed, *inst, [0], [0], np.zeros((1, 4)), engine="fast")

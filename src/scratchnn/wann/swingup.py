@@ -23,7 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .packed import Packed, eval_scalar, kernel_args
+from .packed import Packed, _activate_row, eval_scalar, kernel_args
 
 GRAVITY = 9.82
 M_CART = 0.5
@@ -42,9 +42,14 @@ N_OBS, N_ACT = 5, 1
 def physics_step(x, x_dot, th, th_dot, action):
     """One Euler step for ``action`` (clipped to [-1, 1]); returns the new state. Works on
     scalars and on NumPy arrays alike (compiled for scalars as ``_physics_step``)."""
+    return physics_step_sc(x, x_dot, th, th_dot, np.sin(th), np.cos(th), action)
+
+
+def physics_step_sc(x, x_dot, th, th_dot, s, c, action):
+    """:func:`physics_step` given ``s = sin th`` and ``c = cos th`` already computed (the
+    observation holds them), so a compiled rollout takes each sine and cosine once."""
     a = np.minimum(np.maximum(action, -1.0), 1.0)
     F = a * FORCE
-    s, c = np.sin(th), np.cos(th)
     M = M_CART + M_POLE
     ml = M_POLE * LENGTH
     x_acc = (
@@ -58,7 +63,12 @@ def physics_step(x, x_dot, th, th_dot, action):
 
 def reward(x, th):
     """``((cos th + 1) / 2) * cos((x / 2.4) * pi / 2)`` (scalars or arrays)."""
-    return (np.cos(th) + 1.0) / 2.0 * np.cos(x / X_LIMIT * np.pi / 2.0)
+    return reward_c(x, np.cos(th))
+
+
+def reward_c(x, c):
+    """:func:`reward` given ``c = cos th``."""
+    return (c + 1.0) / 2.0 * np.cos(x / X_LIMIT * np.pi / 2.0)
 
 
 def off_track(x):
@@ -66,8 +76,20 @@ def off_track(x):
     return np.abs(x) > X_LIMIT
 
 
-_physics_step = numba.njit(cache=True, nogil=True)(physics_step)
-_reward = numba.njit(cache=True, nogil=True)(reward)
+_physics_step_sc = numba.njit(cache=True, nogil=True)(physics_step_sc)
+_reward_c = numba.njit(cache=True, nogil=True)(reward_c)
+
+
+@numba.njit(cache=True, nogil=True)
+def _physics_step(x, x_dot, th, th_dot, action):
+    return _physics_step_sc(x, x_dot, th, th_dot, np.sin(th), np.cos(th), action)
+
+
+@numba.njit(cache=True, nogil=True)
+def _reward(x, th):
+    return _reward_c(x, np.cos(th))
+
+
 _off_track = numba.njit(cache=True, nogil=True)(off_track)
 
 
@@ -160,6 +182,131 @@ def _rollouts(
     return total, n_steps
 
 
+@numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def _rollouts_lanes(
+    node_start,
+    act,
+    edge_ptr,
+    edge_src,
+    inst_net,
+    inst_wstart,
+    wflat,
+    ep_inst,
+    ep_state,
+    init,
+    steps,
+    blk_ptr,
+    blk_ep,
+):
+    """:func:`_rollouts` with the episodes of one network stepped together ("lanes"): block
+    ``b`` holds the episodes ``blk_ep[blk_ptr[b]:blk_ptr[b + 1]]``, all of one network. Each node
+    is computed for every lane at once (loops over lanes, which the compiler vectorises, with
+    the activations of :mod:`~scratchnn.wann.elementary`), in the same order of operations as
+    the scalar kernel, so every episode's return is the same to the last bit. An episode that
+    leaves the track is swapped out of the lanes (its last lane moved into its place)."""
+    n_ep = len(ep_inst)
+    total = np.zeros(n_ep)
+    n_steps = np.zeros(n_ep, np.int64)
+    for b in numba.prange(len(blk_ptr) - 1):
+        lo = blk_ptr[b]
+        n_live = blk_ptr[b + 1] - lo
+        k = inst_net[ep_inst[blk_ep[lo]]]
+        s = node_start[k]
+        n_nodes = node_start[k + 1] - s
+        e_first = edge_ptr[s]
+        n_e = edge_ptr[s + n_nodes] - e_first
+        W = np.empty((n_e, n_live))  # W[e, l]: lane l's weight of edge e
+        vals = np.zeros((n_nodes, n_live))
+        ep = np.empty(n_live, np.int64)
+        x = np.empty(n_live)
+        x_dot = np.empty(n_live)
+        th = np.empty(n_live)
+        th_dot = np.empty(n_live)
+        c = np.empty(n_live)  # cos th and sin th of the current state
+        sn = np.empty(n_live)
+        acc = np.zeros(n_live)
+        for lane in range(n_live):
+            e = blk_ep[lo + lane]
+            ep[lane] = e
+            w0 = inst_wstart[ep_inst[e]]
+            for j in range(n_e):
+                W[j, lane] = wflat[w0 + j]
+            x[lane], x_dot[lane], th[lane], th_dot[lane] = init[ep_state[e]]
+            c[lane] = np.cos(th[lane])
+            sn[lane] = np.sin(th[lane])
+            vals[0, lane] = 1.0
+        t = 0
+        while t < steps and n_live > 0:
+            t += 1
+            L = n_live
+            for lane in range(L):
+                vals[1, lane] = x[lane]
+                vals[2, lane] = x_dot[lane]
+                vals[3, lane] = c[lane]
+                vals[4, lane] = sn[lane]
+                vals[5, lane] = th_dot[lane]
+            for j in range(6, n_nodes):
+                g = s + j
+                row = vals[j]
+                for lane in range(L):
+                    row[lane] = 0.0
+                for e in range(edge_ptr[g], edge_ptr[g + 1]):
+                    wr = W[e - e_first]
+                    v = vals[edge_src[e]]
+                    for lane in range(L):
+                        row[lane] += wr[lane] * v[lane]
+                if act[g] != 1:
+                    _activate_row(act[g], 1.0, row, L)  # 1.0 * x == x exactly
+            out = vals[n_nodes - 1]
+            lane = 0
+            while lane < n_live:
+                a = out[lane]
+                if a != a:  # NaN output: no force, as in _rollouts
+                    a = 0.0
+                x[lane], x_dot[lane], th[lane], th_dot[lane] = _physics_step_sc(
+                    x[lane], x_dot[lane], th[lane], th_dot[lane], sn[lane], c[lane], a
+                )
+                c[lane] = np.cos(th[lane])
+                sn[lane] = np.sin(th[lane])
+                acc[lane] += _reward_c(x[lane], c[lane])
+                if _off_track(x[lane]):
+                    total[ep[lane]] = acc[lane]
+                    n_steps[ep[lane]] = t
+                    n_live -= 1  # the last live lane takes this one's place
+                    last = n_live
+                    if lane < last:
+                        ep[lane], acc[lane] = ep[last], acc[last]
+                        x[lane], x_dot[lane] = x[last], x_dot[last]
+                        th[lane], th_dot[lane] = th[last], th_dot[last]
+                        c[lane], sn[lane], out[lane] = c[last], sn[last], out[last]
+                        for j in range(n_e):
+                            W[j, lane] = W[j, last]
+                    continue  # the moved lane (its network already evaluated) steps next
+                lane += 1
+        for lane in range(n_live):
+            total[ep[lane]] = acc[lane]
+            n_steps[ep[lane]] = t
+    return total, n_steps
+
+
+def lane_blocks(
+    inst_net: np.ndarray, ep_inst: np.ndarray, width: int = 64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Episodes grouped into blocks of at most ``width`` that share a network, for
+    :func:`_rollouts_lanes`: ``(blk_ptr (B + 1,), blk_ep (E,))``, block ``b`` being episodes
+    ``blk_ep[blk_ptr[b]:blk_ptr[b + 1]]`` (in their order within each network)."""
+    net = np.asarray(inst_net, np.int64)[np.asarray(ep_inst, np.int64)]
+    order = np.argsort(net, kind="stable")
+    if len(order) == 0:
+        return np.zeros(1, np.int64), order.astype(np.int64)
+    sorted_net = net[order]
+    starts = np.flatnonzero(np.r_[True, sorted_net[1:] != sorted_net[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    cuts = [np.arange(a, b, width) for a, b in zip(starts, ends, strict=True)]
+    blk_ptr = np.r_[np.concatenate(cuts), len(order)].astype(np.int64)
+    return blk_ptr, order.astype(np.int64)
+
+
 def rollouts(
     packed: Packed,
     inst_net: np.ndarray,
@@ -170,17 +317,28 @@ def rollouts(
     init: np.ndarray,
     steps: int = T_LIMIT,
     return_steps: bool = False,
+    engine: str = "lanes",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Total reward of each episode (E,): episode ``e`` runs instance ``ep_inst[e]`` from initial
     state ``init[ep_state[e]]`` (init: (S, 4)) for at most ``steps`` steps. With
-    ``return_steps``, also the number of steps each episode ran."""
+    ``return_steps``, also the number of steps each episode ran.
+
+    ``engine``: ``"lanes"`` steps the episodes of each network together (vectorised over
+    episodes); ``"scalar"`` runs one episode at a time (the plain kernel, kept as the
+    reference). Both give the same returns to the last bit."""
     if (packed.n_in, packed.n_out) != (N_OBS, N_ACT):
         raise ValueError(f"swingup networks need {N_OBS} inputs and {N_ACT} output")
-    total, n_steps = _rollouts(
+    args = (
         *kernel_args(packed, inst_net, inst_wstart, wflat),
         np.asarray(ep_inst, np.int64),
         np.asarray(ep_state, np.int64),
         np.ascontiguousarray(init, dtype=np.float64),
         int(steps),
     )
+    if engine == "lanes":
+        total, n_steps = _rollouts_lanes(*args, *lane_blocks(inst_net, ep_inst))
+    elif engine == "scalar":
+        total, n_steps = _rollouts(*args)
+    else:
+        raise ValueError(f"engine must be 'lanes' or 'scalar', got {engine!r}")
     return (total, n_steps) if return_steps else total

@@ -558,6 +558,28 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
             atomic_write_text(args.json, dumps_json(rows, indent=1))
             print(f"written: {args.json}")
         return 0
+    if args.genome:
+        from .benchmarks.wann import bench_weights
+        from .wann import swingup as su
+        from .wann.formats import load_network
+        from .wann.genome import express
+
+        g, _ = load_network(args.genome, su.N_OBS, su.N_ACT)
+        w = args.weight
+        r = bench_weights(express(g), w, seed=args.seed)
+        print(
+            f"a train-weights generation of {args.genome} ({r['connections']} connections, "
+            f"w = {w:g}): 32 candidates x 128 episodes, {r['env_steps']:,} environment steps, "
+            f"one thread"
+        )
+        print(
+            f"lane kernel {r['lanes_s']:.3f} s, scalar kernel {r['scalar_s']:.3f} s: "
+            f"{r['lanes_speedup']:.2f}x (same returns, mean {r['mean_return']:.2f})"
+        )
+        if args.json:
+            atomic_write_text(args.json, dumps_json(r, indent=1))
+            print(f"written: {args.json}")
+        return 0
     r = bench_swingup(args.pop, args.mutations, sample=args.sample, seed=args.seed)
     print(
         f"swingup, {r['pop']} networks (median {r['median_conns']:.0f} connections) x 6 weights x "
@@ -566,6 +588,10 @@ def cmd_wann_bench(args: argparse.Namespace) -> int:
     print(
         f"scratchnn packed kernels: {r['scratchnn_s_per_generation']:.3f} s per generation "
         f"({r['scratchnn_us_per_step']:.3f} us per step)"
+    )
+    print(
+        f"the scalar kernel (one episode at a time): {r['scalar_kernel_s_per_generation']:.3f} s "
+        f"per generation; the lane kernel is {r['lanes_speedup']:.2f}x faster"
     )
     print(
         f"reference-style (per-node dot products, Python env step; {args.sample} sampled "
@@ -1125,6 +1151,15 @@ def build_parser() -> argparse.ArgumentParser:
         "mnist256 (pop 960), at generation 0 and grown by --grown mutations per genome",
     )
     wb.add_argument("--grown", type=int, default=200, help="--search: mutations grown (200)")
+    wb.add_argument(
+        "--genome",
+        type=Path,
+        help="a swingup network (best.json, trained.json, .csv): time one train-weights "
+        "generation of it (32 candidates x 128 episodes) with the lane and the scalar kernel",
+    )
+    wb.add_argument(
+        "--weight", type=float, default=1.0, help="--genome: the candidates' centre weight (1)"
+    )
     wb.add_argument(
         "--generations", type=int, default=2, help="--search: generations timed (median, 2)"
     )

@@ -45,3 +45,19 @@ def test_search_bench_times_both_engines_from_the_same_state(capsys):
     assert "| swingup | 12 | 20 |" in table and "x reference" in table
     assert main(["wann", "bench", "--pop", "0"]) == 2
     assert "--pop and --sample must be >= 1" in capsys.readouterr().err
+
+
+def test_weights_bench_times_both_kernels_on_the_same_episodes(tmp_path, capsys):
+    from scratchnn.benchmarks.wann import bench_weights
+    from scratchnn.cli import main
+    from scratchnn.wann.formats import save_reference_csv
+
+    g = random_nets(5, 1, 1, seed=5, max_mutations=15)[0]
+    r = bench_weights(express(g), 0.5, candidates=3, episodes=4)
+    assert r["episodes"] == 12 and 12 <= r["env_steps"] <= 12 * 1000
+    assert r["lanes_speedup"] == pytest.approx(r["scalar_s"] / r["lanes_s"])
+    path = tmp_path / "net.csv"
+    save_reference_csv(g, path)
+    assert main(["wann", "bench", "--genome", str(path), "--weight", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "32 candidates x 128 episodes" in out and "scalar kernel" in out

@@ -71,10 +71,16 @@ def bench_swingup(
         inst = shared_weight_instances(packed, WEIGHTS)
         n = len(inst[0])
         ep = (np.repeat(np.arange(n), reps), np.tile(np.arange(reps), n))
-        su.rollouts(packed, *inst, *ep, init, steps=2)  # compile outside the timing
+        for engine in ("lanes", "scalar"):  # compile outside the timing
+            su.rollouts(packed, *inst, *ep, init, steps=2, engine=engine)
         t0 = time.perf_counter()
         returns, steps_run = su.rollouts(packed, *inst, *ep, init, return_steps=True)
         fast_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        scalar = su.rollouts(packed, *inst, *ep, init, engine="scalar")
+        scalar_s = time.perf_counter() - t0
+        if not np.array_equal(scalar, returns):
+            raise AssertionError("the lane and scalar kernels disagree")
         rng = np.random.default_rng(seed + 1)
         picks = rng.choice(len(ep[0]), size=sample, replace=False)
         ref_s, ref_steps = 0.0, 0
@@ -97,9 +103,48 @@ def bench_swingup(
         "env_steps": int(total_steps),
         "scratchnn_s_per_generation": fast_s,
         "scratchnn_us_per_step": fast_step * 1e6,
+        "scalar_kernel_s_per_generation": scalar_s,
+        "lanes_speedup": scalar_s / fast_s,
         "reference_style_us_per_step": ref_step * 1e6,
         "reference_style_s_per_generation_est": ref_step * total_steps,
         "speedup": ref_step / fast_step,
+    }
+
+
+def bench_weights(
+    net, w: float, candidates: int = 32, episodes: int = 128, sigma: float = 0.02, seed: int = 0
+) -> dict:
+    """One generation of ``wann train-weights`` on one network: ``candidates`` weight vectors
+    (``w`` plus ``N(0, sigma)`` per connection), each on the same ``episodes`` initial states,
+    with the lane kernel and the scalar kernel, one thread. Seconds of each and their ratio."""
+    import numba
+
+    from ..wann.packed import instances
+
+    rng = np.random.default_rng(seed)
+    packed = pack([net])
+    W = w + sigma * rng.standard_normal((candidates, packed.n_edges(0)))
+    inst = instances(packed, np.zeros(candidates, np.int64), W)
+    ep = (np.repeat(np.arange(candidates), episodes), np.tile(np.arange(episodes), candidates))
+    init = su.reset_states(episodes, rng)
+    numba.set_num_threads(1)
+    seconds, out = {}, {}
+    with threadpool_limits(1):
+        for engine in ("lanes", "scalar"):
+            su.rollouts(packed, *inst, *ep, init, steps=2, engine=engine)  # compile
+            t0 = time.perf_counter()
+            out[engine] = su.rollouts(packed, *inst, *ep, init, return_steps=True, engine=engine)
+            seconds[engine] = time.perf_counter() - t0
+    if not np.array_equal(out["lanes"][0], out["scalar"][0]):
+        raise AssertionError("the lane and scalar kernels disagree")
+    return {
+        "connections": packed.n_edges(0),
+        "episodes": candidates * episodes,
+        "env_steps": int(out["lanes"][1].sum()),
+        "mean_return": float(out["lanes"][0].mean()),
+        "lanes_s": seconds["lanes"],
+        "scalar_s": seconds["scalar"],
+        "lanes_speedup": seconds["scalar"] / seconds["lanes"],
     }
 
 

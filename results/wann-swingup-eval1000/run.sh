@@ -26,3 +26,8 @@ for P in trained-cma-tourn2-seed10:$T/cma-tourn2-seed10/trained.json trained-cma
   N=${P%%:*}; F=${P#*:}
   ev $N $F
 done
+# Session 11: the later stages of seed 10's weights (commit 6e4be6b's lane kernel: the same returns)
+for P in trained-cma5-tourn2-seed10:$T/cma5-tourn2-seed10/trained.json trained-cma6-tourn2-seed10:$T/cma6-tourn2-seed10/trained.json; do
+  N=${P%%:*}; F=${P#*:}
+  ev $N $F
+done

@@ -31,3 +31,5 @@ for P in trained-cma5-tourn2-seed10:$T/cma5-tourn2-seed10/trained.json trained-c
   N=${P%%:*}; F=${P#*:}
   ev $N $F
 done
+# Session 11: two-tournament seed 29 (the champion since session 11)
+ev tourn2-seed29 results/wann-swingup-tourn2-seed29/best.json

@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -97,8 +98,23 @@ def _gone(pids: set[int], within: float = 30.0) -> bool:
     return False
 
 
-def _kill_points(seed: int, n: int, low: float, high: float) -> list[float]:
-    return list(np.random.default_rng(seed).uniform(low, high, n))
+#: kill points as fractions of an uninterrupted run's duration, measured on the machine that
+#: runs the test: fixed delays in seconds missed every run on a machine where the jobs finish
+#: sooner (a 2.3 s sweep outran its kill points at 2.3 s and 2.7 s)
+LOW, HIGH = 0.2, 0.6
+
+
+def _kill_points(seed: int, n: int, seconds: float) -> list[float]:
+    """``n`` kill delays drawn uniformly from ``[LOW, HIGH] x seconds`` (seeded), ``seconds``
+    being the duration of an uninterrupted run of the command."""
+    return list(seconds * np.random.default_rng(seed).uniform(LOW, HIGH, n))
+
+
+def _timed_run(cmd: list[str]) -> float:
+    """Run ``cmd`` to the end (see :func:`_run`); its wall time in seconds."""
+    t0 = time.perf_counter()
+    _run(cmd, None)
+    return time.perf_counter() - t0
 
 
 def _sqlite_ok(path: Path) -> None:
@@ -133,9 +149,9 @@ def _sweep_killed(tmp_path: Path, kills: int, seed: int) -> None:
     script = tmp_path / "sweep.py"
     script.write_text(SWEEP)
     ref, out = tmp_path / "ref", tmp_path / "killed"
-    _run([sys.executable, str(script), str(ref)], None)
+    seconds = _timed_run([sys.executable, str(script), str(ref)])
     killed = 0
-    for delay in _kill_points(seed, kills, 1.0, 4.0):
+    for delay in _kill_points(seed, kills, seconds):
         before = _finished_at(out / "results.sqlite")
         killed += _run([sys.executable, str(script), str(out)], delay)
         if (out / "results.sqlite").exists():
@@ -143,7 +159,7 @@ def _sweep_killed(tmp_path: Path, kills: int, seed: int) -> None:
             after = _finished_at(out / "results.sqlite")
             assert all(after[k] == t for k, t in before.items())  # finished runs not redone
     _run([sys.executable, str(script), str(out)], None)
-    assert killed >= 1
+    assert killed >= 1, f"every run ended before its kill point (uninterrupted: {seconds:.2f} s)"
     assert _rows(out / "results.sqlite") == _rows(ref / "results.sqlite")
     assert (out / "table.txt").read_text() == (ref / "table.txt").read_text()
 
@@ -166,16 +182,16 @@ def _search_outputs(out: Path) -> tuple:
 
 def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
     cfg = tmp_path / "cfg.yaml"
-    # 300 generations: the search itself lasts longer (about 6 s here) than the latest kill
-    # point (5 s), so kills land mid-search, not only in the start-up (12 generations once
-    # finished before either of the default tier's two kill points on a quiet machine)
+    # 300 generations: the search itself (not the start-up) fills most of the run, so kill
+    # points at 20-60% of its duration land mid-search (12 generations once finished before
+    # either of the default tier's two kill points on a quiet machine)
     generations = 300
     cfg.write_text(
         f"pop: 8\nreps: 1\nbest_reps: 1\ncheckpoint_every: 1\ngenerations: {generations}\n"
     )
     base = [sys.executable, "-m", "scratchnn.cli", "wann", "search", "--task", "swingup"]
     ref, out = tmp_path / "ref", tmp_path / "killed"
-    _run([*base, "--config", str(cfg), "--out", str(ref)], None)
+    seconds = _timed_run([*base, "--config", str(cfg), "--out", str(ref)])
     killed = 0
 
     def command() -> list[str]:
@@ -183,14 +199,14 @@ def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
             return [*base, "--resume", "--generations", str(generations), "--out", str(out)]
         return [*base, "--config", str(cfg), "--out", str(out)]
 
-    for delay in _kill_points(seed, kills, 0.5, 5.0):
+    for delay in _kill_points(seed, kills, seconds):
         killed += _run(command(), delay)
         if (out / "checkpoint.npz").exists():
             from scratchnn.wann.search import load_checkpoint
 
             load_checkpoint(out / "checkpoint.npz")  # never corrupt
     _run(command(), None)
-    assert killed >= 1
+    assert killed >= 1, f"every run ended before its kill point (uninterrupted: {seconds:.2f} s)"
     assert _search_outputs(out) == _search_outputs(ref)
 
 
@@ -212,13 +228,14 @@ def _tune_killed(tmp_path: Path, kills: int, seed: int) -> None:
         "space:\n  learning_rate: {low: 0.02, high: 0.5, log: true}\n"
     )
     out = tmp_path / "tune"
+    seconds = _timed_run([sys.executable, str(script), str(tmp_path / "ref"), str(space)])
     killed = 0
-    for delay in _kill_points(seed, kills, 1.5, 6.0):
+    for delay in _kill_points(seed, kills, seconds):
         killed += _run([sys.executable, str(script), str(out), str(space)], delay)
         if (out / "study.journal").exists():
             _journal_ok(out / "study.journal")
     _run([sys.executable, str(script), str(out), str(space)], None)
-    assert killed >= 1
+    assert killed >= 1, f"every run ended before its kill point (uninterrupted: {seconds:.2f} s)"
     _journal_ok(out / "study.journal")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] >= 3 and summary["final"]["test_acc"] is not None
@@ -246,7 +263,9 @@ def test_a_tune_study_killed_at_many_random_points_completes_intact(tmp_path):
 
 
 def test_kill_points_are_seeded():
-    assert _kill_points(16, 3, 1.0, 2.0) == _kill_points(16, 3, 1.0, 2.0)
+    points = _kill_points(16, 3, 2.0)
+    assert points == _kill_points(16, 3, 2.0)
+    assert all(LOW * 2.0 <= p <= HIGH * 2.0 for p in points)
 
 
 def _reproduce_killed(tmp_path: Path, kills: int, seed: int) -> None:
@@ -256,9 +275,9 @@ def _reproduce_killed(tmp_path: Path, kills: int, seed: int) -> None:
     base = [sys.executable, "-m", "scratchnn.cli", "reproduce", "--quick", "--seeds", "1"]
     base += ["--beyond-seeds", "0", "--jobs", "2", "--no-progress"]
     ref, out = tmp_path / "ref", tmp_path / "killed"
-    _run([*base, "--out", str(ref)], None)
+    seconds = _timed_run([*base, "--out", str(ref)])
     killed = 0
-    for delay in _kill_points(seed, kills, 4.0, 20.0):
+    for delay in _kill_points(seed, kills, seconds):
         before = _finished_at(out / "results.sqlite")
         proc = subprocess.Popen(
             [*base, "--out", str(out)], cwd=REPO, env=ENV, stdout=subprocess.DEVNULL,
@@ -278,7 +297,7 @@ def _reproduce_killed(tmp_path: Path, kills: int, seed: int) -> None:
             after = _finished_at(out / "results.sqlite")
             assert all(after[k] == t for k, t in before.items())  # finished runs not redone
     _run([*base, "--out", str(out)], None)
-    assert killed >= 1
+    assert killed >= 1, f"every run ended before its kill point (uninterrupted: {seconds:.2f} s)"
     assert _rows(out / "results.sqlite") == _rows(ref / "results.sqlite")
 
     def tables(path: Path) -> dict:

@@ -406,21 +406,31 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "scratchnn.cli", *args]
 
 
-def _sigint_after(cmd: list[str], ready, timeout: float = 300) -> subprocess.CompletedProcess:
+def _sigint_after(
+    cmd: list[str], ready, timeout: float = 300, stdout: Path | None = None
+) -> subprocess.CompletedProcess:
     """Start ``cmd``, send SIGINT once ``ready(pid)`` (or after ``timeout``), collect its
-    output."""
+    output. With ``stdout`` (a file), the command's output goes there unbuffered, so that
+    ``ready`` can read how far it got."""
     env = dict(os.environ, NUMBA_NUM_THREADS="1", PYTHONPATH=str(REPO / "src"))
+    out_file = None
+    if stdout is not None:
+        env["PYTHONUNBUFFERED"] = "1"
+        out_file = open(stdout, "w")  # noqa: SIM115 (closed below, after the process)
     # a test run started in the background (`make test &`, nohup) ignores SIGINT, and an
     # ignored signal stays ignored in every child: give the command Python's default handling
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        cmd, stdout=out_file or subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=REPO, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.time() + timeout
     while not ready(proc.pid) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+        time.sleep(0.005 if stdout is not None else 0.05)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=timeout)
+    if out_file is not None:
+        out_file.close()
+        out = stdout.read_text()
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -446,10 +456,12 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_a_real_sigint_during_theory_says_nothing_was_written(tmp_path):
-    figure = tmp_path / "g.png"
-    ready = lambda pid: _cpu_seconds(pid) > 2.5  # noqa: E731
-    done = _sigint_after(_cli("theory", "--figure", str(figure)), ready)
-    if done.returncode == 0:  # the checks finished within the wait on a fast machine
+    figure, log = tmp_path / "g.png", tmp_path / "out.txt"
+    # the signal goes as soon as the first check has printed (the start-up imports are over):
+    # a fixed CPU time (2.5 s) outlasted the whole command (1.9 s) on a fast machine
+    ready = lambda pid: log.exists() and "== softmax Jacobian ==" in log.read_text()  # noqa: E731
+    done = _sigint_after(_cli("theory", "--figure", str(figure)), ready, stdout=log)
+    if done.returncode == 0:  # the checks (about 0.1 s) finished before the signal landed
         pytest.skip("theory finished before the signal")
     assert done.returncode == 130, done.stderr
     assert "nothing was written" in _interrupt_message(done.stderr)

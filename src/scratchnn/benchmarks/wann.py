@@ -56,6 +56,20 @@ def reference_style_episode(
     return total, steps
 
 
+def time_kernels(packed, inst: tuple, ep: tuple, init: np.ndarray) -> tuple[dict, dict]:
+    """Each swingup kernel (``"lanes"``, ``"scalar"``) compiled, then timed on the same
+    episodes: ``(seconds, (returns, steps))`` per engine. Raises if their returns differ."""
+    seconds, out = {}, {}
+    for engine in ("lanes", "scalar"):
+        su.rollouts(packed, *inst, *ep, init, steps=2, engine=engine)  # compile outside the timing
+        t0 = time.perf_counter()
+        out[engine] = su.rollouts(packed, *inst, *ep, init, return_steps=True, engine=engine)
+        seconds[engine] = time.perf_counter() - t0
+    if not np.array_equal(out["lanes"][0], out["scalar"][0]):
+        raise AssertionError("the lane and scalar kernels disagree")
+    return seconds, out
+
+
 def bench_swingup(
     pop_size: int = 64, mutations: int = 60, reps: int = 3, sample: int = 6, seed: int = 0
 ) -> dict:
@@ -71,16 +85,9 @@ def bench_swingup(
         inst = shared_weight_instances(packed, WEIGHTS)
         n = len(inst[0])
         ep = (np.repeat(np.arange(n), reps), np.tile(np.arange(reps), n))
-        for engine in ("lanes", "scalar"):  # compile outside the timing
-            su.rollouts(packed, *inst, *ep, init, steps=2, engine=engine)
-        t0 = time.perf_counter()
-        returns, steps_run = su.rollouts(packed, *inst, *ep, init, return_steps=True)
-        fast_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        scalar = su.rollouts(packed, *inst, *ep, init, engine="scalar")
-        scalar_s = time.perf_counter() - t0
-        if not np.array_equal(scalar, returns):
-            raise AssertionError("the lane and scalar kernels disagree")
+        seconds, out = time_kernels(packed, inst, ep, init)
+        returns, steps_run = out["lanes"]
+        fast_s, scalar_s = seconds["lanes"], seconds["scalar"]
         rng = np.random.default_rng(seed + 1)
         picks = rng.choice(len(ep[0]), size=sample, replace=False)
         ref_s, ref_steps = 0.0, 0
@@ -128,15 +135,8 @@ def bench_weights(
     ep = (np.repeat(np.arange(candidates), episodes), np.tile(np.arange(episodes), candidates))
     init = su.reset_states(episodes, rng)
     numba.set_num_threads(1)
-    seconds, out = {}, {}
     with threadpool_limits(1):
-        for engine in ("lanes", "scalar"):
-            su.rollouts(packed, *inst, *ep, init, steps=2, engine=engine)  # compile
-            t0 = time.perf_counter()
-            out[engine] = su.rollouts(packed, *inst, *ep, init, return_steps=True, engine=engine)
-            seconds[engine] = time.perf_counter() - t0
-    if not np.array_equal(out["lanes"][0], out["scalar"][0]):
-        raise AssertionError("the lane and scalar kernels disagree")
+        seconds, out = time_kernels(packed, inst, ep, init)
     return {
         "connections": packed.n_edges(0),
         "episodes": candidates * episodes,

@@ -28,9 +28,9 @@ ts, (rs, ss) = t(lambda: su.rollouts(packed, *inst, ep_inst, ep_state, init, ret
 tl, (rl, sl) = t(lambda: su.rollouts(packed, *inst, ep_inst, ep_state, init, return_steps=True, engine="lanes"))
 assert np.array_equal(rs, rl)
 print(f"train-weights generation (1 net, {ne} conns, 4096 episodes, {ss.sum()} steps): scalar {ts:.3f} s, lanes {tl:.3f} s, x{ts/tl:.2f}")
-# (b) search generation: 192 grown nets x 6 weights x 3 reps
-for muts in (10, 60, 150):
-    nets = [express(x) for x in population(192, muts, 0)]
+def search_generation(nets):
+    """Both kernels on one search generation of ``nets`` (x 6 weights x 3 reps), returns equal:
+    (median conns, steps, scalar s, lanes s)."""
     packed = pack(nets)
     inst = shared_weight_instances(packed, np.array([-2, -1, -.5, .5, 1, 2.]))
     n = len(inst[0]); ep = (np.repeat(np.arange(n), 3), np.tile(np.arange(3), n))
@@ -38,18 +38,14 @@ for muts in (10, 60, 150):
     ts, (rs, ss) = t(lambda: su.rollouts(packed, *inst, *ep, init, return_steps=True, engine="scalar"), 2)
     tl, (rl, sl) = t(lambda: su.rollouts(packed, *inst, *ep, init, return_steps=True, engine="lanes"), 2)
     assert np.array_equal(rs, rl)
-    med = np.median(packed.edges_per_net)
-    print(f"search generation, 192 nets ({muts} mutations, median {med:.0f} conns), {ss.sum()} steps: scalar {ts:.3f} s, lanes {tl:.3f} s, x{ts/tl:.2f}")
+    return np.median(packed.edges_per_net), ss.sum(), ts, tl
+# (b) search generation: 192 grown nets x 6 weights x 3 reps
+for muts in (10, 60, 150):
+    med, steps, ts, tl = search_generation([express(x) for x in population(192, muts, 0)])
+    print(f"search generation, 192 nets ({muts} mutations, median {med:.0f} conns), {steps} steps: scalar {ts:.3f} s, lanes {tl:.3f} s, x{ts/tl:.2f}")
 # (c) a real search population: seed 17's checkpoint (generation 408)
 from scratchnn.wann.search import load_checkpoint
 st = load_checkpoint(sys.argv[1])
 pop = (st.pop if hasattr(st, "pop") else st[0].pop).genomes()
-nets = [express(x) for x in pop]
-packed = pack(nets)
-inst = shared_weight_instances(packed, np.array([-2, -1, -.5, .5, 1, 2.]))
-n = len(inst[0]); ep = (np.repeat(np.arange(n), 3), np.tile(np.arange(3), n))
-init = su.reset_states(3, rng)
-ts, (rs, ss) = t(lambda: su.rollouts(packed, *inst, *ep, init, return_steps=True, engine="scalar"), 2)
-tl, (rl, sl) = t(lambda: su.rollouts(packed, *inst, *ep, init, return_steps=True, engine="lanes"), 2)
-assert np.array_equal(rs, rl)
-print(f"seed 17 generation 408, {len(nets)} nets (median {np.median(packed.edges_per_net):.0f} conns), {ss.sum()} steps: scalar {ts:.3f} s, lanes {tl:.3f} s, x{ts/tl:.2f}")
+med, steps, ts, tl = search_generation([express(x) for x in pop])
+print(f"seed 17 generation 408, {len(pop)} nets (median {med:.0f} conns), {steps} steps: scalar {ts:.3f} s, lanes {tl:.3f} s, x{ts/tl:.2f}")

@@ -1002,12 +1002,18 @@ def build_parser() -> argparse.ArgumentParser:
         "U(-2,2), a random shared weight U(-2,2), each of the six search weights, the best "
         "shared weight of the grid -2..2 step 0.05 (chosen on separate episodes), and, when the "
         "file carries individual weights (trained.json, or a CSV whose values are not all 1), "
-        "those. mnist256: test accuracy per weight, their mean +- std, the ensemble vote, the "
-        "tuned weight and the individual weights.",
+        "those. mnist256: test accuracy at --episodes random shared weights U(-2,2) (mean +- "
+        "std), per weight of the six, their mean +- std, the ensemble vote, the tuned weight and "
+        "the individual weights.",
     )
     we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
     we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
-    we.add_argument("--episodes", type=int, default=100, help="episodes per condition (100)")
+    we.add_argument(
+        "--episodes",
+        type=int,
+        default=100,
+        help="episodes per condition (100); mnist256: random shared weights drawn",
+    )
     we.add_argument(
         "--tune-episodes",
         type=int,

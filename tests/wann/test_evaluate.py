@@ -68,6 +68,32 @@ def test_eval_mnist256_per_weight_mean_and_ensemble():
     assert 0 <= r["ensemble"] <= 1 and 0 <= r["tuned_accuracy"] <= 1
 
 
+def test_eval_mnist256_random_shared_weight_is_the_papers_random_condition():
+    """The paper's "random weight" row (82.0 % +- 18.7 %): test accuracy at shared weights drawn
+    from U(-2, 2) with the evaluation's seed (after the tuning sample), mean +- std over the
+    draws; ``--episodes`` sets how many."""
+    from scratchnn.wann.evaluate import evaluate, evaluate_mnist, paper_table, report_lines
+    from scratchnn.wann.tasks import Mnist256Task
+
+    task = Mnist256Task()
+    data = fake_mnist256(n_train=10_000, n_test=300)
+    task.__dict__["data"] = data
+    g = random_nets(256, 10, 1, seed=3, max_mutations=20)[0]
+    r = evaluate_mnist(task, g, seed=5, draws=7)
+    rng = np.random.default_rng(5)
+    rng.choice(len(data.X_train), size=10_000, replace=False)  # the tuning images come first
+    ws = rng.uniform(-2, 2, size=7)
+    e = express(g)
+    accs = [(forward(e, data.X_test, w).argmax(1) == data.y_test).mean() for w in ws]
+    assert r["random_shared"] == {
+        "mean": pytest.approx(np.mean(accs)), "std": pytest.approx(np.std(accs)), "n": 7
+    }  # fmt: skip
+    assert np.std(accs) > 0  # the draws differ, so the rows are not the six weights' again
+    assert evaluate(task, g, episodes=3, seed=5)["random_shared"]["n"] == 3
+    assert report_lines(r, 0)[0].startswith("random shared weight U(-2,2), 7 draws: ")
+    assert "| random shared weight U(-2,2), 7 draws | " in paper_table("mnist256", r)
+
+
 def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):
     from scratchnn.wann.evaluate import (
         SWEEP_GRID,
@@ -159,4 +185,8 @@ def test_the_paper_table_puts_ours_beside_the_papers():
              "tuned_accuracy": 0.86, "trained_accuracy": 0.9}  # fmt: skip
     md = paper_table("mnist256", mnist)
     assert "| tuned individual weights | 90.0 % | 94.2 % |" in md
-    assert "| mean ± std over the six weights | 80.0 ± 5.0 % | 82.0 ± 18.7 % |" in md
+    assert "| mean ± std over the six weights | 80.0 ± 5.0 % |  |" in md
+    assert "| random shared weight U(-2,2) | not measured | 82.0 ± 18.7 % |" in md  # older JSON
+    mnist["random_shared"] = {"mean": 0.75, "std": 0.2, "n": 100}
+    md = paper_table("mnist256", mnist)
+    assert "| random shared weight U(-2,2), 100 draws | 75.0 ± 20.0 % | 82.0 ± 18.7 % |" in md

@@ -12,10 +12,14 @@ Control and Boolean tasks: mean +- std over ``episodes`` episodes, each from its
 - ``tuned individual weights``: when the network carries trained weights (one per connection,
   :mod:`~scratchnn.wann.weights`), those, on the evaluation states.
 
-``mnist256``: test accuracy on all 10,000 test images at each of the six weights, their mean +-
-std, and the ensemble vote of the six (each weight's argmax is one vote; a tie goes to the class
-with the larger summed softmax probability), plus the tuned shared weight, chosen by accuracy on
-10,000 training images, and the trained individual weights' accuracy when there are some.
+``mnist256``: test accuracy on all 10,000 test images
+
+- ``random shared weight``: at each of ``draws`` weights w ~ U(-2, 2) (the paper's "random
+  weight" condition, 82.0 % +- 18.7 %), as mean +- std over the draws;
+- at each of the six weights, their mean +- std, and the ensemble vote of the six (each weight's
+  argmax is one vote; a tie goes to the class with the larger summed softmax probability);
+- the tuned shared weight, chosen by accuracy on 10,000 training images;
+- the trained individual weights' accuracy, when there are some.
 
 The weight sweep for the paper's figure covers ``SWEEP_GRID`` (-2.5 to 2.5 in steps of 0.05,
 without 0), measured on the tuning episodes (mnist256: the test images, digit by digit).
@@ -70,15 +74,16 @@ def evaluate(
 ) -> dict:
     """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as a
     JSON-able dict: ``{"rows", "tuned_weight", "weight_sweep"}`` for episode tasks,
-    ``{"per_weight", "mean", "std", "ensemble", "tuned_weight", "tuned_accuracy",
-    "digit_accuracy"}`` for classification. ``weight_sweep``: the mean score at every weight of
-    ``SWEEP_GRID`` on the tuning episodes; ``digit_accuracy``: test accuracy of each digit at
-    every weight of ``SWEEP_GRID`` (the paper's accuracy-by-digit figure). ``weights``:
-    the network's trained individual weights (packed edge order), evaluated as a fourth
-    condition (``trained_accuracy`` for classification). ``tune_episodes`` (episode tasks):
-    episodes per weight of the tuning grid and the sweep (default ``episodes``)."""
+    ``{"random_shared", "per_weight", "mean", "std", "ensemble", "tuned_weight", "tuned_accuracy",
+    "digit_accuracy"}`` for classification (``episodes``: the random shared weights drawn).
+    ``weight_sweep``: the mean score at every weight of ``SWEEP_GRID`` on the tuning episodes;
+    ``digit_accuracy``: test accuracy of each digit at every weight of ``SWEEP_GRID`` (the
+    paper's accuracy-by-digit figure). ``weights``: the network's trained individual weights
+    (packed edge order), evaluated as a fourth condition (``trained_accuracy`` for
+    classification). ``tune_episodes`` (episode tasks): episodes per weight of the tuning grid
+    and the sweep (default ``episodes``)."""
     if isinstance(task, ClassificationTask):
-        return evaluate_mnist(task, genome, seed=seed, weights=weights)
+        return evaluate_mnist(task, genome, seed=seed, weights=weights, draws=episodes)
     if isinstance(task, EpisodeTask):
         n_tune = episodes if tune_episodes is None else tune_episodes
         rows, w_best, sweep_means = _control(task, genome, episodes, seed, weights, n_tune)
@@ -98,7 +103,13 @@ def report_lines(result: dict, episodes: int) -> list[str]:
         n = len(result["per_weight"])
         trained = result.get("trained_accuracy")
         trained_line = [] if trained is None else [f"tuned individual weights: {trained:.4f}"]
+        rand = result.get("random_shared")  # absent from the eval JSON of earlier versions
+        rand_line = [] if rand is None else [
+            f"random shared weight U(-2,2), {rand['n']} draws: test accuracy {rand['mean']:.4f} "
+            f"+- {rand['std']:.4f}"
+        ]  # fmt: skip
         return [
+            *rand_line,
             *lines,
             f"mean +- std over the {weights_word(n)} weights: {result['mean']:.4f} +- "
             f"{result['std']:.4f}",
@@ -195,9 +206,14 @@ def _control(
 
 
 def evaluate_mnist(
-    task: ClassificationTask, genome: Genome, seed: int = 0, weights: np.ndarray | None = None
+    task: ClassificationTask,
+    genome: Genome,
+    seed: int = 0,
+    weights: np.ndarray | None = None,
+    draws: int = 100,
 ) -> dict:
-    """Test accuracies (see the module docstring) as a dict."""
+    """Test accuracies (see the module docstring) as a dict; ``draws`` random shared weights
+    w ~ U(-2, 2), each scored on the whole test set."""
     packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
     data = task.data
@@ -221,17 +237,28 @@ def evaluate_mnist(
         for w in TUNE_GRID
     ]
     w_best = float(TUNE_GRID[int(np.argmax(grid_acc))])
-    best_acc = float((logits([w_best], data.X_test)[0].argmax(axis=1) == data.y_test).mean())
+
+    def right(w: float) -> np.ndarray:
+        """(n_test,) bool: which test images the shared weight ``w`` classifies right."""
+        return logits([w], data.X_test)[0].argmax(axis=1) == data.y_test
+
+    best_acc = float(right(w_best).mean())
     digits = np.unique(data.y_test)
     by_digit = []
     for w in SWEEP_GRID:
-        right = logits([w], data.X_test)[0].argmax(axis=1) == data.y_test
-        by_digit.append([float(right[data.y_test == d].mean()) for d in digits])
+        r = right(w)
+        by_digit.append([float(r[data.y_test == d].mean()) for d in digits])
+    random_acc = np.array([right(w).mean() for w in rng.uniform(-2, 2, size=draws)])
     trained = None
     if weights is not None:
         z = task.logits(packed, _instances(packed, np.asarray(weights)[None]), data.X_test)[0]
         trained = float((z.argmax(axis=1) == data.y_test).mean())
     return {
+        "random_shared": {
+            "mean": float(random_acc.mean()),
+            "std": float(random_acc.std()),
+            "n": int(draws),
+        },
         "per_weight": {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
         "mean": float(acc.mean()),
         "std": float(acc.std()),
@@ -263,7 +290,7 @@ PAPER = {
         "fixed": ("-129 ± 28", "-107 ± 12", "-35 ± 23", "347 ± 1"),
     },
     "mnist256": {
-        "mean": "82.0 ± 18.7 %",
+        "random_shared": "82.0 ± 18.7 %",
         "ensemble": "91.6 %",
         "tuned": "91.9 %",
         "trained": "94.2 %",
@@ -299,9 +326,15 @@ def paper_table(task_name: str, result: dict) -> str:
     def pct(x: float | None) -> str:
         return "not measured" if x is None else f"{100 * x:.1f} %"
 
+    def pct_std(mean: float, std: float) -> str:
+        return f"{100 * mean:.1f} ± {100 * std:.1f} %"
+
+    rand = result.get("random_shared")  # absent from the eval JSON of earlier versions
     rows = [
-        ("mean ± std over the six weights", f"{100 * result['mean']:.1f} ± "
-         f"{100 * result['std']:.1f} %", paper.get("mean", "")),
+        ("random shared weight U(-2,2)" + ("" if rand is None else f", {rand['n']} draws"),
+         "not measured" if rand is None else pct_std(rand["mean"], rand["std"]),
+         paper.get("random_shared", "")),
+        ("mean ± std over the six weights", pct_std(result["mean"], result["std"]), ""),
         ("ensemble vote of the six weights", pct(result["ensemble"]), paper.get("ensemble", "")),
         (f"tuned shared weight (w = {result['tuned_weight']:g})", pct(result["tuned_accuracy"]),
          paper.get("tuned", "")),

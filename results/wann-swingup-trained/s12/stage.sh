@@ -1,8 +1,8 @@
 #!/bin/bash
-# stage.sh NAME INPUT ARGS...: one CMA-ES stage (one thread, commit a88923a's code) then wann eval
+# stage.sh NAME INPUT ARGS...: one CMA-ES stage (one thread, commit a88923a's code) then wann eval, in ${RUNS:-/work/runs/s12/sw}/NAME
 cd /work/main
 NAME=$1; IN=$2; shift 2
-D=/work/runs/s12/sw/$NAME; mkdir -p $D
+D=${RUNS:-/work/runs/s12/sw}/$NAME; mkdir -p $D
 C="scratchnn wann train-weights $IN --task swingup --out $D --method cma $*"
 echo "command: $C (commit a88923a, NUMBA_NUM_THREADS=1, $(date -u))" > $D/train.log
 NUMBA_NUM_THREADS=1 PYTHONPATH=/work/snap/s12/src /usr/bin/time -v .venv/bin/$C >> $D/train.log 2>&1

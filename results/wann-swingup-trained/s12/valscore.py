@@ -1,5 +1,11 @@
 """Score trained networks on N selection episodes from their own stream (default_rng([99, 2])),
-apart from training, validation and wann eval's states."""
+apart from training, validation and wann eval's states.
+
+`valscore.py N FILES...`; with STREAM=K the states come from default_rng([99, K]) instead, and
+with BLOCK=B it also splits the N episodes into N/B disjoint sets of B and prints the spread of
+their means (how much a B-episode evaluation such as the paper's 100 moves with the states).
+"""
+import os
 import sys
 from pathlib import Path
 import numpy as np
@@ -9,10 +15,16 @@ from scratchnn.wann.packed import instances
 from scratchnn.wann.tasks import make_task
 task = make_task("swingup")
 N = int(sys.argv[1])
-states = task.episode_states(N, np.random.default_rng([99, 2]))
+B = int(os.environ.get("BLOCK", "0"))
+states = task.episode_states(N, np.random.default_rng([99, int(os.environ.get("STREAM", "2"))]))
 for f in sys.argv[2:]:
     g, w = load_network(Path(f), 5, 1)
     p = pack(Population.from_genomes([g]))
     inst = instances(p, np.zeros(N, np.int64), np.tile(np.asarray(w), N))
     s = task.episode_scores(p, inst, states)
     print(f"{s.mean():8.2f} ± {s.std():6.2f}  below 900: {(s < 900).sum():3d}  median {np.median(s):.2f}  {f}", flush=True)
+    if B:
+        m = s[: N // B * B].reshape(-1, B).mean(axis=1)
+        q = np.percentile(m, [5, 25, 50, 75, 95])
+        print(f"    {len(m)} sets of {B}: mean of a set 5/25/50/75/95 %: " + " / ".join(f"{v:.2f}" for v in q)
+              + f"; sets >= 932: {(m >= 932).mean() * 100:.1f} %", flush=True)

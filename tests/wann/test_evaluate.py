@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from scratchnn.errors import ScratchnnError
 from scratchnn.wann.genome import (
     express,
     forward,
@@ -92,6 +93,8 @@ def test_eval_mnist256_random_shared_weight_is_the_papers_random_condition():
     assert evaluate(task, g, episodes=3, seed=5)["random_shared"]["n"] == 3
     assert report_lines(r, 0)[0].startswith("random shared weight U(-2,2), 7 draws: ")
     assert "| random shared weight U(-2,2), 7 draws | " in paper_table("mnist256", r)
+    with pytest.raises(ScratchnnError, match="must be >= 1, got 0"):
+        evaluate_mnist(task, g, draws=0)
 
 
 def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):

@@ -214,6 +214,8 @@ def evaluate_mnist(
 ) -> dict:
     """Test accuracies (see the module docstring) as a dict; ``draws`` random shared weights
     w ~ U(-2, 2), each scored on the whole test set."""
+    if draws < 1:
+        raise ScratchnnError(f"draws (the random shared weights) must be >= 1, got {draws}")
     packed = pack_population(Population.from_genomes([genome]))
     E = packed.n_edges(0)
     data = task.data

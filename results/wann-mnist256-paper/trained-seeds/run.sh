@@ -10,6 +10,7 @@ W=${2:-1.3}
 OUT=${3:-results/wann-mnist256-paper/trained-seeds}
 SEEDS=${4:-0 1 2 3 4}
 C=$(git rev-parse --short HEAD)
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
 for SEED in $SEEDS; do
   O=$OUT/seed$SEED; mkdir -p $O
   echo "command: scratchnn wann train-weights $BEST --task mnist256 --out $O --shared-weight $W --seed $SEED (commit $C, $(date -u))" > $O/train.log

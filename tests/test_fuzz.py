@@ -289,6 +289,30 @@ def _champion_csv(data: str | bytes) -> None:
     _in_file(data, "best.csv", lambda p: load_genome(p, 2, 1))
 
 
+@st.composite
+def reference_drawing(draw: st.DrawFn) -> str:
+    """Graphviz text in the layout of the reference's ``vis/viewInd.py``: numbered nodes (all of
+    0..n-1, or any ids), labels that are activations or not, edges between any ids."""
+    n = draw(st.integers(0, 8))
+    any_id = st.one_of(st.integers(0, 12), st.integers(0, 10**30))
+    ids = draw(st.one_of(st.permutations(range(n)), st.lists(any_id, max_size=8)))
+    label = st.one_of(
+        st.sampled_from(["tanh", '"Sigmoid unsigned"', "bias", "1", '"Squared"', "Relu", '""']),
+        st.text(max_size=5),
+    )
+    edge = st.tuples(any_id, any_id)
+    lines = ["digraph {", *(f"\t{i} [label={draw(label)} color=gold]" for i in ids)]
+    lines += [f"\t{a} -> {b}" for a, b in draw(st.lists(edge, max_size=12))]
+    return "\n".join([*lines, "}"])
+
+
+@fuzz("reference_drawing", reference_drawing())
+def _reference_drawing(text: str) -> None:
+    from scratchnn.wann.formats import load_genome
+
+    _in_file(text, "graph", lambda p: load_genome(p, 2, 1))
+
+
 # --- WANN checkpoints and the results store: real files, damaged ------------------------------
 
 

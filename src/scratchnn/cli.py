@@ -997,16 +997,23 @@ def build_parser() -> argparse.ArgumentParser:
     we = wsub.add_parser(
         "eval",
         help="evaluate a network as the paper reports WANNs",
-        description="Load a network (our best.json or trained.json, or the reference's champion "
-        "CSV) and report mean +- std over --episodes episodes for random individual weights "
-        "U(-2,2), a random shared weight U(-2,2), each of the six search weights, the best "
-        "shared weight of the grid -2..2 step 0.05 (chosen on separate episodes), and, when the "
-        "file carries individual weights (trained.json, or a CSV whose values are not all 1), "
-        "those. mnist256: test accuracy at --episodes random shared weights U(-2,2) (mean +- "
-        "std), per weight of the six, their mean +- std, the ensemble vote, the tuned weight and "
-        "the individual weights.",
+        description=(
+            "Load a network (our best.json or trained.json, the reference's champion CSV, or its "
+            "Graphviz drawing of one) and report mean +- std over --episodes episodes for random "
+            "individual weights U(-2,2), a random shared weight U(-2,2), each of the six search "
+            "weights, the best shared weight of the grid -2..2 step 0.05 (chosen on separate "
+            "episodes), and, when the file carries individual weights (trained.json, or a CSV "
+            "whose values are not all 1), those. mnist256: test accuracy at --episodes random "
+            "shared weights U(-2,2) (mean +- std), per weight of the six, their mean +- std, the "
+            "ensemble vote, the tuned weight and the individual weights."
+        ),
     )
-    we.add_argument("file", type=Path, help="best.json or a reference champion .csv")
+    we.add_argument(
+        "file",
+        type=Path,
+        help="best.json, a reference champion .csv, or the reference's Graphviz drawing of one "
+        "(vis/viewInd.py's text, e.g. WANNRelease/WANN/graphs/mnist)",
+    )
     we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
     we.add_argument(
         "--episodes",

@@ -125,3 +125,66 @@ def test_weights_that_do_not_fit_the_network_are_refused(tmp_path):
         (tmp_path / "b.json").write_text(json.dumps({"genome": g.to_dict(), "weights": bad}))
         with pytest.raises(ScratchnnError, match=match):
             load_network(tmp_path / "b.json", 5, 1)
+
+
+def _drawing(g, labels=None) -> str:
+    """``g`` as the reference's ``vis/viewInd.py`` draws a champion matrix: node i = row i,
+    hidden rows labelled with their activation's name, an edge wherever W != 0 (its layout:
+    input labels 1..n_in then 'bias', quoted names with spaces, tabs)."""
+    from scratchnn.wann.formats import DRAWING_ACTIVATIONS, to_reference_matrix
+
+    M = to_reference_matrix(g)
+    N = M.shape[0]
+    names = {v: k for k, v in DRAWING_ACTIVATIONS.items()}
+    lines = ["digraph {", "\tranksep=1.5", "\tgraph [rankdir=LR]", "\tsubgraph input {"]
+    in_labels = [str(i + 1) for i in range(g.n_in)] + ["bias"]
+    lines += [f"\t\t{i} [label={in_labels[i]} color=lightgrey]" for i in range(g.n_in + 1)]
+    lines.append("\t}")
+    for i in range(g.n_in + 1, N - g.n_out):
+        name = (labels or {}).get(i, names[int(M[i, N])])
+        lines.append(f'\t{i} [label="{name}" color=gold style=filled]')
+    lines += [f"\t\t{i} [label={i - N + g.n_out} color=black]" for i in range(N - g.n_out, N)]
+    src, dst = np.nonzero(M[:, :N])
+    lines += [f"\t{a} -> {b}" for a, b in zip(src, dst, strict=True)]
+    return "\n".join([*lines, "}", ""])
+
+
+def test_a_reference_drawing_loads_as_the_champion_it_was_drawn_from(tmp_path):
+    from scratchnn.wann.formats import load_network, matrix_from_drawing, to_reference_matrix
+
+    for g in [hidden_net(), *random_nets(5, 1, 5, seed=8)]:
+        path = tmp_path / "graph"
+        path.write_text(_drawing(g))
+        back, weights = load_network(path, g.n_in, g.n_out)
+        assert weights is None  # a drawing is a topology: the shared weight sets every edge
+        e, eb = express(g), express(back)
+        assert np.array_equal(e.W, eb.W) and np.array_equal(e.act, eb.act)
+        X = np.random.default_rng(0).normal(size=(7, g.n_in))
+        with np.errstate(all="ignore"):
+            assert np.array_equal(forward(e, X, -1.5), forward(eb, X, -1.5), equal_nan=True)
+        # the same matrix as the champion CSV (activation ids included)
+        assert np.array_equal(matrix_from_drawing(_drawing(g), g.n_in, g.n_out),
+                              to_reference_matrix(g))  # fmt: skip
+
+
+def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
+    from scratchnn.wann.formats import load_genome
+
+    g = hidden_net()  # 2 inputs, 1 output, hidden rows 3..
+    N = len(g.nodes)
+    path = tmp_path / "graph"
+    path.write_text(_drawing(g, labels={3: "Softplus"}))
+    with pytest.raises(ScratchnnError, match="hidden node 3 is labelled 'Softplus'"):
+        load_genome(path, 2, 1)
+    path.write_text(_drawing(g))
+    with pytest.raises(ScratchnnError, match="labelled 'bias', not an activation"):
+        load_genome(path, 1, 1)  # the task has fewer inputs than the drawing
+    path.write_text(_drawing(g).replace("\t\t1 [label=2 color=lightgrey]\n", ""))
+    with pytest.raises(ScratchnnError, match=f"not numbered 0..{N - 2} \\(missing: \\[1\\]\\)"):
+        load_genome(path, 2, 1)
+    path.write_text(_drawing(g).replace(f"\t\t{N - 1} [label=0 color=black]\n", ""))
+    with pytest.raises(ScratchnnError, match=f"-> {N - 1} names a node the drawing does not have"):
+        load_genome(path, 2, 1)
+    path.write_text("digraph {\n}\n")
+    with pytest.raises(ScratchnnError, match="node lines"):
+        load_genome(path, 2, 1)

@@ -8,11 +8,18 @@ topology only; :func:`load_network` also returns the stored values as individual
 they are not all 1 (the authors' ``swing.out`` holds the weights they trained for it). Writing
 puts 1 on every enabled connection (or the given individual weights) and the hidden nodes in
 topological order.
+
+Reference drawing: the Graphviz text that the reference's ``vis/viewInd.py`` writes from a
+champion matrix (``digraph { ... }``): node ``i`` is matrix row ``i``, labelled with its
+activation's name when it is hidden; an edge ``i -> j`` wherever ``W[i, j] != 0``. It holds the
+whole topology, so :func:`matrix_from_drawing` turns it back into a champion matrix (the
+authors' MNIST champion is published only as such a drawing, ``WANNRelease/WANN/graphs/mnist``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +87,67 @@ def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
     return g
 
 
+#: the activation names of the reference's drawings (``vis/viewInd.py``), by id
+DRAWING_ACTIVATIONS: dict[str, int] = {
+    "Linear": 1,
+    "Unsigned Step Function": 2,
+    "Sin": 3,
+    "Gausian": 4,
+    "tanh": 5,
+    "Sigmoid unsigned": 6,
+    "Inverse": 7,
+    "Absolute Value": 8,
+    "Relu": 9,
+    "Cosine": 10,
+    "Squared": 11,
+}
+_DRAWN_NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*(?:"([^"]*)"|([^\s\]]+))')
+_DRAWN_EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)\b")
+
+
+def matrix_from_drawing(text: str, n_in: int, n_out: int) -> np.ndarray:
+    """Champion matrix (N, N + 1) of a reference drawing (``vis/viewInd.py``'s Graphviz text).
+
+    Rows follow the node numbers ``0..N-1`` (the matrix order ``[bias, inputs, hidden,
+    outputs]``: the bias is row 0, whatever ``viewInd.py``'s labels say); ``W[i, j] = 1`` for
+    each edge ``i -> j``; a hidden row's activation id is read from its label
+    (:data:`DRAWING_ACTIVATIONS`), the others are 1 (linear, as the reference's outputs).
+    Raises :class:`GenomeError` naming what does not fit."""
+    labels: dict[int, str] = {}
+    edges: list[tuple[int, int]] = []
+    for line in text.splitlines():
+        if m := _DRAWN_EDGE.match(line):
+            edges.append((int(m[1]), int(m[2])))
+        elif m := _DRAWN_NODE.match(line):
+            labels[int(m[1])] = m[2] if m[2] is not None else m[3]
+    N = len(labels)
+    if N == 0:
+        raise GenomeError("a drawing of a network has node lines such as '257 [label=tanh ...]'")
+    if N > MAX_CSV_NODES:
+        raise GenomeError(f"a drawing of {N:,} nodes: more than {MAX_CSV_NODES:,}")
+    if set(labels) != set(range(N)):
+        missing = [i for i in range(N) if i not in labels][:3]
+        raise GenomeError(
+            f"the drawing's nodes are not numbered 0..{N - 1} (missing: {missing}); it is not "
+            "one that vis/viewInd.py wrote from a champion matrix"
+        )
+    M = np.zeros((N, N + 1))
+    M[:, N] = 1.0
+    for i in range(1 + n_in, N - n_out):
+        if labels[i] not in DRAWING_ACTIVATIONS:
+            raise GenomeError(
+                f"hidden node {i} is labelled {labels[i]!r}, not an activation of the reference "
+                f"({', '.join(DRAWING_ACTIVATIONS)}); does the task ({n_in} inputs, {n_out} "
+                "outputs) fit the drawing?"
+            )
+        M[i, N] = DRAWING_ACTIVATIONS[labels[i]]
+    for a, b in edges:
+        if a >= N or b >= N:
+            raise GenomeError(f"edge {a} -> {b} names a node the drawing does not have")
+        M[a, b] = 1.0
+    return M
+
+
 def check_searchable(g: Genome, M: np.ndarray) -> None:
     """Refuse a champion matrix read with the wrong input or output count.
 
@@ -135,7 +203,8 @@ def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
 
 def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
     """A genome from our JSON (``{"n_in", "n_out", "nodes", "conns"}``, or a file with a
-    ``"genome"`` key) or from a reference champion CSV, checked against the task's ``n_in``
+    ``"genome"`` key), a reference champion CSV or a reference drawing of one (Graphviz text,
+    :func:`matrix_from_drawing`), checked against the task's ``n_in``
     inputs and ``n_out`` outputs. Every problem is a :class:`ScratchnnError` naming the file."""
     return load_network(path, n_in, n_out)[0]
 
@@ -177,6 +246,11 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
             from .weights import weights_from_list
 
             return g, weights_from_list(g, data["weights"])
+        if text.lstrip().startswith(("digraph", "strict digraph")):
+            M = matrix_from_drawing(text, n_in, n_out)
+            g = from_reference_matrix(M, n_in, n_out)
+            check_searchable(g, M)
+            return g, None
         n_rows = sum(1 for r in text.splitlines() if r.strip())
         if n_rows > MAX_CSV_NODES:
             raise GenomeError(

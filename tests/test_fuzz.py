@@ -291,7 +291,7 @@ def _champion_csv(data: str | bytes) -> None:
 
 @st.composite
 def reference_drawing(draw: st.DrawFn) -> str:
-    """Graphviz text in the layout of the reference's ``vis/viewInd.py``: numbered nodes (all of
+    """Graphviz text in the layout of the reference's ``show_network.py``: numbered nodes (all of
     0..n-1, or any ids), labels that are activations or not, edges between any ids."""
     n = draw(st.integers(0, 8))
     any_id = st.one_of(st.integers(0, 12), st.integers(0, 10**30))
@@ -300,9 +300,10 @@ def reference_drawing(draw: st.DrawFn) -> str:
         st.sampled_from(["tanh", '"Sigmoid unsigned"', "bias", "1", '"Squared"', "Relu", '""']),
         st.text(max_size=5),
     )
-    edge = st.tuples(any_id, any_id)
+    forms = ["{a} -> {b}", '"{a}" -> "{b}"', "{a} -> {b} -> {c}", "{a} -> {b} [color=red];"]
+    edge = st.tuples(st.sampled_from(forms), any_id, any_id, any_id)
     lines = ["digraph {", *(f"\t{i} [label={draw(label)} color=gold]" for i in ids)]
-    lines += [f"\t{a} -> {b}" for a, b in draw(st.lists(edge, max_size=12))]
+    lines += ["\t" + f.format(a=a, b=b, c=c) for f, a, b, c in draw(st.lists(edge, max_size=12))]
     return "\n".join([*lines, "}"])
 
 

@@ -1012,7 +1012,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file",
         type=Path,
         help="best.json, a reference champion .csv, or the reference's Graphviz drawing of one "
-        "(vis/viewInd.py's text, e.g. WANNRelease/WANN/graphs/mnist)",
+        "(show_network.py's text, e.g. WANNRelease/WANN/graphs/mnist)",
     )
     we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
     we.add_argument(

@@ -71,7 +71,7 @@ def test_malformed_genome_files_are_named(tmp_path):
     with pytest.raises(ScratchnnError, match="same number of columns"):
         load_genome(csv, 2, 1)
     csv.write_text("garbage\n")
-    with pytest.raises(ScratchnnError, match="neither our JSON nor a reference champion CSV"):
+    with pytest.raises(ScratchnnError, match="neither our JSON, a reference champion CSV"):
         load_genome(csv, 2, 1)
     with pytest.raises(ScratchnnError, match="cannot read genome file"):
         load_genome(tmp_path / "missing.json", 2, 1)
@@ -128,24 +128,28 @@ def test_weights_that_do_not_fit_the_network_are_refused(tmp_path):
 
 
 def _drawing(g, labels=None) -> str:
-    """``g`` as the reference's ``vis/viewInd.py`` draws a champion matrix: node i = row i,
+    """``g`` as the reference's ``show_network.py`` draws a champion matrix: node i = row i,
     hidden rows labelled with their activation's name, an edge wherever W != 0 (its layout:
-    input labels 1..n_in then 'bias', quoted names with spaces, tabs)."""
+    input labels 1..n_in then 'bias', names quoted only when they hold a space, tabs), plus
+    what other Graphviz writers add: a comment, a ';', edge attributes."""
     from scratchnn.wann.formats import DRAWING_ACTIVATIONS, to_reference_matrix
 
     M = to_reference_matrix(g)
     N = M.shape[0]
     names = {v: k for k, v in DRAWING_ACTIVATIONS.items()}
-    lines = ["digraph {", "\tranksep=1.5", "\tgraph [rankdir=LR]", "\tsubgraph input {"]
+    lines = ["/* drawn by a test */ digraph {", "\tranksep=1.5", "\tgraph [rankdir=LR]"]
+    lines += ["\tnode [shape=oval]", "\tsubgraph input {", "\t\trank=same"]
     in_labels = [str(i + 1) for i in range(g.n_in)] + ["bias"]
     lines += [f"\t\t{i} [label={in_labels[i]} color=lightgrey]" for i in range(g.n_in + 1)]
     lines.append("\t}")
     for i in range(g.n_in + 1, N - g.n_out):
         name = (labels or {}).get(i, names[int(M[i, N])])
-        lines.append(f'\t{i} [label="{name}" color=gold style=filled]')
+        name = f'"{name}"' if " " in name else name
+        lines.append(f"\t{i} [color=gold, label={name} style=filled];")
     lines += [f"\t\t{i} [label={i - N + g.n_out} color=black]" for i in range(N - g.n_out, N)]
     src, dst = np.nonzero(M[:, :N])
-    lines += [f"\t{a} -> {b}" for a, b in zip(src, dst, strict=True)]
+    for a, b in zip(src, dst, strict=True):
+        lines.append(f"\t{a} -> {b}" + (" [color=red]" if a % 2 else ""))
     return "\n".join([*lines, "}", ""])
 
 
@@ -188,3 +192,22 @@ def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
     path.write_text("digraph {\n}\n")
     with pytest.raises(ScratchnnError, match="node lines"):
         load_genome(path, 2, 1)
+    for bad, says in [
+        ("\t0 -> 3 -> 4", "not an edge of the form 'i -> j'"),  # a chain would lose edges
+        ("\t0 -> {3 4}", "not an edge of the form"),
+        ("\t12345678901 -> 3", "not an edge of the form"),  # no number of that size
+        ("\t3 [label=tanh]", "node 3 is drawn twice"),
+        ("\t3", "not a node of the form 'i \\[label=...\\]'"),
+        ("\t9 [color=gold]", "not a node of the form"),
+    ]:
+        path.write_text(_drawing(g).replace("\n}\n", f"\n{bad}\n}}\n"))
+        with pytest.raises(ScratchnnError, match=says):
+            load_genome(path, 2, 1)
+    # quoted numbers, a byte-order mark, and a commented-out edge are read as Graphviz reads them
+    text = _drawing(g).replace("\n}\n", '\n"0" -> "4"\n/* 1 -> 4 */\n}\n')
+    path.write_text("\ufeff" + text.replace("digraph", "Digraph"), encoding="utf-8")
+    from scratchnn.wann.formats import matrix_from_drawing
+
+    M = matrix_from_drawing(text, 2, 1)
+    assert M[0, 4] == 1 and M[1, 4] == 0
+    assert load_genome(path, 2, 1).n_enabled() == int(M[:, :-1].sum())

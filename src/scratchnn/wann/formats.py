@@ -9,11 +9,12 @@ they are not all 1 (the authors' ``swing.out`` holds the weights they trained fo
 puts 1 on every enabled connection (or the given individual weights) and the hidden nodes in
 topological order.
 
-Reference drawing: the Graphviz text that the reference's ``vis/viewInd.py`` writes from a
+Reference drawing: the Graphviz text that the reference's ``show_network.py`` writes from a
 champion matrix (``digraph { ... }``): node ``i`` is matrix row ``i``, labelled with its
 activation's name when it is hidden; an edge ``i -> j`` wherever ``W[i, j] != 0``. It holds the
 whole topology, so :func:`matrix_from_drawing` turns it back into a champion matrix (the
-authors' MNIST champion is published only as such a drawing, ``WANNRelease/WANN/graphs/mnist``).
+reference's repository holds its MNIST champion only as such a drawing,
+``WANNRelease/WANN/graphs/mnist``).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def from_reference_matrix(M: np.ndarray, n_in: int, n_out: int) -> Genome:
     return g
 
 
-#: the activation names of the reference's drawings (``vis/viewInd.py``), by id
+#: the activation names of the reference's drawings (``show_network.py``), by id
 DRAWING_ACTIVATIONS: dict[str, int] = {
     "Linear": 1,
     "Unsigned Step Function": 2,
@@ -101,25 +102,49 @@ DRAWING_ACTIVATIONS: dict[str, int] = {
     "Cosine": 10,
     "Squared": 11,
 }
-_DRAWN_NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*(?:"([^"]*)"|([^\s\]]+))')
-_DRAWN_EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)\b")
+_ID = r'"?(\d{1,9})"?'
+_DRAWN_EDGE = re.compile(rf"^{_ID}\s*->\s*{_ID}\s*(\[[^\]]*\])?\s*;?$")
+_DRAWN_NODE = re.compile(rf"^{_ID}\s*\[([^\]]*)\]\s*;?$")
+_LABEL = re.compile(r'(?:^|[\s,;])label\s*=\s*(?:"([^"]*)"|([^\s,;\]]+))')
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^\s*#[^\n]*", re.S | re.M)
+
+
+def is_drawing(text: str) -> bool:
+    """Whether ``text`` is Graphviz text of a directed graph (``[strict] digraph ...``)."""
+    head = _COMMENTS.sub("", text.lstrip("\ufeff")).lstrip().lower()
+    return head.startswith("digraph") or head.startswith("strict digraph")
 
 
 def matrix_from_drawing(text: str, n_in: int, n_out: int) -> np.ndarray:
-    """Champion matrix (N, N + 1) of a reference drawing (``vis/viewInd.py``'s Graphviz text).
+    """Champion matrix (N, N + 1) of a reference drawing: the Graphviz text that the
+    reference's ``show_network.py`` writes from a champion matrix.
 
-    Rows follow the node numbers ``0..N-1`` (the matrix order ``[bias, inputs, hidden,
-    outputs]``: the bias is row 0, whatever ``viewInd.py``'s labels say); ``W[i, j] = 1`` for
-    each edge ``i -> j``; a hidden row's activation id is read from its label
-    (:data:`DRAWING_ACTIVATIONS`), the others are 1 (linear, as the reference's outputs).
-    Raises :class:`GenomeError` naming what does not fit."""
+    Node ``i`` is matrix row ``i``, in the matrix order ``[bias, inputs, hidden, outputs]``: the
+    bias is row 0, as in the reference's forward pass (``show_network.py`` labels row
+    ``n_in`` 'bias', but only the label moves). ``W[i, j] = 1`` for each edge ``i -> j``; a hidden
+    row's activation id is read from its label (:data:`DRAWING_ACTIVATIONS`), the others are 1
+    (linear, as the reference's outputs). Lines that state graph attributes are skipped; a line
+    that looks like a node or an edge but is not one of the forms ``i [label=... ]`` and
+    ``i -> j [...]`` is refused. Raises :class:`GenomeError` naming what does not fit."""
     labels: dict[int, str] = {}
     edges: list[tuple[int, int]] = []
-    for line in text.splitlines():
-        if m := _DRAWN_EDGE.match(line):
+    for k, raw in enumerate(_COMMENTS.sub("", text.lstrip("\ufeff")).splitlines(), 1):
+        line = raw.strip()
+        if "->" in line:
+            if not (m := _DRAWN_EDGE.match(line)):
+                raise GenomeError(
+                    f"line {k} ({line[:60]!r}) is not an edge of the form 'i -> j' between two "
+                    "node numbers"
+                )
             edges.append((int(m[1]), int(m[2])))
-        elif m := _DRAWN_NODE.match(line):
-            labels[int(m[1])] = m[2] if m[2] is not None else m[3]
+        elif re.match(r'"?\d', line):
+            if not (m := _DRAWN_NODE.match(line)) or not (lab := _LABEL.search(m[2])):
+                raise GenomeError(
+                    f"line {k} ({line[:60]!r}) is not a node of the form 'i [label=...]'"
+                )
+            if int(m[1]) in labels:
+                raise GenomeError(f"node {m[1]} is drawn twice (line {k})")
+            labels[int(m[1])] = lab[1] if lab[1] is not None else lab[2]
     N = len(labels)
     if N == 0:
         raise GenomeError("a drawing of a network has node lines such as '257 [label=tanh ...]'")
@@ -129,7 +154,7 @@ def matrix_from_drawing(text: str, n_in: int, n_out: int) -> np.ndarray:
         missing = [i for i in range(N) if i not in labels][:3]
         raise GenomeError(
             f"the drawing's nodes are not numbered 0..{N - 1} (missing: {missing}); it is not "
-            "one that vis/viewInd.py wrote from a champion matrix"
+            "a drawing of a champion matrix"
         )
     M = np.zeros((N, N + 1))
     M[:, N] = 1.0
@@ -246,7 +271,7 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
             from .weights import weights_from_list
 
             return g, weights_from_list(g, data["weights"])
-        if text.lstrip().startswith(("digraph", "strict digraph")):
+        if is_drawing(text):
             M = matrix_from_drawing(text, n_in, n_out)
             g = from_reference_matrix(M, n_in, n_out)
             check_searchable(g, M)
@@ -264,7 +289,7 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
             M = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
         except ValueError as exc:
             raise GenomeError(
-                f"neither our JSON nor a reference champion CSV of numbers ({exc})"
+                f"neither our JSON, a reference champion CSV of numbers nor a drawing ({exc})"
             ) from exc
         g = from_reference_matrix(M, n_in, n_out)
         check_searchable(g, M)

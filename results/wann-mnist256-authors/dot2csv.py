@@ -1,10 +1,11 @@
-"""Convert the authors' drawn MNIST champion (WANNRelease/WANN/graphs/mnist, written by their
-vis/viewInd.py from the champion's N x N matrix: node i = matrix row i, edge where W != 0)
-into the reference champion CSV (N rows, N + 1 columns) that `scratchnn wann eval` reads.
+"""Convert the drawn MNIST champion of the reference repository (WANNRelease/WANN/graphs/mnist,
+text as its show_network.py writes from a champion's N x N matrix: node i = matrix row i, edge
+where W != 0) into the reference champion CSV (N rows, N + 1 columns) that `scratchnn wann eval`
+reads.
 
 Row order of the reference matrix: bias (0), inputs (1..256), hidden, outputs (last 10).
-viewInd.py labels row 256 'bias' and rows 0..255 '1'..'256' (its label list puts bias after the
-inputs); the labels are cosmetic, the rows are the matrix's.
+show_network.py labels row 256 'bias' and rows 0..255 '1'..'256' (its label list puts bias after
+the inputs); the labels are not the rows' roles (README.md: the other reading scores 64 %).
 usage: python dot2csv.py mnist.dot out.csv
 """
 import re

@@ -172,7 +172,7 @@ def test_a_reference_drawing_loads_as_the_champion_it_was_drawn_from(tmp_path):
 
 
 def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.formats import load_genome, matrix_from_drawing
 
     g = hidden_net()  # 2 inputs, 1 output, hidden rows 3..
     N = len(g.nodes)
@@ -206,8 +206,6 @@ def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
     # quoted numbers, a byte-order mark, and a commented-out edge are read as Graphviz reads them
     text = _drawing(g).replace("\n}\n", '\n"0" -> "4"\n/* 1 -> 4 */\n}\n')
     path.write_text("\ufeff" + text.replace("digraph", "Digraph"), encoding="utf-8")
-    from scratchnn.wann.formats import matrix_from_drawing
-
     M = matrix_from_drawing(text, 2, 1)
     assert M[0, 4] == 1 and M[1, 4] == 0
     assert load_genome(path, 2, 1).n_enabled() == int(M[:, :-1].sum())

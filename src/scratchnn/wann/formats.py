@@ -226,6 +226,25 @@ def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
     return weights_from_pairs(g, {(ids[s], ids[d]): W[s, d] for s, d in zip(src, dst, strict=True)})
 
 
+def _csv_matrix(text: str) -> np.ndarray:
+    """The matrix (N, N + 1) of a champion CSV's text (empty cells NaN), its size checked."""
+    n_rows = sum(1 for r in text.splitlines() if r.strip())
+    if n_rows > MAX_CSV_NODES:
+        raise GenomeError(
+            f"a champion CSV of {n_rows:,} rows: more than {MAX_CSV_NODES:,} nodes (its "
+            f"dense matrix would take {8 * n_rows * (n_rows + 1) / 1e9:.1f} GB)"
+        )
+    rows = [r.split(",") for r in text.splitlines() if r.strip()]
+    if not rows or len({len(r) for r in rows}) != 1:
+        raise GenomeError("champion CSV rows must all have the same number of columns")
+    try:
+        return np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+    except ValueError as exc:
+        raise GenomeError(
+            f"neither our JSON, a reference champion CSV of numbers nor a drawing ({exc})"
+        ) from exc
+
+
 def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
     """A genome from our JSON (``{"n_in", "n_out", "nodes", "conns"}``, or a file with a
     ``"genome"`` key), a reference champion CSV or a reference drawing of one (Graphviz text,
@@ -271,26 +290,8 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
             from .weights import weights_from_list
 
             return g, weights_from_list(g, data["weights"])
-        if is_drawing(text):
-            M = matrix_from_drawing(text, n_in, n_out)
-            g = from_reference_matrix(M, n_in, n_out)
-            check_searchable(g, M)
-            return g, None
-        n_rows = sum(1 for r in text.splitlines() if r.strip())
-        if n_rows > MAX_CSV_NODES:
-            raise GenomeError(
-                f"a champion CSV of {n_rows:,} rows: more than {MAX_CSV_NODES:,} nodes (its "
-                f"dense matrix would take {8 * n_rows * (n_rows + 1) / 1e9:.1f} GB)"
-            )
-        rows = [r.split(",") for r in text.splitlines() if r.strip()]
-        if not rows or len({len(r) for r in rows}) != 1:
-            raise GenomeError("champion CSV rows must all have the same number of columns")
-        try:
-            M = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
-        except ValueError as exc:
-            raise GenomeError(
-                f"neither our JSON, a reference champion CSV of numbers nor a drawing ({exc})"
-            ) from exc
+        # a drawing's matrix holds 1 on every edge, so it carries no individual weights
+        M = matrix_from_drawing(text, n_in, n_out) if is_drawing(text) else _csv_matrix(text)
         g = from_reference_matrix(M, n_in, n_out)
         check_searchable(g, M)
         return g, _matrix_weights(g, M)

@@ -1,38 +1,34 @@
 """Convert the drawn MNIST champion of the reference repository (WANNRelease/WANN/graphs/mnist,
 text as its show_network.py writes from a champion's N x N matrix: node i = matrix row i, edge
-where W != 0) into the reference champion CSV (N rows, N + 1 columns) that `scratchnn wann eval`
-reads.
+where W != 0) into the reference champion CSV (N rows, N + 1 columns). The parsing is
+scratchnn's own (scratchnn.wann.formats.matrix_from_drawing, which `wann eval` also uses on such
+a file): row 0 is the bias, rows 1..256 the pixels.
 
-Row order of the reference matrix: bias (0), inputs (1..256), hidden, outputs (last 10).
-show_network.py labels row 256 'bias' and rows 0..255 '1'..'256' (its label list puts bias after
-the inputs); the labels are not the rows' roles (README.md: the other reading scores 64 %).
-usage: python dot2csv.py mnist.dot out.csv
+--bias-row 256 writes the other reading instead: the row show_network.py labels 'bias' as the
+bias, rows 0..255 as pixels 0..255 (eval-bias256.log: it scores 64 %, so the labels are not the
+rows' roles).
+
+usage: python dot2csv.py mnist.dot out.csv [--bias-row 256]
 """
-import re
-import sys
+
+import argparse
 
 import numpy as np
 
-ACT = {"Linear": 1, "Unsigned Step Function": 2, "Sin": 3, "Gausian": 4, "tanh": 5,
-       "Sigmoid unsigned": 6, "Inverse": 7, "Absolute Value": 8, "Relu": 9, "Cosine": 10,
-       "Squared": 11}
-text = open(sys.argv[1]).read()
-nodes = {}
-for m in re.finditer(r'^\t+(\d+) \[label=("([^"]*)"|(\S+?)) (.*)\]$', text, re.M):
-    nodes[int(m.group(1))] = (m.group(3) or m.group(4), m.group(5))
-edges = [(int(a), int(b)) for a, b in re.findall(r"^\t(\d+) -> (\d+)$", text, re.M)]
-N = max(nodes) + 1
-assert sorted(nodes) == list(range(N)), "node ids are not 0..N-1"
-n_in, n_out = 256, 10
-hidden = range(n_in + 1, N - n_out)
-acts = np.ones(N)
-for i in hidden:
-    acts[i] = ACT[nodes[i][0]]
-W = np.zeros((N, N))
-for a, b in edges:
-    W[a, b] = 1.0
-print(f"N={N} hidden={len(hidden)} edges={len(edges)} forward={all(a < b for a, b in edges)}")
-print("into inputs/bias:", sum(b <= n_in for a, b in edges),
-      "from outputs:", sum(a >= N - n_out for a, b in edges))
-print("output labels:", [nodes[i][0] for i in range(N - n_out, N)])
-np.savetxt(sys.argv[2], np.concatenate([W, acts[:, None]], axis=1), delimiter=",", fmt="%g")
+from scratchnn.wann.formats import matrix_from_drawing
+
+ap = argparse.ArgumentParser()
+ap.add_argument("dot")
+ap.add_argument("csv")
+ap.add_argument("--bias-row", type=int, default=0)
+args = ap.parse_args()
+M = matrix_from_drawing(open(args.dot).read(), 256, 10)
+N = M.shape[0]
+W, act = M[:, :N], M[:, N]
+src, dst = np.nonzero(W)
+print(f"N={N} hidden={N - 267} edges={len(src)} forward={bool(np.all(src < dst))}")
+if args.bias_row:
+    b = args.bias_row
+    order = [b, *range(b), *range(b + 1, N)]  # row b first, the rows before it follow as inputs
+    W, act = W[np.ix_(order, order)], act[order]
+np.savetxt(args.csv, np.concatenate([W, act[:, None]], axis=1), delimiter=",", fmt="%g")

@@ -22,7 +22,8 @@ ap.add_argument("dot")
 ap.add_argument("csv")
 ap.add_argument("--bias-row", type=int, default=0)
 args = ap.parse_args()
-M = matrix_from_drawing(open(args.dot).read(), 256, 10)
+with open(args.dot) as fh:
+    M = matrix_from_drawing(fh.read(), 256, 10)
 N = M.shape[0]
 W, act = M[:, :N], M[:, N]
 src, dst = np.nonzero(W)

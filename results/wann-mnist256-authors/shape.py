@@ -6,6 +6,14 @@ from collections import Counter
 
 import numpy as np
 
+N_IN, N_OUT = 256, 10
+
+
+def kind(i: int, N: int) -> str:
+    """b(ias), i(nput), h(idden) or o(utput) for row i of an N-row MNIST-256 matrix."""
+    return "b" if i == 0 else "i" if i <= N_IN else "o" if i >= N - N_OUT else "h"
+
+
 for path in sys.argv[1:]:
     M = np.loadtxt(path, delimiter=",")
     N = M.shape[0]
@@ -14,18 +22,19 @@ for path in sys.argv[1:]:
     n_in, n_out = 256, 10
     H = list(range(n_in + 1, N - n_out))
     src, dst = np.nonzero(W)
-    kind = lambda i: "b" if i == 0 else "i" if i <= n_in else "o" if i >= N - n_out else "h"
-    kinds = Counter(kind(s) + kind(d) for s, d in zip(src, dst))
+    kinds = Counter(kind(s, N) + kind(d, N) for s, d in zip(src, dst, strict=True))
     depth = np.zeros(N, int)
     for j in range(n_in + 1, N):  # rows are in topological order
         p = np.nonzero(W[:j, j])[0]
         depth[j] = 1 + depth[p].max() if len(p) else 0
     tri = 0
+    hidden = set(H)
     for h in H:
-        ins = [a for a in np.nonzero(W[:, h])[0] if a in set(H)]
+        ins = [a for a in np.nonzero(W[:, h])[0] if a in hidden]
         outs = [b for b in np.nonzero(W[h])[0] if n_in < b < N - n_out]
         tri += any(W[a, b] for a in ins for b in outs)
     used_inputs = int(W[1 : n_in + 1].any(axis=1).sum())
-    print(f"{path}: hidden {len(H)}, edges {W.sum()}, by kind {dict(kinds)}, inputs used {used_inputs}, "
-          f"max depth {depth.max()}, mean fan-in of hidden {W[:, H].sum() / max(len(H), 1):.2f}, "
+    print(f"{path}: hidden {len(H)}, edges {W.sum()}, by kind {dict(kinds)}, "
+          f"inputs used {used_inputs}, max depth {depth.max()}, "
+          f"mean fan-in of hidden {W[:, H].sum() / max(len(H), 1):.2f}, "
           f"triangles {tri}, acts {dict(sorted(Counter(act[H]).items()))}")

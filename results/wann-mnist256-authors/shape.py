@@ -37,4 +37,4 @@ for path in sys.argv[1:]:
     print(f"{path}: hidden {len(H)}, edges {W.sum()}, by kind {dict(kinds)}, "
           f"inputs used {used_inputs}, max depth {depth.max()}, "
           f"mean fan-in of hidden {W[:, H].sum() / max(len(H), 1):.2f}, "
-          f"triangles {tri}, acts {dict(sorted(Counter(act[H]).items()))}")
+          f"triangles {tri}, acts {dict(sorted((int(a), n) for a, n in Counter(act[H]).items()))}")

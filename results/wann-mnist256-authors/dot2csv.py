@@ -17,17 +17,19 @@ import numpy as np
 
 from scratchnn.wann.formats import matrix_from_drawing
 
+N_IN, N_OUT = 256, 10
+
 ap = argparse.ArgumentParser()
 ap.add_argument("dot")
 ap.add_argument("csv")
 ap.add_argument("--bias-row", type=int, default=0)
 args = ap.parse_args()
 with open(args.dot) as fh:
-    M = matrix_from_drawing(fh.read(), 256, 10)
+    M = matrix_from_drawing(fh.read(), N_IN, N_OUT)
 N = M.shape[0]
 W, act = M[:, :N], M[:, N]
 src, dst = np.nonzero(W)
-print(f"N={N} hidden={N - 267} edges={len(src)} forward={bool(np.all(src < dst))}")
+print(f"N={N} hidden={N - 1 - N_IN - N_OUT} edges={len(src)} forward={bool(np.all(src < dst))}")
 if args.bias_row:
     b = args.bias_row
     order = [b, *range(b), *range(b + 1, N)]  # row b first, the rows before it follow as inputs

@@ -19,21 +19,20 @@ for path in sys.argv[1:]:
     N = M.shape[0]
     W = np.nan_to_num(M[:, :N]) != 0
     act = M[:, N].astype(int)
-    n_in, n_out = 256, 10
-    H = list(range(n_in + 1, N - n_out))
+    H = list(range(N_IN + 1, N - N_OUT))
     src, dst = np.nonzero(W)
     kinds = Counter(kind(s, N) + kind(d, N) for s, d in zip(src, dst, strict=True))
     depth = np.zeros(N, int)
-    for j in range(n_in + 1, N):  # rows are in topological order
+    for j in range(N_IN + 1, N):  # rows are in topological order
         p = np.nonzero(W[:j, j])[0]
         depth[j] = 1 + depth[p].max() if len(p) else 0
     tri = 0
     hidden = set(H)
     for h in H:
         ins = [a for a in np.nonzero(W[:, h])[0] if a in hidden]
-        outs = [b for b in np.nonzero(W[h])[0] if n_in < b < N - n_out]
+        outs = [b for b in np.nonzero(W[h])[0] if N_IN < b < N - N_OUT]
         tri += any(W[a, b] for a in ins for b in outs)
-    used_inputs = int(W[1 : n_in + 1].any(axis=1).sum())
+    used_inputs = int(W[1 : N_IN + 1].any(axis=1).sum())
     print(f"{path}: hidden {len(H)}, edges {W.sum()}, by kind {dict(kinds)}, "
           f"inputs used {used_inputs}, max depth {depth.max()}, "
           f"mean fan-in of hidden {W[:, H].sum() / max(len(H), 1):.2f}, "

@@ -25,7 +25,7 @@ from scipy import stats
 from scratchnn.wann.evaluate import TUNE_GRID
 from scratchnn.wann.formats import load_network
 from scratchnn.wann.genome import express
-from scratchnn.wann.packed import forward_batch, pack
+from scratchnn.wann.packed import forward_batch, instances, pack
 from scratchnn.wann.search import WEIGHTS
 from scratchnn.wann.tasks import make_task
 
@@ -37,11 +37,10 @@ data = task.data
 
 def accuracies(one, X, y) -> np.ndarray:
     """(len(TUNE_GRID),) accuracy of network 0 of ``one`` at each grid weight on X, y."""
-    E = one.n_edges(0)
-    net, start = np.zeros(1, np.int64), np.array([0, E])
+    net, E = np.zeros(1, np.int64), one.n_edges(0)
     return np.array(
         [
-            (forward_batch(one, net, start, np.full(E, w), X)[0].argmax(1) == y).mean()
+            (forward_batch(one, *instances(one, net, np.full(E, w)), X)[0].argmax(1) == y).mean()
             for w in TUNE_GRID
         ]
     )

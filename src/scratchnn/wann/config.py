@@ -66,6 +66,8 @@ class SearchConfig:
     action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
     reward: str = ""  # standard, or reference (biped: no -100 fall penalty)
     labels: tuple[str, ...] = ()  # input then output names for the network drawing
+    #: gymnasium or envpool (empty: envpool when installed and it implements the environment)
+    backend: str = ""
 
     @property
     def task_options(self) -> dict[str, Any]:
@@ -75,6 +77,7 @@ class SearchConfig:
             "action": self.action,
             "reward": self.reward,
             "labels": self.labels,
+            "backend": self.backend,
         }
         return {k: v for k, v in opts.items() if v}
 

@@ -18,6 +18,12 @@ then every environment steps. With ``workers > 1`` the episodes are split betwee
 each owning its environments; an episode depends only on its seed and its network, so the scores
 are the same whatever the number of workers.
 
+Backends (``backend``): ``gymnasium`` steps Gymnasium's Python environments, one per episode, in
+worker processes; ``envpool`` steps EnvPool's C++ environments in one pool per generation
+(:mod:`~scratchnn.wann.envpool_backend`, several times faster). The default is ``envpool`` when it
+is installed and implements the environment, else ``gymnasium``. The two draw different terrains
+for the same seed, so their scores agree in distribution, not episode for episode.
+
 Rewards (``reward``): ``standard`` is the environment's own. ``reference`` (the default of
 ``biped``) is the WANN reference's BipedalWalker: Gymnasium's reward except that a fall is not
 replaced by -100; the falling step keeps its ordinary shaping reward (progress minus the head-tilt
@@ -43,6 +49,7 @@ from .packed import Packed, forward_rows, shared_weight_instances
 from .tasks import episode_pairs
 
 ACTIONS = ("clip", "tanh", "argmax")
+BACKENDS = ("gymnasium", "envpool")
 REWARDS = ("standard", "reference")
 BIPED_ID = "BipedalWalker-v3"
 
@@ -66,6 +73,7 @@ class EnvSpec:
     reward: str  # one of REWARDS
     low: tuple[float, ...] = ()
     high: tuple[float, ...] = ()
+    backend: str = "gymnasium"  # one of BACKENDS
 
 
 def _import_env_module(env_id: str) -> None:
@@ -115,9 +123,10 @@ def to_actions(y: np.ndarray, spec: EnvSpec) -> np.ndarray:
 
 
 def _fresh_envs(spec: EnvSpec, n: int) -> list:
-    """``n`` new environments. Not reused between episodes: a Box2D world keeps state across
-    ``reset`` (BipedalWalker reuses its world), so a reused env would make an episode depend
-    on the episodes run before it in the same process, and the scores on the worker count."""
+    """``n`` new Gymnasium environments. Not reused between episodes: a Box2D world keeps state
+    across ``reset`` (BipedalWalker reuses its world), so a reused env would make an episode
+    depend on the episodes run before it in the same process, and the scores on the worker
+    count."""
     return [make_env(spec) for _ in range(n)]
 
 
@@ -127,9 +136,14 @@ def run_episodes(
     inst: tuple[np.ndarray, np.ndarray, np.ndarray],
     ep_inst: np.ndarray,
     ep_seed: np.ndarray,
+    threads: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Episode ``e`` runs instance ``ep_inst[e]`` from ``env.reset(seed=ep_seed[e])``, in this
-    process. Returns the total rewards (E,) and the numbers of steps (E,)."""
+    """Episode ``e`` runs instance ``ep_inst[e]`` from the environment seeded ``ep_seed[e]``, in
+    this process (EnvPool: with ``threads`` threads). Returns the total rewards (E,) and the
+    numbers of steps (E,)."""
+    ep_inst = np.asarray(ep_inst, np.int64)
+    if spec.backend == "envpool":
+        return _run_envpool(spec, packed, inst, ep_inst, np.asarray(ep_seed), threads)
     E = len(ep_inst)
     envs = _fresh_envs(spec, E)
     obs = np.stack(
@@ -138,7 +152,6 @@ def run_episodes(
     total = np.zeros(E)
     n_steps = np.zeros(E, np.int64)
     live = np.arange(E)
-    ep_inst = np.asarray(ep_inst, np.int64)
     for _ in range(spec.steps):
         if not len(live):
             break
@@ -156,6 +169,40 @@ def run_episodes(
     for e in live:
         envs[e].close()
     return total, n_steps
+
+
+def _run_envpool(
+    spec: EnvSpec,
+    packed: Packed,
+    inst: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ep_inst: np.ndarray,
+    ep_seed: np.ndarray,
+    threads: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`run_episodes` on EnvPool: pools of at most ``MAX_POOL`` environments, one after
+    the other."""
+    from . import envpool_backend as ep
+
+    totals, steps = [], []
+    for a in range(0, len(ep_inst), ep.MAX_POOL):
+        chunk = ep_inst[a : a + ep.MAX_POOL]
+
+        def act(idx: np.ndarray, obs: np.ndarray, chunk: np.ndarray = chunk) -> np.ndarray:
+            return to_actions(forward_rows(packed, *inst, chunk[idx], obs), spec)
+
+        t, n = ep.run_pool(
+            spec.env_id,
+            spec.steps,
+            spec.reward == "reference",
+            act,
+            ep_seed[a : a + ep.MAX_POOL],
+            threads,
+        )
+        totals.append(t)
+        steps.append(n)
+    if not totals:
+        return np.zeros(0), np.zeros(0, np.int64)
+    return np.concatenate(totals), np.concatenate(steps)
 
 
 def _worker_init() -> None:
@@ -202,8 +249,11 @@ def run_episodes_parallel(
     workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_episodes` split into contiguous chunks over ``workers`` processes (four chunks
-    per worker, for balance); the same result for any ``workers``."""
+    per worker, for balance); the same result for any ``workers``. EnvPool runs in this process
+    with ``workers`` threads."""
     E = len(ep_inst)
+    if spec.backend == "envpool":
+        return run_episodes(spec, packed, inst, ep_inst, ep_seed, threads=workers)
     if workers <= 1 or E < 2:
         return run_episodes(spec, packed, inst, ep_inst, ep_seed)
     bounds = np.linspace(0, E, min(E, 4 * workers) + 1).astype(int)
@@ -271,11 +321,20 @@ class GymTask:
     def reward_text(self) -> str:
         """Which reward the scores use, in words (``wann eval`` prints it)."""
         if self.spec.reward == "reference":
-            return (
+            text = (
                 f"reward: the WANN reference's {self.spec.env_id} (no -100 fall penalty; a fall "
                 "ends the episode)"
             )
-        return f"reward: {self.spec.env_id}'s standard reward"
+        else:
+            text = f"reward: {self.spec.env_id}'s standard reward"
+        return f"{text}; {self.backend_text}"
+
+    @property
+    def backend_text(self) -> str:
+        """Which environments run the episodes, in words (the search log and ``wann eval``)."""
+        if self.spec.backend == "envpool":
+            return f"backend: envpool {_envpool_version()} (C++ environments)"
+        return f"backend: gymnasium {gym.__version__} (Python environments)"
 
     def with_options(
         self,
@@ -284,9 +343,12 @@ class GymTask:
         reward: str = "",
         labels: tuple[str, ...] = (),
         workers: int | None = None,
+        backend: str = "",
     ) -> GymTask:
         """This task with the given options (empty / 0 / None: unchanged), checked."""
         spec = self.spec
+        if backend:
+            spec = replace(spec, backend=_check_backend(backend, spec.env_id))
         if steps:
             spec = replace(spec, steps=steps)
         if action:
@@ -321,6 +383,29 @@ def _check_action(action: str, spec: EnvSpec) -> str:
     return action
 
 
+def _envpool_version() -> str:
+    import envpool
+
+    return str(getattr(envpool, "__version__", "?"))
+
+
+def default_backend(env_id: str) -> str:
+    """``envpool`` when it is installed and implements ``env_id``, else ``gymnasium``."""
+    from .envpool_backend import supports
+
+    return "envpool" if supports(env_id) else "gymnasium"
+
+
+def _check_backend(backend: str, env_id: str) -> str:
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "envpool":
+        from .envpool_backend import require
+
+        require(env_id)
+    return backend
+
+
 def _check_reward(reward: str, env_id: str) -> str:
     if reward not in REWARDS:
         raise ConfigError(f"reward must be one of {', '.join(REWARDS)}, got {reward!r}")
@@ -338,10 +423,12 @@ def gym_task(
     p_init: float = 0.5,
     labels: tuple[str, ...] = (),
     workers: int | None = None,
+    backend: str | None = None,
 ) -> GymTask:
     """The task for Gymnasium's ``env_id`` (made once here to read its spaces). ``steps``:
     episode length (default: the environment's own time limit, else 1000); ``action``: ``clip``
-    or ``tanh`` for a Box action space (default ``tanh``), ``argmax`` for a Discrete one."""
+    or ``tanh`` for a Box action space (default ``tanh``), ``argmax`` for a Discrete one;
+    ``backend``: ``gymnasium`` or ``envpool`` (default: :func:`default_backend`)."""
     _import_env_module(env_id)
     try:
         env = gym.make(env_id, disable_env_checker=True)
@@ -375,7 +462,12 @@ def gym_task(
     if action is None:
         action = "argmax" if not low else "tanh"
     spec = EnvSpec(env_id, int(steps or limit or 1000), "clip", "standard", low, high)
-    spec = replace(spec, action=_check_action(action, spec), reward=_check_reward(reward, env_id))
+    spec = replace(
+        spec,
+        action=_check_action(action, spec),
+        reward=_check_reward(reward, env_id),
+        backend=_check_backend(backend or default_backend(env_id), env_id),
+    )
     task = GymTask(
         name=name or f"gym:{env_id}",
         spec=spec,
@@ -389,7 +481,7 @@ def gym_task(
     return task.with_options(labels=labels)
 
 
-def biped_task(workers: int | None = None) -> GymTask:
+def biped_task(workers: int | None = None, backend: str | None = None) -> GymTask:
     """The paper's BipedalWalker: Gymnasium's BipedalWalker-v3, 24 inputs, 4 linear outputs
     clipped to [-1, 1], 1600 steps, p_init 0.25, the reference's reward (no fall penalty)."""
     return gym_task(
@@ -401,4 +493,5 @@ def biped_task(workers: int | None = None) -> GymTask:
         p_init=0.25,
         labels=BIPED_LABELS,
         workers=workers,
+        backend=backend,
     )

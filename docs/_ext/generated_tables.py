@@ -1,0 +1,54 @@
+"""Sphinx extension: the results pages include tables that ``python -m scratchnn.results``
+generates from the run records into ``docs/results/_generated/*.md``.
+
+A page includes one with MyST's ``{include}`` directive. When a generated file is missing (a
+checkout in which the generator has not run yet), this extension replaces that include by a
+note naming the command, so the rest of the site still builds; with
+``SCRATCHNN_DOCS_STRICT_TABLES=1`` a missing table is a warning instead (an error under ``-W``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+_INCLUDE = re.compile(
+    r"^(?P<fence>```+|:::+)\{include\}\s+(?P<path>\S*_generated/\S+)\s*\n"
+    r"(?P<body>.*?)^(?P=fence)\s*$",
+    re.M | re.S,
+)
+
+NOTE = """:::{{note}}
+This table is generated from the run records by `python -m scratchnn.results`
+(`{path}` is not there yet in this checkout).
+:::
+"""
+
+
+def _replace_missing(app: Sphinx, docname: str, source: list[str]) -> None:
+    doc_dir = (Path(app.srcdir) / docname).parent
+    strict = os.environ.get("SCRATCHNN_DOCS_STRICT_TABLES") == "1"
+
+    def sub(m: re.Match[str]) -> str:
+        path = m.group("path")
+        if (doc_dir / path).is_file():
+            return m.group(0)
+        message = f"{docname}: generated table {path} is missing (python -m scratchnn.results)"
+        if strict:
+            logger.warning(message)
+        else:
+            logger.info(message)
+        return NOTE.format(path=path)
+
+    source[0] = _INCLUDE.sub(sub, source[0])
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("source-read", _replace_missing)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint docs clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -91,9 +91,15 @@ wann-swingup: $(STAMP)
 	fi
 	$(BIN)/scratchnn wann eval runs/wann-swingup/best.json --task swingup --json runs/wann-swingup/eval.json
 
+# the documentation site: docs/_build/html/index.html (Sphinx; the tutorials run at build time,
+# about a minute; SCRATCHNN_DOCS_FAST=1 skips running them). CI builds it with warnings as errors
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -n -b html docs docs/_build/html
+	@echo "==> the site: docs/_build/html/index.html"
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache docs/_build docs/auto_tutorials docs/reference/generated

@@ -241,98 +241,181 @@ def format_search_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def bench_gym(task_name: str, pop: int = 32, seed: int = 0) -> dict:
-    """Cost of a Gymnasium task (``biped``, ``gym:ENV_ID``) in one process: ``pop`` generation-0
-    networks (the task's p_init) at the six weights, one episode each from common seeds.
+def _env_step_cost(spec, seed: int, n_envs: int) -> float:
+    """CPU seconds per environment step alone, constant (zero) actions, one thread: Gymnasium
+    steps one environment at a time; EnvPool steps ``n_envs`` environments per call, as the
+    backend does."""
+    from ..wann.gym_task import make_env, to_actions
 
-    Reports seconds per environment step alone (the recorded actions replayed through fresh
-    environments), per network step (one row of :func:`~scratchnn.wann.packed.forward_rows`,
-    on the recorded observations), per episode step of the whole loop, the mean episode
-    length, and per generation of each preset of the task on one core: at generation 0 (its
-    episodes as long as these) and at most (every episode the full length). Times are CPU
-    seconds of this process (``time.process_time``), so that a machine shared with other jobs
-    does not inflate them."""
+    zero = to_actions(np.zeros((1, 1 if spec.action == "argmax" else len(spec.low))), spec)[0]
+    if spec.backend == "envpool":
+        from ..wann.envpool_backend import _pool, _quiet
+
+        env = _pool(spec.env_id, np.arange(n_envs) + seed, spec.steps, 1)
+        with _quiet():
+            env.reset()
+        ids = np.arange(n_envs, dtype=np.int32)
+        acts = np.repeat(zero[None], n_envs, axis=0)
+        t0 = time.process_time()
+        for _ in range(50):
+            env.step(acts, ids)  # a finished env auto-resets: the cost stays a step's
+        cost = (time.process_time() - t0) / (50 * n_envs)
+        env.close()
+        return cost
+    env = make_env(spec)
+    env.reset(seed=seed)
+    steps = 0
+    t0 = time.process_time()
+    while steps < 2000:
+        _, _, terminated, truncated, _ = env.step(zero)
+        steps += 1
+        if terminated or truncated:
+            env.reset(seed=seed + steps)
+    return (time.process_time() - t0) / steps
+
+
+def bench_gym(
+    task_name: str,
+    pop: int = 32,
+    seed: int = 0,
+    backends: tuple[str, ...] | None = None,
+    workers: int = 2,
+    repeats: int = 3,
+) -> dict:
+    """Cost of a Gymnasium task (``biped``, ``gym:ENV_ID``) on each backend, side by side:
+    ``pop`` generation-0 networks (the task's p_init) at the six weights, one episode each
+    from common seeds.
+
+    Per backend (default: ``gymnasium`` and, when installed and it implements the task,
+    ``envpool``) it reports, in CPU seconds of one core (``time.process_time``, so that a
+    machine shared with other jobs does not inflate them): an environment step alone, a network
+    step (one row of :func:`~scratchnn.wann.packed.forward_rows`), an episode step of the whole
+    loop, and the projected seconds per generation of each preset. Then the wall-clock seconds
+    of one whole generation-0 evaluation with ``workers`` workers (Gymnasium: processes,
+    EnvPool: threads), the backends alternating ``repeats`` times (the median is reported), so
+    that both see the same machine. ``ratio``: Gymnasium's cost over EnvPool's."""
     from ..wann.config import PRESETS, load_preset
-    from ..wann.gym_task import make_env, run_episodes, to_actions
+    from ..wann.envpool_backend import supports
+    from ..wann.gym_task import run_episodes
     from ..wann.packed import forward_rows
     from ..wann.population import Population
     from ..wann.population import pack as pack_population
-    from ..wann.tasks import make_task
+    from ..wann.tasks import configure_task, make_task
 
-    task = make_task(task_name, workers=1)
+    base = make_task(task_name, workers=1)
+    if backends is None:
+        backends = ("gymnasium", "envpool") if supports(base.spec.env_id) else ("gymnasium",)
+    tasks = {b: configure_task(base, {"backend": b}) for b in backends}
     rng = np.random.default_rng(seed)
-    packed = pack_population(Population.initial(pop, task.n_in, task.n_out, task.p_init, rng))
+    packed = pack_population(Population.initial(pop, base.n_in, base.n_out, base.p_init, rng))
     inst = shared_weight_instances(packed, WEIGHTS)
     E = len(inst[0])
-    seeds = task.episode_states(1, rng)
+    seeds = base.episode_states(1, rng)
     ep_inst, ep_seed = np.arange(E), np.repeat(seeds, E)
-    run_episodes(task.spec, packed, inst, ep_inst[:2], ep_seed[:2])  # compile, import
-    with threadpool_limits(1):
-        t0 = time.process_time()
-        _, n_steps = run_episodes(task.spec, packed, inst, ep_inst, ep_seed)
-        loop = time.process_time() - t0
-        # the environment alone: one episode's steps with constant actions
-        env = make_env(task.spec)
-        obs, _ = env.reset(seed=int(seeds[0]))
-        X, steps_env = [], 0
-        zero = to_actions(np.zeros((1, task.n_out)), task.spec)[0]
-        t0 = time.process_time()
-        while steps_env < 2000:
-            obs, _, terminated, truncated, _ = env.step(zero)
-            X.append(np.ravel(obs))
-            steps_env += 1
-            if terminated or truncated:
-                env.reset(seed=steps_env)
-        env_step = (time.process_time() - t0) / steps_env
-        X = np.array(X[:E], dtype=np.float64)
-        X = np.resize(X, (E, task.n_in))
-        reps = 200
-        t0 = time.process_time()
-        for _ in range(reps):
-            forward_rows(packed, *inst, ep_inst, X)
-        net_step = (time.process_time() - t0) / reps / E
-    total = int(n_steps.sum())
-    per_step = loop / total
-    presets = {}
-    for name in PRESETS:
-        cfg = load_preset(task.name, name)
-        episodes = cfg.pop * len(cfg.weights) * cfg.reps + len(cfg.weights) * cfg.best_reps
-        presets[name] = {
-            "pop": cfg.pop,
-            "generations": cfg.generations,
-            "reps": cfg.reps,
-            "episodes_per_generation": episodes,
-            "seconds_per_generation_gen0": episodes * float(n_steps.mean()) * per_step,
-            "seconds_per_generation_max": episodes * task.spec.steps * per_step,
+    out: dict = {"task": base.name, "episodes": E, "workers": workers, "backends": {}}
+    for b, task in tasks.items():
+        run_episodes(task.spec, packed, inst, ep_inst[:2], ep_seed[:2])  # compile, import
+        with threadpool_limits(1):
+            t0 = time.process_time()
+            _, n_steps = run_episodes(task.spec, packed, inst, ep_inst, ep_seed)
+            loop = time.process_time() - t0
+            env_step = _env_step_cost(task.spec, int(seeds[0]), E)
+            X = np.resize(np.random.default_rng(0).normal(size=base.n_in), (E, base.n_in))
+            t0 = time.process_time()
+            for _ in range(200):
+                forward_rows(packed, *inst, ep_inst, X)
+            net_step = (time.process_time() - t0) / 200 / E
+        per_step = loop / int(n_steps.sum())
+        presets = {}
+        for name in PRESETS:
+            cfg = load_preset(base.name, name)
+            episodes = cfg.pop * len(cfg.weights) * cfg.reps + len(cfg.weights) * cfg.best_reps
+            presets[name] = {
+                "pop": cfg.pop,
+                "generations": cfg.generations,
+                "reps": cfg.reps,
+                "episodes_per_generation": episodes,
+                "seconds_per_generation_gen0": episodes * float(n_steps.mean()) * per_step,
+                "seconds_per_generation_max": episodes * task.spec.steps * per_step,
+            }
+        out["backends"][b] = {
+            "mean_episode_steps": float(n_steps.mean()),
+            "seconds_per_env_step": env_step,
+            "seconds_per_network_step": net_step,
+            "seconds_per_episode_step": per_step,
+            "presets": presets,
         }
-    return {
-        "task": task.name,
-        "episodes": E,
-        "mean_episode_steps": float(n_steps.mean()),
-        "seconds_per_env_step": env_step,
-        "seconds_per_network_step": net_step,
-        "seconds_per_episode_step": per_step,
-        "presets": presets,
-    }
+    # whole generations, wall clock, the backends alternating
+    cfg = load_preset(base.name, "laptop")
+    gen_pack = pack_population(
+        Population.initial(cfg.pop, base.n_in, base.n_out, base.p_init, np.random.default_rng(1))
+    )
+    walls: dict[str, list[float]] = {b: [] for b in tasks}
+    for task in tasks.values():  # warm up: worker processes, compilation
+        task.with_options(workers=workers).evaluate(gen_pack, WEIGHTS[:1], rng, reps=1)
+    for _ in range(repeats):
+        for b, task in tasks.items():
+            t0 = time.perf_counter()
+            task.with_options(workers=workers).evaluate(
+                gen_pack, WEIGHTS, np.random.default_rng(2), reps=cfg.reps
+            )
+            walls[b].append(time.perf_counter() - t0)
+    for b in tasks:
+        out["backends"][b]["generation_seconds"] = float(np.median(walls[b]))
+        out["backends"][b]["generation_seconds_all"] = walls[b]
+    out["generation_pop"] = cfg.pop
+    if len(tasks) == 2:
+        g, e = out["backends"]["gymnasium"], out["backends"]["envpool"]
+        out["ratio"] = {
+            "env_step": g["seconds_per_env_step"] / e["seconds_per_env_step"],
+            "episode_step": g["seconds_per_episode_step"] / e["seconds_per_episode_step"],
+            "generation": g["generation_seconds"] / e["generation_seconds"],
+        }
+    return out
 
 
 def format_gym_bench(r: dict) -> str:
     """What ``wann bench --gym`` prints for a result of :func:`bench_gym`."""
-    lines = [
-        f"{r['task']}: {r['episodes']} generation-0 episodes, mean length "
-        f"{r['mean_episode_steps']:.0f} steps; CPU time of one core",
-        f"environment step {1e6 * r['seconds_per_env_step']:.1f} us, network step (one "
-        f"episode's network, packed) {1e6 * r['seconds_per_network_step']:.2f} us, whole loop "
-        f"{1e6 * r['seconds_per_episode_step']:.1f} us per episode step",
-        "| preset | pop | generations | reps | episodes / generation | s / generation "
-        "(generation 0) | s / generation (all full length) | core-hours (all full length) |",
-        "|---|---|---|---|---|---|---|---|",
+    names = list(r["backends"])
+    rows = [
+        ("environment step alone (us)", "seconds_per_env_step", 1e6, "env_step"),
+        ("network step (us)", "seconds_per_network_step", 1e6, None),
+        ("episode step, whole loop (us)", "seconds_per_episode_step", 1e6, "episode_step"),
     ]
-    for name, p in r["presets"].items():
-        hours = p["seconds_per_generation_max"] * p["generations"] / 3600
-        lines.append(
-            f"| {name} | {p['pop']} | {p['generations']} | {p['reps']} | "
-            f"{p['episodes_per_generation']} | {p['seconds_per_generation_gen0']:.0f} | "
-            f"{p['seconds_per_generation_max']:.0f} | {hours:.0f} |"
-        )
+    lines = [
+        f"{r['task']}: {r['episodes']} generation-0 episodes; CPU time of one core, then a "
+        f"whole generation-0 evaluation (pop {r['generation_pop']}, six weights) on "
+        f"{r['workers']} workers, wall clock, the backends alternating (median)",
+        "| | " + " | ".join(names) + (" | gymnasium / envpool |" if "ratio" in r else " |"),
+        "|---|" + "---|" * (len(names) + ("ratio" in r)),
+    ]
+    for label, key, scale, ratio in rows:
+        cells = [f"{scale * r['backends'][b][key]:.2f}" for b in names]
+        if "ratio" in r:
+            cells.append(f"{r['ratio'][ratio]:.1f}x" if ratio else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = [f"{r['backends'][b]['generation_seconds']:.2f}" for b in names]
+    if "ratio" in r:
+        cells.append(f"{r['ratio']['generation']:.1f}x")
+    lines.append("| generation, wall clock (s) | " + " | ".join(cells) + " |")
+    lines.append(
+        "| mean episode length (steps) | "
+        + " | ".join(f"{r['backends'][b]['mean_episode_steps']:.0f}" for b in names)
+        + (" | |" if "ratio" in r else " |")
+    )
+    lines += [
+        "",
+        "Projected cost of each preset on one core (every episode the full length at most):",
+        "| backend | preset | pop | generations | reps | episodes / generation | s / generation "
+        "(generation 0) | s / generation (all full length) | core-hours (all full length) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for b in names:
+        for name, p in r["backends"][b]["presets"].items():
+            hours = p["seconds_per_generation_max"] * p["generations"] / 3600
+            lines.append(
+                f"| {b} | {name} | {p['pop']} | {p['generations']} | {p['reps']} | "
+                f"{p['episodes_per_generation']} | {p['seconds_per_generation_gen0']:.0f} | "
+                f"{p['seconds_per_generation_max']:.0f} | {hours:.0f} |"
+            )
     return "\n".join(lines)

@@ -1,0 +1,146 @@
+"""Run records (``run.json``): reading them and the numbers they hold.
+
+Every reported run keeps a record beside its files (schema ``scratchnn.run/1``)::
+
+    {"schema": "scratchnn.run/1", "name": "wann-swingup-tourn2-seed29", "kind": "wann-search",
+     "command": "scratchnn wann search ...", "commands": [...], "commit": "6e4be6b",
+     "dirty": null, "seed": 29, "config": {...}, "versions": null, "missing": ["versions", ...],
+     "network": {"hidden_nodes": 28, "connections": 61, ...},
+     "metrics": {"eval": {...}, "search": {...}, "training": {...}},
+     "time": {"wall_s": ..., "user_s": ...},
+     "artifacts": {"best.json": {"sha256": "...", "bytes": 5493, "in_tree": true}, ...}}
+
+``metrics.eval`` is a ``scratchnn wann eval`` JSON without its sweeps: control tasks hold
+``rows`` (condition, mean, std, n); MNIST-256 holds ``random_shared``, ``per_weight``,
+``ensemble``, ``tuned_accuracy``, ``trained_accuracy`` as fractions. Files that left the tree
+keep their sha256 and the command that remakes them (``remake``) or where git still holds
+them (``source``); ``null`` fields were not recorded when the run was made and ``missing``
+names them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScratchnnError
+
+RECORD = "run.json"
+SCHEMA = "scratchnn.run/1"
+
+#: control-task conditions of ``wann eval`` (the paper's four) by the row label's start
+CONTROL_CONDITIONS = {
+    "random_weights": "random weights",
+    "random_shared": "random shared weight",
+    "tuned_shared": "tuned shared weight",
+    "trained": "tuned individual weights",
+}
+
+
+class ResultsError(ScratchnnError):
+    """A missing, unreadable or malformed record."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One run's record: ``name`` is its folder relative to the results root."""
+
+    name: str
+    data: dict[str, Any]
+
+    @property
+    def seed(self) -> Any:
+        return self.data.get("seed")
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.data.get("metrics") or {}
+
+    def eval(self, key: str = "eval") -> dict[str, Any]:
+        """The eval summary ``metrics[key]``; a clear error when the record has none."""
+        ev = self.metrics.get(key)
+        if not isinstance(ev, dict):
+            raise ResultsError(f"record {self.name}: no metrics.{key}")
+        return ev
+
+    def condition(self, which: str, key: str = "eval") -> tuple[float, float, int]:
+        """(mean, std, episodes) of a control task's condition ``which`` (a key of
+        :data:`CONTROL_CONDITIONS`) in ``metrics[key]``."""
+        label = CONTROL_CONDITIONS[which]
+        for row in self.eval(key).get("rows", []):
+            if row["condition"].startswith(label):
+                return float(row["mean"]), float(row["std"]), int(row["n"])
+        raise ResultsError(f"record {self.name}: no '{label}' row in metrics.{key}")
+
+    def has_condition(self, which: str, key: str = "eval") -> bool:
+        try:
+            self.condition(which, key)
+        except ResultsError:
+            return False
+        return True
+
+    def mnist(self, key: str = "eval") -> dict[str, float | None]:
+        """MNIST-256 test accuracies in %: random_shared (mean) and its sd, ensemble,
+        tuned_shared, tuned_weight (the weight itself), mean_six and sd_six (the six search
+        weights), trained (None without individual weights)."""
+        ev = self.eval(key)
+        if "random_shared" not in ev:
+            raise ResultsError(f"record {self.name}: metrics.{key} is not an MNIST-256 eval")
+
+        def pct(v: Any) -> float | None:
+            return None if v is None else 100.0 * float(v)
+
+        return {
+            "random_shared": pct(ev["random_shared"]["mean"]),
+            "random_shared_sd": pct(ev["random_shared"]["std"]),
+            "ensemble": pct(ev.get("ensemble")),
+            "tuned_shared": pct(ev.get("tuned_accuracy")),
+            "tuned_weight": ev.get("tuned_weight"),
+            "mean_six": pct(ev.get("mean")),
+            "sd_six": pct(ev.get("std")),
+            "trained": pct(ev.get("trained_accuracy")),
+        }
+
+
+def read_record(path: Path, root: Path) -> Record:
+    """The record in ``path`` (a ``run.json``), named by its folder relative to ``root``."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ResultsError(f"cannot read {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ResultsError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ResultsError(f"{path}: not a {SCHEMA} record")
+    return Record(Path(path).parent.relative_to(root).as_posix(), data)
+
+
+def load_records(root: Path | str) -> dict[str, Record]:
+    """Every ``run.json`` under ``root`` (recursively), by name, in sorted order."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ResultsError(f"no results folder {root} (run from the repository root)")
+    out = {}
+    for path in sorted(root.rglob(RECORD)):
+        rec = read_record(path, root)
+        out[rec.name] = rec
+    if not out:
+        raise ResultsError(f"no {RECORD} records under {root}")
+    return out
+
+
+def published() -> dict[str, Any]:
+    """The paper's published numbers (``published.json``), labelled as the paper's."""
+    text = resources.files(__package__).joinpath("published.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def get(records: dict[str, Record], name: str) -> Record:
+    """``records[name]`` or a one-line error naming the missing record."""
+    try:
+        return records[name]
+    except KeyError:
+        raise ResultsError(f"no record {name}/{RECORD}") from None

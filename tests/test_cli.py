@@ -52,6 +52,53 @@ def test_every_command_has_help(capsys):
         assert name in COMMANDS or "COMMAND" in out or "ACTION" in out, name
 
 
+def _leaves(parser: argparse.ArgumentParser):
+    """``(path, parser)`` of every command that runs (no sub-commands below it)."""
+    for path, sub, _ in _commands(parser):
+        if not any(isinstance(a, argparse._SubParsersAction) for a in sub._actions):
+            yield path, sub
+
+
+def test_every_command_declares_its_runner_beside_its_parser():
+    """Each command's parser sits in the module that holds the function that runs it
+    (scratchnn.cli's layout: ``add_parser`` + ``run``), and the command's --help works from a
+    fresh interpreter too (``python -m scratchnn.cli``)."""
+    import inspect
+    import os
+    import subprocess
+    import sys
+
+    from scratchnn.cli.common import Command
+
+    leaves = dict(_leaves(build_parser()))
+    assert {" ".join(path) for path in leaves} >= COMMANDS
+    for path, parser in leaves.items():
+        run, how = parser.get_default("func"), parser.get_default("cli_command")
+        assert callable(run) and isinstance(how, Command), path
+        module = sys.modules[run.__module__]
+        assert module.__name__.startswith("scratchnn.cli."), path
+        assert f'"{path[-1]}"' in inspect.getsource(module.add_parser), path
+    done = subprocess.run(
+        [sys.executable, "-m", "scratchnn.cli", "wann", "eval", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: scratchnn wann eval [-h]")
+    assert "--task TASK" in done.stdout and "--markdown MARKDOWN" in done.stdout
+
+
+def test_no_module_of_the_command_line_is_long():
+    from pathlib import Path
+
+    import scratchnn.cli
+
+    root = Path(scratchnn.cli.__file__).parent
+    lengths = {p.relative_to(root): len(p.read_text().splitlines()) for p in root.rglob("*.py")}
+    assert len(lengths) >= 10 and max(lengths.values()) <= 350, lengths
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

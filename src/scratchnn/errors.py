@@ -15,6 +15,11 @@ _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxtuple, _SHORT.maxdict = 3, 6, 6, 6
 _SHORT.maxstring = _SHORT.maxother = 60
 
 
+MAX_MESSAGE = 1000
+"""The longest error message shown, in characters: a longer one keeps its first 70% and its last
+20%, with the count of the characters left out between (:func:`bounded`)."""
+
+
 def shown(value: Any) -> str:
     """``repr(value)`` cut short (a few items per level, 3 levels, 60 characters per string):
     safe to put in a message whatever the value is, a YAML alias bomb of 9^16 elements included,
@@ -22,8 +27,26 @@ def shown(value: Any) -> str:
     return _SHORT.repr(value)
 
 
+def bounded(message: str, limit: int = MAX_MESSAGE) -> str:
+    """``message`` when it has at most ``limit`` characters; else its head and tail around
+    ``... [N characters left out] ...``, so that an error that quotes input of any size or shape
+    (a huge CSV cell, a genome node of 100,000 items, a long command-line value) stays one
+    readable line."""
+    message = str(message)
+    if len(message) <= limit:
+        return message
+    head, tail = limit * 7 // 10, limit // 5
+    left_out = len(message) - head - tail
+    return f"{message[:head]} ... [{left_out:,} characters left out] ... {message[-tail:]}"
+
+
 class ScratchnnError(Exception):
-    """Base class of every error that is the user's to fix."""
+    """Base class of every error that is the user's to fix. Its text is :func:`bounded`:
+    whatever input a message quotes, ``str(error)`` has at most :data:`MAX_MESSAGE` characters
+    (plus the count of those left out)."""
+
+    def __str__(self) -> str:
+        return bounded(super().__str__())
 
 
 class DataError(ScratchnnError):

@@ -25,7 +25,7 @@ import yaml
 
 SCHEMA = "scratchnn.run/1"
 RECORD = "run.json"
-LOG_LIMIT = 200_000  # logs over this size leave the tree
+LOG_LIMIT = 50_000  # logs over this size leave the tree (per-generation lines)
 SCRIPT_SUFFIXES = (".py", ".sh")
 
 CMD_RE = re.compile(r"^(?:command|Command): (.*?)\s+\((.*)\)\s*$")
@@ -172,7 +172,7 @@ def keep(path: Path) -> bool:
     """Whether a file stays in the tree: records, evaluations, small logs and tables, champion
     topologies (``best.json``) and trained control-task weights as the reference CSV (small);
     checkpoints, drawings, per-generation statistics, CSV copies of a JSON champion, trained
-    MNIST-256 weights, trained JSONs with their training history, logs over 200 KB and one-off
+    MNIST-256 weights, trained JSONs with their training history, logs over 50 KB and one-off
     scripts leave it."""
     name, size = path.name, path.stat().st_size
     if name in (RECORD,):

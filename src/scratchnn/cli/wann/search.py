@@ -57,6 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")
+    ws.add_argument(
+        "--require-solved",
+        action="store_true",
+        help="Boolean tasks: exit 1 when the champion does not compute the function at every "
+        "weight (default: exit 0 after the 'not solved' line; everything is written either way)",
+    )
     add_workers(ws)
     add_data_dir(ws, " (mnist256)")
     add_parallel(ws, jobs=None)
@@ -69,6 +75,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit 0 when the search ran to its end (solved or not: a Boolean task prints ``solved`` or
+    ``not solved``), 1 with ``--require-solved`` when it did not solve its task, 130 on Ctrl-C
+    (the last checkpoint is kept)."""
     from ...wann import weights_word
     from ...wann.config import load_config_file, load_preset
     from ...wann.run import OUTPUT_FILES, describe, search
@@ -149,5 +158,5 @@ def run(args: argparse.Namespace) -> int:
             f"{'solved' if found.solved else 'not solved'}: the champion computes "
             f"{task.function} at {'all' if found.solved else 'not all'} {n} weights"
         )
-        return 0 if found.solved else 1
+        return 1 if args.require_solved and not found.solved else 0
     return 0

@@ -459,7 +459,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         The class labels, sorted.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, when ``X`` had string column names (a DataFrame).
     loss_curve_ : list of float
         Mean training cross-entropy of each epoch (mean over its batches, before each update;

@@ -46,7 +46,7 @@ class SearchConfig:
     p_conn_objective: float = 0.8  # probability of (mean, 1/connections) over (mean, max)
     best_reps: int = 0  # rollouts per weight when re-scoring a generation's best (0: don't)
     #: crowding distance within a front: "nsga2" (normalised by the range) or "reference"
-    #: (WANNRelease's |1/max - min| factor; scratchnn.wann.nsga)
+    #: (WANNRelease's ``|1/max - min|`` factor; scratchnn.wann.nsga)
     crowding: str = "nsga2"
     #: disabled connection genes between two hidden nodes: "off" (not expressed, as the paper
     #: describes) or "reference" (expressed and counted, as WANNRelease's array alias does;

@@ -9,7 +9,11 @@ so in ``missing``. The record also lists every file of the folder with its sha25
 whether it stays in the tree (see :func:`keep`): files left out keep their checksum and the
 command that remakes them.
 
-Usage: ``python scripts/make_records.py results`` (writes ``run.json`` files, prints a summary).
+After the files marked ``"in_tree": false`` left the tree, each of their entries gained
+``source``: ``git show COMMIT:PATH`` with the last commit that holds the file.
+
+Usage: ``python scripts/make_records.py results [--only results/FOLDER]`` (writes ``run.json``
+files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ SCRIPT_SUFFIXES = (".py", ".sh")
 
 CMD_RE = re.compile(r"^(?:command|Command): (.*?)\s+\((.*)\)\s*$")
 TIMED_RE = re.compile(r'^\s*Command being timed: "(.*)"\s*$')
-COMMIT_RE = re.compile(r"\bcommit ([0-9a-f]{7,40})\b|\b[a-z0-9]+ ([0-9a-f]{7,40})(\+\S+)?,")
+COMMIT_RE = re.compile(r"\b(?:commit|at) ([0-9a-f]{7,40})\b|\b[a-z0-9]+ ([0-9a-f]{7,40})(\+\S+)?,")
 SETTINGS_RE = re.compile(r"^(\w[\w:-]*) \((.*?)\): (pop .*?)(?:; checkpoint.*)?$")
 GEN_RE = re.compile(r"^gen\s+(\d+)\s.*champion\s+([+-]?[\d.]+)")
 WALL_RE = re.compile(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)")
@@ -280,6 +284,10 @@ def make_record(folder: Path, root: Path) -> dict:
                 entry["remake"] = producer(f.name, logs["commands"], logs["timed"])
         artifacts[f.name] = entry
     commit = logs["commits"][0] if logs["commits"] else None
+    ent = next((c for c in logs["commands"] if c["command"] == main and "context" in c), None)
+    m = COMMIT_RE.search(ent["context"] + ",") if ent else None
+    if m:  # the commit of the main command (a later re-evaluation may name another)
+        commit = (m.group(1) or m.group(2)) + (m.group(3) or "")
     missing = ["versions"]
     if commit is None:
         missing.append("commit")
@@ -376,8 +384,11 @@ def main(argv: list[str]) -> int:
         print(f"{rec['name']}: reproduce, commit {rec['commit']}, dirty {rec['dirty']}")
         return 0
     root = Path(argv[0] if argv else "results")
+    folders = run_folders(root)
+    if len(argv) > 2 and argv[1] == "--only":  # ROOT --only FOLDER: one folder's record
+        folders = [Path(argv[2])]
     n = 0
-    for folder in run_folders(root):
+    for folder in folders:
         if folder.name == "mlp-writeup":
             continue
         rec = make_record(folder, root)

@@ -2,9 +2,11 @@
 
 Every run the README and the docs report keeps a ``run.json`` record beside its files
 (:mod:`.records`: command, commit, dirty flag, seed, resolved config, versions, summary metrics,
-sha256 of each artifact). :mod:`.tables` turns the records into Markdown tables, and
-:func:`write_all` writes them to ``docs/results/_generated/*.md`` and fills README.md's
-headline block. ``python -m scratchnn.results`` (or ``make results``) runs it;
+sha256 of each artifact). :mod:`.tables` turns the records into Markdown tables and
+:mod:`.zoo_cards` into the model zoo's manifests and cards; :func:`write_all` writes them
+(``docs/results/_generated/*.md``, ``src/scratchnn/zoo/<name>/zoo.json`` and
+``MODEL_CARD.md``) and fills README.md's headline block. ``python -m scratchnn.results`` (or
+``make results``) runs it;
 ``--check`` only compares, so a test can fail when a committed table differs from what the
 records give.
 """
@@ -14,13 +16,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .records import RECORD, SCHEMA, Record, ResultsError, load_records, published
-from .tables import generate, readme_headline
+from .tables import BANNER, generate, readme_headline
+from .zoo_cards import ZOO, ZOO_DIR, generate_zoo, zoo_index
 
 __all__ = [
     "GENERATED_DIR",
     "README_BLOCK",
     "RECORD",
     "SCHEMA",
+    "ZOO",
     "Record",
     "ResultsError",
     "fill_block",
@@ -57,6 +61,8 @@ def render(root: Path | str) -> tuple[dict[Path, str], str | None]:
     root = Path(root)
     records = load_records(root / "results")
     files = {GENERATED_DIR / name: text for name, text in generate(records).items()}
+    files[GENERATED_DIR / "zoo.md"] = BANNER + "\n\n" + zoo_index(records, root / ZOO_DIR)
+    files.update(generate_zoo(records, root))
     readme = root / "README.md"
     new_readme = None
     if readme.exists():

@@ -16,11 +16,21 @@ Where things live:
   :mod:`~scratchnn.wann.mnist256`: 16x16 resize and deskew;
 - :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
   :mod:`~scratchnn.wann.formats`: our JSON and the reference's champion CSV;
+  :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);
   :mod:`~scratchnn.wann.run` and :mod:`~scratchnn.wann.plots`: the output folder and figures.
 """
 
 #: the paper's shared weights: every network is scored with all its connections set to each
 PAPER_WEIGHTS: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)
+
+
+def __getattr__(name: str) -> object:
+    """``load_champion`` and ``zoo_names`` (:mod:`~scratchnn.wann.zoo`), imported on first use."""
+    if name in ("load_champion", "zoo_names"):
+        from . import zoo
+
+        return getattr(zoo, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def weights_word(n: int) -> str:

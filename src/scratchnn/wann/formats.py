@@ -256,8 +256,11 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
 def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray | None]:
     """:func:`load_genome` and the network's individual weights (packed edge order): a JSON
     ``"weights"`` list, or a champion CSV's stored values unless they are all 1; None when the
-    file has none."""
-    path = Path(path)
+    file has none. A zoo name (``swingup``, ``mnist256:trained``, :mod:`~scratchnn.wann.zoo`)
+    that is not an existing path loads the zoo's file."""
+    from .zoo import resolve
+
+    path = resolve(path)
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_GENOME_BYTES + 1)

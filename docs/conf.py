@@ -33,6 +33,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinxarg.ext",
     "generated_tables",
+    "code_tables",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -59,6 +60,7 @@ autosummary_generate = True
 autosummary_imported_members = False
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_member_order = "bysource"
+autodoc_inherit_docstrings = False  # not Gymnasium's or scikit-learn's texts
 autodoc_typehints = "none"  # numpydoc shows the documented types; signatures stay readable
 autodoc_mock_imports = ["envpool", "mlflow", "ray", "torch"]
 numpydoc_show_class_members = False
@@ -72,7 +74,7 @@ nitpick_ignore_regex = [
         "py:.*",
         r"(numpy|np|pathlib|argparse|collections|typing|concurrent|sqlite3|optuna|mlflow|"
         r"ray|gymnasium|matplotlib|sklearn|threadpoolctl|numba|cma|envpool|yaml|io|os|json|"
-        r"dataclasses|contextlib|enum|abc|types|multiprocessing|subprocess|builtins)(\..*)?",
+        r"dataclasses|contextlib|enum|abc|types|multiprocessing|subprocess|builtins|pickle|platform)(\..*)?",
     ),
     (
         "py:.*",

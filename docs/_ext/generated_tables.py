@@ -1,5 +1,6 @@
 """Sphinx extension: the results pages include tables that ``python -m scratchnn.results``
-generates from the run records into ``docs/results/_generated/*.md``.
+generates from the run records into ``docs/results/_generated/*.md`` (and the changelog page
+includes ``CHANGELOG.md``).
 
 A page includes one with MyST's ``{include}`` directive. When a generated file is missing (a
 checkout in which the generator has not run yet), this extension replaces that include by a
@@ -19,14 +20,14 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 _INCLUDE = re.compile(
-    r"^(?P<fence>```+|:::+)\{include\}\s+(?P<path>\S*_generated/\S+)\s*\n"
+    r"^(?P<fence>```+|:::+)\{include\}\s+(?P<path>\S*(?:_generated/\S+|CHANGELOG\.md))\s*\n"
     r"(?P<body>.*?)^(?P=fence)\s*$",
     re.M | re.S,
 )
 
 NOTE = """:::{{note}}
-This table is generated from the run records by `python -m scratchnn.results`
-(`{path}` is not there yet in this checkout).
+`{path}` is not in this checkout yet: the tables are generated from the run records by
+`python -m scratchnn.results`.
 :::
 """
 

@@ -31,6 +31,8 @@ from .genome import Genome
 
 #: NAME or NAME:trained
 _NAME = re.compile(r"^([a-z][a-z0-9_-]*)(?::(champion|trained))?$")
+#: anything shaped like a zoo name (checked by :data:`_NAME` once it names a zoo entry)
+_LOOSE = re.compile(r"^([a-z][a-z0-9_-]*)(?::([\w-]*))?$")
 
 
 def zoo_dir() -> Path:
@@ -78,9 +80,10 @@ def resolve(path: Path | str) -> Path:
     it names: the hook :func:`~scratchnn.wann.formats.load_network` calls first."""
     p = Path(path)
     text = str(path)
-    if p.exists() or not _NAME.match(text):
+    m = _LOOSE.match(text)
+    if p.exists() or not m:
         return p
-    name, _ = _split(text)
+    name = m.group(1)
     if name not in zoo_names():
         raise ScratchnnError(
             f"no file {text} and no zoo champion {name!r} (the zoo holds: "

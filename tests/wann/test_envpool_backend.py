@@ -8,8 +8,8 @@ import pytest
 from scratchnn.errors import ConfigError, ScratchnnError
 from scratchnn.wann import envpool_backend as ep
 from scratchnn.wann.genome import express
-from scratchnn.wann.gym_task import NoFallPenalty, biped_task, gym_task, make_env
-from scratchnn.wann.packed import pack
+from scratchnn.wann.gym_task import NoFallPenalty, biped_task, gym_task, make_env, run_episodes
+from scratchnn.wann.packed import pack, shared_weight_instances
 from scratchnn.wann.population import Population
 from scratchnn.wann.population import pack as pack_population
 from scratchnn.wann.search import WEIGHTS
@@ -93,14 +93,22 @@ def test_finished_envs_are_never_stepped_again():
     assert n_alone[0] == steps[4] and alone[0] == total[4]
 
 
-def test_scores_do_not_depend_on_threads():
+def test_scores_do_not_depend_on_workers_or_threads():
     pop = Population.initial(6, 24, 4, 0.25, np.random.default_rng(1))
     packed = pack_population(pop)
     task = biped_task(workers=1).with_options(steps=120)
     one = task.evaluate(packed, WEIGHTS, np.random.default_rng(0), reps=2)
-    two = task.with_options(workers=2).evaluate(packed, WEIGHTS, np.random.default_rng(0), 2)
-    assert one.shape == (6, 6) and np.array_equal(one, two)
-    assert len(np.unique(one)) > 1
+    for workers in (2, 3):
+        other = task.with_options(workers=workers).evaluate(
+            packed, WEIGHTS, np.random.default_rng(0), 2
+        )
+        assert np.array_equal(one, other)
+    assert one.shape == (6, 6) and len(np.unique(one)) > 1
+    inst = shared_weight_instances(packed, WEIGHTS)
+    seeds = np.arange(36) + 100
+    a = run_episodes(task.spec, packed, inst, np.arange(36), seeds, threads=1)
+    b = run_episodes(task.spec, packed, inst, np.arange(36), seeds, threads=2)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
 def test_pool_chunks_give_the_same_scores(monkeypatch):

@@ -17,8 +17,10 @@ How episodes run here (:func:`run_episodes`):
   its seed alone: every network and weight given the same seed faces the same terrain.
 - **Only live environments step** (``env_id`` subsets). A finished environment is never stepped
   again: EnvPool would auto-reset it and draw new random numbers.
-- **Threads.** ``threads`` is EnvPool's own thread count. An environment's episode depends only
-  on its seed and its actions, so the scores are the same for any thread count.
+- **Cores.** With ``workers > 1`` the task splits the episodes over worker processes, one pool
+  of one thread each (:func:`~scratchnn.wann.gym_task.run_episodes_parallel`); ``threads`` sets
+  EnvPool's own thread count within a pool. An environment's episode depends only on its seed
+  and its actions, so the scores are the same for any number of workers and threads.
 
 The terrains EnvPool draws for a seed differ from Gymnasium's for the same seed (different random
 generators), so the two backends agree in distribution, not episode for episode.

@@ -248,12 +248,20 @@ def run_episodes_parallel(
     ep_seed: np.ndarray,
     workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`run_episodes` split into contiguous chunks over ``workers`` processes (four chunks
-    per worker, for balance); the same result for any ``workers``. EnvPool runs in this process
-    with ``workers`` threads."""
+    """:func:`run_episodes` split over ``workers`` processes; the same result for any
+    ``workers``. Gymnasium: contiguous chunks, four per worker, for balance. EnvPool: one pool
+    per worker (one thread each, no barrier between the cores at every step), episode ``e`` in
+    worker ``e % workers`` so that every pool gets its share of each network's episodes."""
     E = len(ep_inst)
-    if spec.backend == "envpool":
-        return run_episodes(spec, packed, inst, ep_inst, ep_seed, threads=workers)
+    if spec.backend == "envpool" and workers > 1 and E >= 2:
+        k = min(workers, E)
+        parts_idx = [np.arange(i, E, k) for i in range(k)]
+        jobs = [(spec, packed, inst, ep_inst[ix], ep_seed[ix]) for ix in parts_idx]
+        parts = list(_pool(workers).map(_run_chunk, jobs))
+        total, n_steps = np.zeros(E), np.zeros(E, np.int64)
+        for ix, (t, n) in zip(parts_idx, parts, strict=True):
+            total[ix], n_steps[ix] = t, n
+        return total, n_steps
     if workers <= 1 or E < 2:
         return run_episodes(spec, packed, inst, ep_inst, ep_seed)
     bounds = np.linspace(0, E, min(E, 4 * workers) + 1).astype(int)

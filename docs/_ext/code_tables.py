@@ -18,6 +18,7 @@ import importlib
 import inspect
 import re
 import textwrap
+from typing import ClassVar
 
 from docutils import nodes
 from docutils.statemachine import StringList
@@ -54,7 +55,7 @@ def _cell(text: str) -> str:
 
 class DataclassFields(SphinxDirective):
     required_arguments = 1
-    option_spec = {"prefix": lambda s: s.strip()}
+    option_spec: ClassVar[dict] = {"prefix": lambda s: s.strip()}
 
     def run(self) -> list[nodes.Node]:
         cls = _object(self.arguments[0])
@@ -124,7 +125,7 @@ def setup(app: Sphinx) -> dict[str, object]:
 # plain code text. Anything else is left to Sphinx (and reported under -n).
 
 
-def _resolve_short_name(app: Sphinx, env, node, contnode):  # noqa: ANN001, ANN202
+def _resolve_short_name(app: Sphinx, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"].lstrip("~.")
@@ -151,7 +152,9 @@ def _resolve_short_name(app: Sphinx, env, node, contnode):  # noqa: ANN001, ANN2
     return None
 
 
-def _skip_foreign(app: Sphinx, what: str, name: str, obj: object, skip: bool, options) -> bool | None:  # noqa: ANN001, E501
+def _skip_foreign(
+    app: Sphinx, what: str, name: str, obj: object, skip: bool, options
+) -> bool | None:
     """Leave out members that only scikit-learn generates (``set_fit_request``, ...)."""
     if name.startswith("set_") and name.endswith("_request"):
         return True

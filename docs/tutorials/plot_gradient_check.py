@@ -33,8 +33,10 @@ print(f"max |J - J_fd|       = {np.abs(J - finite_difference_jacobian(z)).max():
 print(f"max |J - J^T|        = {np.abs(J - J.T).max():.1e} (symmetric)")
 print(f"max |row sums|       = {np.abs(J.sum(axis=1)).max():.1e} (shift-invariant)")
 fused = cross_entropy_grad_fused(z, 2)
-print(f"max |J^T dL/ds - (s - onehot)| = "
-      f"{np.abs(cross_entropy_grad_via_jacobian(z, 2) - fused).max():.1e}")
+print(
+    f"max |J^T dL/ds - (s - onehot)| = "
+    f"{np.abs(cross_entropy_grad_via_jacobian(z, 2) - fused).max():.1e}"
+)
 
 # %%
 # The backward pass of the two-layer network
@@ -65,7 +67,7 @@ def relative_error(name: str, idx: tuple[int, ...], h: float) -> float:
 for name, p in model.params.items():
     picks = list(zip(*(rng.integers(0, n, 5) for n in p.shape), strict=True))
     worst = max(relative_error(name, idx, 1e-5) for idx in picks)
-    print(f"{name:3s} {str(p.shape):10s} max relative error {worst:.1e}")
+    print(f"{name:3s} {p.shape!s:10s} max relative error {worst:.1e}")
 
 # %%
 # The step size

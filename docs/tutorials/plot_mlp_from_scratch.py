@@ -22,8 +22,10 @@ import numpy as np
 from scratchnn import SGD, TwoLayerNet, faithful_split, fit, load_mnist
 
 data = faithful_split(load_mnist())
-print("train", data.train.X.shape, data.train.X.dtype, "val", data.val.X.shape,
-      "test", data.test.X.shape)
+print(
+    f"train {data.train.X.shape} {data.train.X.dtype}, validation {data.val.X.shape}, "
+    f"test {data.test.X.shape}"
+)
 
 # %%
 # The model
@@ -53,8 +55,10 @@ print({name: g.shape for name, g in out.grads.items()})
 # update inside the gradient's matrix product.
 result = fit(model, data, SGD(learning_rate=0.1, reg=1e-3), epochs=5, batch_size=64, seed=0)
 m = result.metrics()
-print(f"path {result.path}; best epoch {m['best_epoch']}; validation {m['val_acc_best']:.4f}; "
-      f"test {m['test_acc']:.4f}")
+print(
+    f"path {result.path}; best epoch {m['best_epoch']}; validation {m['val_acc_best']:.4f}; "
+    f"test {m['test_acc']:.4f}"
+)
 
 # %%
 # Learning curves

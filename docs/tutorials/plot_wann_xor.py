@@ -43,10 +43,11 @@ print(sorted(p.name for p in out.iterdir()))
 # single weight, the champion's score and the median size. A network that computes XOR at all
 # six weights scores 1.
 stats = run.state.stats
+gen = [s.generation for s in stats]
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.plot([s.generation for s in stats], [s.best_max for s in stats], lw=1, label="best single weight")
-ax.plot([s.generation for s in stats], [s.best_mean for s in stats], lw=1.2, label="best mean")
-ax.plot([s.generation for s in stats], [s.champion_mean for s in stats], "k", lw=2, label="champion")
+ax.plot(gen, [s.best_max for s in stats], lw=1, label="best single weight")
+ax.plot(gen, [s.best_mean for s in stats], lw=1.2, label="best mean")
+ax.plot(gen, [s.champion_mean for s in stats], "k", lw=2, label="champion")
 ax.set(xlabel="generation", ylabel="score")
 ax.legend()
 ax.grid(alpha=0.3)

@@ -190,3 +190,30 @@ def test_backends_agree_in_distribution_cartpole():
     res = ep.compare_backends(task, packed, weight=-1.5, episodes=300, seed=0)
     assert res["gymnasium"]["n"] == res["envpool"]["n"] == 300
     assert abs(res["difference"]) < 2 * res["se"], res
+
+
+def test_cli_backend_option_search_eval_and_resume(tmp_path, capsys):
+    from scratchnn.cli import main
+    from scratchnn.wann.search import CHECKPOINT, load_checkpoint
+
+    out = tmp_path / "run"
+    small = ["--task", "gym:CartPole-v1", "--pop", "4", "--generations", "1", "--workers", "1"]
+    assert main(["wann", "search", *small, "--backend", "gymnasium", "--out", str(out)]) == 0
+    assert "backend: gymnasium" in capsys.readouterr().out
+    assert load_checkpoint(out / CHECKPOINT).config.backend == "gymnasium"
+    # the default is recorded as what it resolved to, so a resume elsewhere cannot switch it
+    out2 = tmp_path / "run2"
+    assert main(["wann", "search", *small, "--out", str(out2)]) == 0
+    assert load_checkpoint(out2 / CHECKPOINT).config.backend == "envpool"
+    resume = ["wann", "search", "--task", "gym:CartPole-v1", "--out", str(out), "--resume"]
+    assert main([*resume, "--backend", "envpool"]) != 0
+    assert "--backend" in capsys.readouterr().err
+    short = ["--episodes", "2", "--tune-episodes", "1", "--workers", "1"]
+    best = str(out / "best.json")
+    for backend in ("envpool", "gymnasium"):
+        args = ["wann", "eval", best, "--task", "gym:CartPole-v1", *short, "--backend", backend]
+        assert main(args) == 0
+        assert f"backend: {backend}" in capsys.readouterr().out
+    assert main(["wann", "search", "--task", "swingup", "--backend", "envpool"]) != 0
+    err = capsys.readouterr().err
+    assert "backend: only for Gymnasium tasks" in err and len(err.strip().splitlines()) == 1

@@ -128,6 +128,17 @@ def add_workers(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_backend(p: argparse.ArgumentParser) -> None:
+    """``--backend`` of the Gymnasium tasks."""
+    p.add_argument(
+        "--backend",
+        choices=("gymnasium", "envpool"),
+        help="Gymnasium tasks: the environments that run the episodes, Gymnasium's (Python) or "
+        "EnvPool's (C++; pip install 'scratchnn[envpool]'). Default: envpool when installed "
+        "and it implements the environment, else gymnasium",
+    )
+
+
 def add_json(p: argparse.ArgumentParser) -> None:
     """``--json FILE``."""
     p.add_argument("--json", type=Path, help="also write the results as JSON")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...errors import ScratchnnError
 from ...fileio import atomic_write_text, dumps_json
-from ..common import add_data_dir, add_json, add_workers, command
+from ..common import add_backend, add_data_dir, add_json, add_workers, command
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -59,6 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     we.add_argument("--episode-steps", type=int, help="Gymnasium tasks: steps per episode")
     add_workers(we)
+    add_backend(we)
     we.add_argument("--seed", type=int, default=0, help="seed of the initial states (0)")
     we.add_argument(
         "--figure",
@@ -86,7 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if args.tune_episodes is not None and args.tune_episodes < 1:
         raise ScratchnnError(f"--tune-episodes must be >= 1, got {args.tune_episodes}")
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
-    options = {"steps": args.episode_steps, "action": args.action, "reward": args.reward}
+    options = {
+        "steps": args.episode_steps,
+        "action": args.action,
+        "reward": args.reward,
+        "backend": args.backend,
+    }
     task = configure_task(task, {k: v for k, v in options.items() if v})
     g, weights = load_network(args.file, task.n_in, task.n_out)
     print(

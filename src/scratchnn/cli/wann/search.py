@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 
 from ...errors import ScratchnnError, caused_by_interrupt
-from ..common import add_data_dir, add_parallel, add_workers, command, eprint
+from ..common import add_backend, add_data_dir, add_parallel, add_workers, command, eprint
 
 
 def _weights_text() -> str:
@@ -64,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "weight (default: exit 0 after the 'not solved' line; everything is written either way)",
     )
     add_workers(ws)
+    add_backend(ws)
     add_data_dir(ws, " (mnist256)")
     add_parallel(ws, jobs=None)
     command(
@@ -88,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/wann-{task.name.replace(':', '-').replace('/', '-')}")
     cfg = None
     if args.resume:
-        fixed = [f"--{k}" for k in ("pop", "seed", "config") if getattr(args, k) is not None]
+        fixed = [
+            f"--{k}" for k in ("pop", "seed", "config", "backend") if getattr(args, k) is not None
+        ]
         if fixed or args.preset != "laptop":
             raise ScratchnnError(
                 "--resume continues with the checkpoint's settings; only --generations may be "
@@ -97,8 +100,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         cfg = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
         cfg = cfg.replace(pop=args.pop, seed=args.seed)
+        if args.backend:
+            cfg = cfg.replace(backend=args.backend)
     saved = load_checkpoint(out / CHECKPOINT).config if args.resume else cfg
     task = configure_task(task, saved.task_options)
+    if cfg is not None and hasattr(task, "spec"):  # the backend it resolved to, in the checkpoint
+        cfg = cfg.replace(backend=task.spec.backend)
     origin = "checkpoint" if args.resume else (str(args.config) if args.config else args.preset)
 
     def log(line: str) -> None:

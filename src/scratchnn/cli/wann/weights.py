@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ...errors import ScratchnnError
 from ...fileio import atomic_write_text, dumps_json
-from ..common import add_data_dir, command
+from ..common import add_backend, add_data_dir, add_workers, command
 
 
 def _interrupted(args: argparse.Namespace) -> str:
@@ -85,6 +85,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     wt.add_argument("--time-limit", type=float, help="ES: stop after this many seconds")
     wt.add_argument("--resume", action="store_true", help="ES: continue OUT/checkpoint.npz")
+    add_workers(wt)
+    add_backend(wt)
     add_data_dir(wt, " (mnist256)")
     command(
         wt,
@@ -113,7 +115,7 @@ def run_train_weights(args: argparse.Namespace) -> int:
 
     from ...wann.evaluate import evaluate
     from ...wann.formats import load_network, save_reference_csv
-    from ...wann.tasks import ClassificationTask, make_task
+    from ...wann.tasks import ClassificationTask, configure_task, make_task
     from ...wann.weights import (
         ESConfig,
         save_network,
@@ -122,7 +124,9 @@ def run_train_weights(args: argparse.Namespace) -> int:
         trained_weights,
     )
 
-    task = make_task(args.task, data_dir=args.data_dir)
+    task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
+    if args.backend:
+        task = configure_task(task, {"backend": args.backend})
     g, stored = load_network(args.file, task.n_in, task.n_out)
     out = Path(args.out)
     sigma = args.sigma if args.sigma is not None else (0.5 if args.method == "cma" else 0.1)

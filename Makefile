@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint docs clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint docs results clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -96,6 +96,11 @@ wann-swingup: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -n -b html docs docs/_build/html
 	@echo "==> the site: docs/_build/html/index.html"
+
+# every results table (docs/results/_generated/*.md, README.md's headline block, the model
+# zoo's zoo.json and MODEL_CARD.md) from the run records results/**/run.json
+results: $(STAMP)
+	$(BIN)/python -m scratchnn.results
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

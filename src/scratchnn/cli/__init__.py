@@ -49,10 +49,10 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from . import bench, data, sweep, theory, train, tune, wann
+from . import bench, data, results, sweep, theory, train, tune, wann
 from .common import Parser, run_command
 
-COMMANDS = (data, train, sweep, tune, bench, wann, theory)
+COMMANDS = (data, train, sweep, tune, bench, wann, theory, results)
 """The command modules, in the order of the help screen (``sweep`` adds ``sweep`` and
 ``reproduce``)."""
 

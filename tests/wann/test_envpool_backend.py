@@ -1,5 +1,6 @@
 """The EnvPool backend of the Gymnasium tasks (``scratchnn.wann.envpool_backend``)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -217,3 +218,18 @@ def test_cli_backend_option_search_eval_and_resume(tmp_path, capsys):
     assert main(["wann", "search", "--task", "swingup", "--backend", "envpool"]) != 0
     err = capsys.readouterr().err
     assert "backend: only for Gymnasium tasks" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_agree_prints_both_backends_and_the_verdict(tmp_path, capsys):
+    from scratchnn.cli import main
+
+    js = tmp_path / "agree.json"
+    args = ["wann", "bench", "--gym", "gym:CartPole-v1", "--agree", "cartpole"]
+    code = main([*args, "--episodes", "30", "--weight", "-1.5", "--json", str(js)])
+    out = capsys.readouterr().out
+    assert "| gymnasium | 30 |" in out and "| envpool | 30 |" in out
+    r = json.loads(js.read_text())
+    assert code == (0 if r["agree"] else 1)
+    assert r["agree"] == (abs(r["envpool"]["mean"] - r["gymnasium"]["mean"]) < 2 * r["se"])
+    assert main(["wann", "bench", "--agree", "cartpole"]) != 0
+    assert "--agree needs --gym" in capsys.readouterr().err

@@ -24,9 +24,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     wb.add_argument(
         "--gym",
         metavar="TASK",
-        help="instead: the cost of a Gymnasium task (biped, gym:ENV_ID): seconds per "
-        "environment step, per network step, per generation of its presets (one core)",
+        help="instead: the cost of a Gymnasium task (biped, gym:ENV_ID) on each backend "
+        "(gymnasium, envpool) side by side: seconds per environment step, network step and "
+        "episode step (one core), per generation of its presets, and whole generations on "
+        "2 workers (wall clock)",
     )
+    wb.add_argument(
+        "--agree",
+        metavar="NETWORK",
+        type=Path,
+        help="with --gym: instead, score NETWORK (a file or zoo name) at --weight on --episodes "
+        "episodes per backend and check that the two means agree within two standard errors",
+    )
+    wb.add_argument("--episodes", type=int, default=200, help="--agree: episodes per backend (200)")
     wb.add_argument("--mutations", type=int, default=60, help="mutations grown per network (60)")
     wb.add_argument("--sample", type=int, default=6, help="reference-style episodes timed (6)")
     wb.add_argument("--seed", type=int, default=0)
@@ -59,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.pop < 1 or args.mutations < 0 or args.sample < 1 or args.grown < 0:
         raise ScratchnnError("--pop and --sample must be >= 1, --mutations and --grown >= 0")
+    if args.agree:
+        return _agree(args)
     if args.gym:
         from ...benchmarks.wann import bench_gym, format_gym_bench
 
@@ -123,3 +135,47 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.json, dumps_json(r, indent=1))
         print(f"written: {args.json}")
     return 0
+
+
+def _agree(args: argparse.Namespace) -> int:
+    """``--gym TASK --agree NETWORK``: exit 0 when the backends agree, 1 when they do not."""
+    from ...wann.envpool_backend import compare_backends, require
+    from ...wann.formats import load_network
+    from ...wann.genome import express
+    from ...wann.packed import pack
+    from ...wann.tasks import make_task
+
+    if not args.gym:
+        raise ScratchnnError("--agree needs --gym TASK (biped, gym:ENV_ID)")
+    if args.episodes < 2:
+        raise ScratchnnError("--episodes must be >= 2")
+    task = make_task(args.gym)
+    if not hasattr(task, "spec"):
+        raise ScratchnnError(f"--agree compares Gymnasium backends; {task.name} has none")
+    require(task.spec.env_id)
+    g, _ = load_network(args.agree, task.n_in, task.n_out)
+    r = compare_backends(task, pack([express(g)]), args.weight, args.episodes, args.seed)
+    r.update(task=task.name, network=str(args.agree), weight=args.weight, seed=args.seed)
+    r["agree"] = bool(abs(r["difference"]) < 2 * r["se"])
+    print(
+        f"{task.name}, {args.agree} at w = {args.weight:g}, {args.episodes} episodes per "
+        f"backend (seeds from {args.seed}); {task.reward_text.split(';')[0]}"
+    )
+    print("| backend | episodes | mean | sd | standard error |")
+    print("|---|---|---|---|---|")
+    for b in ("gymnasium", "envpool"):
+        x = r[b]
+        print(
+            f"| {b} | {x['n']} | {x['mean']:.2f} | {x['std']:.2f} | "
+            f"{x['std'] / x['n'] ** 0.5:.2f} |"
+        )
+    verdict = "agree" if r["agree"] else "DIFFER"
+    print(
+        f"difference (envpool - gymnasium) {r['difference']:+.2f}, standard error "
+        f"{r['se']:.2f}: {abs(r['difference']) / r['se']:.2f} standard errors, the backends "
+        f"{verdict} (threshold 2)"
+    )
+    if args.json:
+        atomic_write_text(args.json, dumps_json(r, indent=1))
+        print(f"written: {args.json}")
+    return 0 if r["agree"] else 1

@@ -3,23 +3,38 @@
 :class:`TwoLayerClassifier` (``p = softmax(f(X W1 + b1) W2 + b2)``) and :class:`SoftmaxClassifier`
 (``p = softmax(g(X W))``, ``g`` the ReLU or the identity) wrap
 :class:`~scratchnn.models.TwoLayerNet` and :class:`~scratchnn.models.SoftmaxRegression`, trained
-by :func:`scratchnn.training.fit`
-(minibatch SGD, momentum, Nesterov or Adam, L2 on the weights, the fused step where it applies),
-so they work in :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.model_selection.GridSearchCV`
-and :func:`~sklearn.model_selection.cross_val_score`::
+by :func:`scratchnn.training.fit` (SGD, momentum, Nesterov or Adam, L2, the fused step), so they
+work in :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.model_selection.GridSearchCV` and
+:func:`~sklearn.model_selection.cross_val_score`::
 
     from sklearn.model_selection import cross_val_score
     from scratchnn.sklearn import TwoLayerClassifier
 
-    clf = TwoLayerClassifier(hidden_size=64, learning_rate=0.5, epochs=20, random_state=0)
+    clf = TwoLayerClassifier(random_state=0)  # Adam, ReLU, an epoch count sized to the data
     cross_val_score(clf, X, y, cv=5)
+
+**Defaults for small tabular data, as** :class:`~sklearn.neural_network.MLPClassifier`**'s.**
+``TwoLayerClassifier()`` is 100 ReLU units (He initialisation), Adam at learning rate 1e-3,
+``reg=1e-4``, ``batch_size="auto"`` (``min(200, n_train)``) and ``epochs="auto"``: enough epochs
+for about :data:`AUTO_STEPS` (2,000) steps, at least 10 and at most 200 (10 on MNIST's 48,000
+training rows, 200 on a few hundred rows), trained on every row. Early stopping is one setting
+away: ``validation_fraction=0.1, patience=10, restore_best=True`` holds out 10% of the rows, stops
+after 10 epochs without a better validation accuracy and keeps the best epoch.
+``SoftmaxClassifier()`` is multinomial logistic regression with the same training defaults.
+
+**The assignment's semantics in one line.** ``TwoLayerClassifier.faithful()`` is what ``scratchnn
+train --config config_exp`` trains: 128 sigmoid units from the ``0.001 * N(0, 1)`` init, plain SGD
+at learning rate 0.1, ``reg=1e-3``, batch 64, 10 epochs (``SoftmaxClassifier.faithful()``:
+``config_softmax``'s ReLU softmax regression), with a random 10% of the rows held out. Overrides
+go in the call: ``faithful(epochs=50, dtype="float32")``. Sized for MNIST (7,500 steps), these
+settings make a few dozen steps on a few hundred rows, too few for the sigmoid net.
 
 **Input scaling is explicit.** ``X`` (n_samples, n_features) is used as given when it is float (or
 any other numeric type, converted to float): there is no hidden ``/ 255``. ``uint8`` input is the
 one exception, and only with ``scale_uint8=True`` (the default): it is read as pixel intensities
 0..255 and scaled by ``1 / 255`` batch by batch, exactly as :func:`scratchnn.to_features` does for
 MNIST (so ``X`` straight from :func:`scratchnn.load_mnist` trains as ``scratchnn train`` does,
-and the fused SGD step can apply, see below). ``scale_uint8=False`` uses uint8 values as given.
+and the fused step can apply to ``faithful()``). ``scale_uint8=False`` uses uint8 values as given.
 Labels ``y`` may be any hashable values (ints, strings, ...); ``classes_`` holds them sorted and
 the network has one output per class.
 
@@ -41,7 +56,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -68,6 +83,21 @@ __all__ = ["SoftmaxClassifier", "TwoLayerClassifier"]
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 DTYPES = ("float32", "float64")
 
+#: ``"auto"``: batches of ``min(AUTO_BATCH, n_train)`` rows (MLPClassifier's rule), and
+#: ``ceil(AUTO_STEPS / steps per epoch)`` epochs clipped to ``AUTO_EPOCHS``
+AUTO_BATCH, AUTO_STEPS, AUTO_EPOCHS = 200, 2000, (10, 200)
+
+#: The writeup's reference training setup (``faithful()``), shared by both classifiers.
+FAITHFUL_TRAINING: dict[str, Any] = {
+    "learning_rate": 0.1,
+    "reg": 1e-3,
+    "batch_size": 64,
+    "epochs": 10,
+    "optimizer": "sgd",
+    "schedule": "constant",
+    "validation_fraction": 0.1,
+}
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -75,6 +105,26 @@ def _is_int(value: Any) -> bool:
 
 def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _auto(value: Any) -> bool:
+    return isinstance(value, str) and value == "auto"
+
+
+def auto_batch_size(batch_size: int | str, n_train: int) -> int:
+    """The rows per step: ``batch_size``, or for ``"auto"`` ``min(200, n_train)``."""
+    return min(AUTO_BATCH, n_train) if _auto(batch_size) else int(batch_size)
+
+
+def auto_epochs(epochs: int | str, n_train: int, batch_size: int) -> int:
+    """The epochs of :meth:`fit`: ``epochs``, or for ``"auto"`` enough for about
+    :data:`AUTO_STEPS` steps of ``ceil(n_train / batch_size)`` per epoch, at least 10 and at most
+    200 (MNIST's 48,000 rows in batches of 200: 10 epochs; 270 rows: 200 epochs, 400 steps)."""
+    if not _auto(epochs):
+        return int(epochs)
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    low, high = AUTO_EPOCHS
+    return min(high, max(low, math.ceil(AUTO_STEPS / steps_per_epoch)))
 
 
 class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
@@ -86,8 +136,8 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
     # set by subclasses' __init__ (plain assignments, as scikit-learn requires)
     learning_rate: float
     reg: float
-    batch_size: int
-    epochs: int
+    batch_size: int | str
+    epochs: int | str
     optimizer: str
     momentum: float
     schedule: str
@@ -99,6 +149,15 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
     path: str
     verbose: bool
     random_state: Any
+
+    #: the model settings of :meth:`faithful`, beside :data:`FAITHFUL_TRAINING`
+    _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def faithful(cls, **params: Any) -> _ScratchnnClassifier:
+        """The assignment's model and setup (``scratchnn train``'s semantics, see the module's
+        docstring); ``params`` override any of it, e.g. ``faithful(epochs=50)``."""
+        return cls(**{**FAITHFUL_TRAINING, **cls._FAITHFUL_MODEL, **params})
 
     # --- parameters --------------------------------------------------------------------------
 
@@ -117,8 +176,16 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
                 _is_real(self.reg) and self.reg >= 0 and math.isfinite(self.reg),
                 "a finite number >= 0",
             ),
-            ("batch_size", _is_int(self.batch_size) and self.batch_size >= 1, "an integer >= 1"),
-            ("epochs", _is_int(self.epochs) and self.epochs >= 1, "an integer >= 1"),
+            (
+                "batch_size",
+                _auto(self.batch_size) or (_is_int(self.batch_size) and self.batch_size >= 1),
+                '"auto" or an integer >= 1',
+            ),
+            (
+                "epochs",
+                _auto(self.epochs) or (_is_int(self.epochs) and self.epochs >= 1),
+                '"auto" or an integer >= 1',
+            ),
             ("optimizer", self.optimizer in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}"),
             ("momentum", _is_real(self.momentum) and 0 <= self.momentum < 1, "in [0, 1)"),
             ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
@@ -228,6 +295,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         val: Split | None,
         *,
         epochs: int,
+        batch_size: int,
         seed: int,
         schedule: Schedule,
         patience: int,
@@ -248,7 +316,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
                 Splits(train, val, None),
                 optimizer,
                 epochs=epochs,
-                batch_size=int(self.batch_size),
+                batch_size=batch_size,
                 seed=seed,
                 path=self.path,  # type: ignore[arg-type]
                 schedule=schedule,
@@ -268,7 +336,8 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         """Train a fresh network on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,).
 
         ``validation_fraction`` of the rows is held out (``validation_scores_``); the rest trains
-        for ``epochs`` epochs of minibatch SGD (or ``optimizer``) on the mean cross-entropy plus
+        for ``epochs`` epochs (``"auto"``: :func:`auto_epochs`) of minibatches of ``batch_size``
+        rows (``"auto"``: ``min(200, n_train)``) with ``optimizer`` on the mean cross-entropy plus
         ``(reg / 2) sum_W ||W||^2``. The parameters kept are the last epoch's, or with
         ``restore_best=True`` those of the epoch with the best validation accuracy.
         """
@@ -286,12 +355,15 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         train, val = self._holdout(X, y_enc, len(classes), seed)
         model = self._model(X.shape[1], len(classes))
         optimizer = self._optimizer()
+        batch_size = auto_batch_size(self.batch_size, len(train))
+        epochs = auto_epochs(self.epochs, len(train), batch_size)
         result = self._train(
             model,
             optimizer,
             train,
             val,
-            epochs=int(self.epochs),
+            epochs=epochs,
+            batch_size=batch_size,
             seed=seed,
             schedule=self._schedule(),
             patience=int(self.patience),
@@ -307,6 +379,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         self.loss_curve_ = [r.train_loss for r in result.history]
         self.validation_scores_ = [r.val_acc for r in result.history] if val is not None else None
         self.n_iter_ = len(result.history)
+        self.batch_size_, self.epochs_ = batch_size, epochs
         self._seed_ = seed
         return self
 
@@ -361,6 +434,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
             Split(X, y_enc),
             None,
             epochs=1,
+            batch_size=auto_batch_size(self.batch_size, len(X)),
             seed=seed,
             schedule=Schedule(),
             patience=0,
@@ -406,40 +480,47 @@ class TwoLayerClassifier(_ScratchnnClassifier):
 
     ``p = softmax(f(X W1 + b1) W2 + b2)`` with ``X`` (n_samples, n_features), ``W1``
     (n_features, hidden_size), ``W2`` (hidden_size, n_classes); trained on the mean cross-entropy
-    plus ``(reg / 2) (||W1||^2 + ||W2||^2)`` (biases are not regularised). The defaults are the
-    writeup's reference setup: 128 sigmoid units, plain SGD with learning rate 0.1, ``reg=1e-3``,
-    batch 64, 10 epochs.
+    plus ``(reg / 2) (||W1||^2 + ||W2||^2)`` (biases are not regularised). The defaults suit small
+    tabular data, as :class:`~sklearn.neural_network.MLPClassifier`'s: 100 ReLU units, Adam at
+    learning rate 1e-3, ``reg=1e-4``, ``batch_size="auto"`` and ``epochs="auto"``, every row
+    trained on. :meth:`faithful` gives the writeup's reference setup instead (128 sigmoid units,
+    plain SGD at learning rate 0.1, ``reg=1e-3``, batch 64, 10 epochs).
 
     Parameters
     ----------
-    hidden_size : int, default=128
+    hidden_size : int, default=100
         Units in the hidden layer.
-    activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
+    activation : {"sigmoid", "tanh", "relu"}, default="relu"
         The hidden activation ``f``.
-    init : {"faithful", "xavier", "he"}, default="faithful"
+    init : {"faithful", "xavier", "he"}, default="he"
         Initial weights: ``0.001 * N(0, 1)`` (the reference), ``N(0, 2 / (fan_in + fan_out))``
         or ``N(0, 2 / fan_in)``; always from a generator seeded with 1024 (biases 0).
     dropout : float, default=0.0
         Inverted dropout on the hidden layer during training, in [0, 1).
-    learning_rate : float, default=0.1
+    learning_rate : float, default=1e-3
         Step size ``lr`` (the base rate when ``schedule`` is not constant).
-    reg : float, default=1e-3
-        L2 strength on the weights (scikit-learn's ``alpha``).
-    batch_size : int, default=64
-        Rows per SGD step; the last batch of an epoch may be smaller.
-    epochs : int, default=10
-        Passes over the training rows in :meth:`fit` (scikit-learn's ``max_iter``).
-    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default="sgd"
+    reg : float, default=1e-4
+        L2 strength on the weights, ``(reg / 2) ||W||^2`` added to the mean loss (scikit-learn's
+        ``alpha``, which MLPClassifier divides by the batch size).
+    batch_size : int or "auto", default="auto"
+        Rows per step, ``"auto"``: ``min(200, n_train)``; the last batch of an epoch may be
+        smaller.
+    epochs : int or "auto", default="auto"
+        Passes over the training rows in :meth:`fit` (scikit-learn's ``max_iter``); ``"auto"``:
+        enough for about 2,000 steps, at least 10 and at most 200 (:func:`auto_epochs`).
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}, default="adam"
         Plain SGD (the reference), SGD with (Nesterov) momentum ``momentum``, or Adam.
     momentum : float, default=0.9
         Momentum of ``"momentum"`` and ``"nesterov"``; unused by the others.
     schedule : {"constant", "step", "cosine"}, default="constant"
         Learning-rate schedule over the :meth:`fit` epochs (step: x0.1 every 10 epochs).
-    validation_fraction : float, default=0.1
+    validation_fraction : float, default=0.0
         Share of the rows held out from training in :meth:`fit` to measure
-        ``validation_scores_`` (accuracy after each epoch); 0 trains on every row.
+        ``validation_scores_`` (accuracy after each epoch); 0 trains on every row. Early
+        stopping: ``validation_fraction=0.1, patience=10, restore_best=True``.
     patience : int, default=0
-        Stop after this many epochs without a better validation accuracy; 0 never stops early.
+        Stop after this many epochs without a better validation accuracy; 0 never stops early
+        (needs ``validation_fraction > 0``).
     restore_best : bool, default=False
         Keep the parameters of the epoch with the best validation accuracy, not the last.
     dtype : {"float64", "float32"}, default="float64"
@@ -468,6 +549,8 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         Accuracy on the held-out rows after each epoch of :meth:`fit`; None without a hold-out.
     n_iter_ : int
         Epochs run in total.
+    batch_size_, epochs_ : int
+        The batch size and the epoch count of the last :meth:`fit` (``"auto"`` resolved).
     model_ : scratchnn.models.TwoLayerNet
         The trained network.
     optimizer_ : scratchnn.optim.SGD or scratchnn.optim.Adam
@@ -478,21 +561,27 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         The training step that ran last: ``"fused"`` or ``"reference"``.
     """
 
+    _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {
+        "hidden_size": 128,
+        "activation": "sigmoid",
+        "init": "faithful",
+    }
+
     def __init__(
         self,
-        hidden_size: int = 128,
+        hidden_size: int = 100,
         *,
-        activation: str = "sigmoid",
-        init: str = "faithful",
+        activation: str = "relu",
+        init: str = "he",
         dropout: float = 0.0,
-        learning_rate: float = 0.1,
-        reg: float = 1e-3,
-        batch_size: int = 64,
-        epochs: int = 10,
-        optimizer: str = "sgd",
+        learning_rate: float = 1e-3,
+        reg: float = 1e-4,
+        batch_size: int | str = "auto",
+        epochs: int | str = "auto",
+        optimizer: str = "adam",
         momentum: float = 0.9,
         schedule: str = "constant",
-        validation_fraction: float = 0.1,
+        validation_fraction: float = 0.0,
         patience: int = 0,
         restore_best: bool = False,
         dtype: str = "float64",
@@ -548,27 +637,31 @@ class SoftmaxClassifier(_ScratchnnClassifier):
     ``p = softmax(g(X W))`` with ``X`` (n_samples, n_features), ``W`` (n_features, n_classes), no
     bias, ``g`` the identity (``activation="linear"``, textbook multinomial logistic regression)
     or the ReLU (``"relu"``, the writeup's model, in which a class whose logit is <= 0 for every
-    input gets no gradient again); trained on the mean cross-entropy plus ``(reg / 2) ||W||^2``.
-    The other defaults are the writeup's: SGD with learning rate 0.1, ``reg=1e-3``, batch 64,
-    10 epochs; ``W`` starts at ``0.001 * N(0, 1)`` (seed 1024).
+    input gets no gradient again); trained on the mean cross-entropy plus ``(reg / 2) ||W||^2``;
+    ``W`` starts at ``0.001 * N(0, 1)`` (seed 1024). The training defaults are
+    :class:`TwoLayerClassifier`'s (Adam at 1e-3, ``reg=1e-4``, ``batch_size="auto"``,
+    ``epochs="auto"``); :meth:`faithful` gives the writeup's model and setup (ReLU, SGD at
+    learning rate 0.1, ``reg=1e-3``, batch 64, 10 epochs).
 
     Parameters and attributes are those of :class:`TwoLayerClassifier` without ``hidden_size``,
     ``init`` and ``dropout``; ``model_`` is a :class:`~scratchnn.models.SoftmaxRegression`.
     ``path="fused"`` never applies (the fused step is for the two-layer net).
     """
 
+    _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {"activation": "relu"}
+
     def __init__(
         self,
         *,
         activation: str = "linear",
-        learning_rate: float = 0.1,
-        reg: float = 1e-3,
-        batch_size: int = 64,
-        epochs: int = 10,
-        optimizer: str = "sgd",
+        learning_rate: float = 1e-3,
+        reg: float = 1e-4,
+        batch_size: int | str = "auto",
+        epochs: int | str = "auto",
+        optimizer: str = "adam",
         momentum: float = 0.9,
         schedule: str = "constant",
-        validation_fraction: float = 0.1,
+        validation_fraction: float = 0.0,
         patience: int = 0,
         restore_best: bool = False,
         dtype: str = "float64",

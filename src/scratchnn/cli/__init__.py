@@ -7,9 +7,10 @@ Exit codes
   makes that exit 1).
 - **1**: a check the command exists to make failed: ``theory`` when a check fails,
   ``wann search --require-solved`` when the champion does not solve the task.
-- **2**: a usage or user error, reported before any work where possible: one ``error:`` line of
-  bounded length (argparse's usage errors, a bad option value, a missing or malformed file, an
-  output location that cannot be written, a failed write).
+- **2**: a user error, reported before any work where possible: a bad option value, a missing or
+  malformed file, an output location that cannot be written, a failed write. It is one
+  ``error:`` line of at most about 1,000 characters, however much input it quotes (a usage
+  error, such as an unknown option, prints the command's usage line above it).
 - **3**: ``train``'s run diverged (the loss became NaN or infinite); its history is saved.
 - **130**: interrupted (Ctrl-C); one line says what was saved and how to continue.
 

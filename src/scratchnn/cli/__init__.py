@@ -6,7 +6,8 @@ Exit codes
   solving its Boolean task (it prints ``not solved: ...``; ``wann search --require-solved``
   makes that exit 1).
 - **1**: a check the command exists to make failed: ``theory`` when a check fails,
-  ``wann search --require-solved`` when the champion does not solve the task.
+  ``wann search --require-solved`` when the champion does not solve the task, ``wann bench
+  --gym TASK --agree NETWORK`` when the two backends' mean returns differ.
 - **2**: a user error, reported before any work where possible: a bad option value, a missing or
   malformed file, an output location that cannot be written, a failed write. It is one
   ``error:`` line of at most about 1,000 characters, however much input it quotes (a usage

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,10 +95,37 @@ def test_build_makes_a_wheel_with_the_package_data_and_no_warnings(tmp_path):
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "License-Expression: MIT" in text and "Provides-Extra: sklearn" in text
     assert "Provides-Extra: mlflow" in text
+    _check_zoo_in_wheel(wheel, names, tmp_path / "unpacked")
     (sdist,) = tmp_path.glob("scratchnn-*.tar.gz")
     with tarfile.open(sdist) as tar:
         members = {Path(*Path(n).parts[1:]).as_posix() for n in tar.getnames()}
     assert {"LICENSE", "pyproject.toml", "src/scratchnn/configs/best.yaml"} <= members
+
+
+def _check_zoo_in_wheel(wheel: Path, names: set[str], unpacked: Path) -> None:
+    """Every zoo file of this checkout is in the wheel, and ``load_champion`` works from the
+    unpacked wheel alone (not this checkout's src/)."""
+    zoo = PACKAGE / "zoo"
+    for path in zoo.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            assert f"scratchnn/zoo/{path.relative_to(zoo).as_posix()}" in names, path
+    assert "scratchnn/results/published.json" in names
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    code = (
+        "import scratchnn, scratchnn.wann as w; "
+        "c = w.load_champion('swingup:trained'); t = w.load_champion('mnist256'); "
+        "print(scratchnn.__file__, w.zoo_names(), c.eval['rows'][-1]['mean'], "
+        "t.genome.n_enabled())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(unpacked)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=unpacked
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    where, rest = run.stdout.split(" ", 1)
+    assert Path(where).is_relative_to(unpacked), where
+    assert "['cartpole', 'mnist256', 'swingup']" in rest
 
 
 @pytest.mark.slow
@@ -138,3 +166,15 @@ def test_the_wheel_in_a_clean_venv_runs_reproduce_quick(mnist, tmp_path):
     report = (work / "reports" / "writeup" / "report.md").read_text()
     assert "0.3997" in report  # a writeup number, from the installed scratchnn.experiments.writeup
     assert (work / "reports" / "writeup" / "index.html").is_file()
+    # a zoo champion by name, from the installed wheel, to its card's number
+    out = work / "zoo-eval.json"
+    run = subprocess.run(
+        [str(venv / "bin" / "scratchnn"), "wann", "eval", "swingup:trained", "--task", "swingup",
+         "--json", str(out)],
+        cwd=work, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = {r["condition"]: r["mean"] for r in json.loads(out.read_text())["rows"]}
+    card = (PACKAGE / "zoo" / "swingup" / "trained-eval.json").read_text()
+    want = {r["condition"]: r["mean"] for r in json.loads(card)["rows"]}
+    assert rows["tuned individual weights"] == pytest.approx(want["tuned individual weights"])

@@ -116,10 +116,13 @@ def test_mnist256_tuned_and_trained_accuracy_match_the_card(mnist):
 
 
 @pytest.mark.slow
-def test_cartpole_champion_re_evaluates_to_the_card():
+def test_cartpole_champion_re_evaluates_to_the_card(tmp_path):
+    """Gymnasium's own CartPole (the backend the card's evaluation names), through the
+    command line with the card's options."""
     c = load_champion("cartpole")
-    task = make_task(c.task)
-    tune = c.eval["tune_episodes"]
-    got = _rows(evaluate(task, c.genome, episodes=100, seed=0, tune_episodes=tune))
+    out = tmp_path / "eval.json"
+    args = ["wann", "eval", "cartpole", "--task", c.task, *c.manifest["eval_options"].split()]
+    assert main([*args, "--json", str(out)]) == 0
+    got = _rows(json.loads(out.read_text()))
     for cond, (m, s, n) in _rows(c.eval).items():
         assert got[cond] == pytest.approx((m, s, n), rel=1e-9), cond

@@ -31,6 +31,7 @@ ZOO: dict[str, dict[str, Any]] = {
         "champion": "wann-swingup-tourn2-seed29",
         "trained": "wann-swingup-trained/s12/a3r",
         "trained_topology": "wann-swingup-tourn2-seed10",
+        "eval_options": "",
     },
     "mnist256": {
         "title": "MNIST-256",
@@ -40,6 +41,7 @@ ZOO: dict[str, dict[str, Any]] = {
         "champion": "wann-mnist256-alias-seed0",
         "trained": "wann-mnist256-alias-seed0/trained-refit",
         "trained_topology": "wann-mnist256-alias-seed0",
+        "eval_options": "",
     },
     "cartpole": {
         "title": "CartPole",
@@ -49,6 +51,8 @@ ZOO: dict[str, dict[str, Any]] = {
         "champion": "wann-cartpole-seed0",
         "trained": None,
         "trained_topology": None,
+        # the evaluation ran on Gymnasium's environments with 20 tuning episodes per weight
+        "eval_options": "--backend gymnasium --tune-episodes 20 --workers 1",
     },
 }
 #: the zoo folder inside the package, relative to the repository root
@@ -67,6 +71,7 @@ def manifest(records: dict[str, Record], name: str, zoo_dir: Path) -> dict[str, 
     zoo file is missing or differs from what its record names."""
     spec = ZOO[name]
     out: dict[str, Any] = {"name": name, "task": spec["task"], "title": spec["title"]}
+    out["eval_options"] = spec["eval_options"]
     for part in ("champion", "trained"):
         if not spec[part]:
             out[part] = None
@@ -152,10 +157,11 @@ def model_card(records: dict[str, Record], name: str) -> str:
     lines += ["", "## How it was made", "", "Champion:", "", *_made_by(champ)]
     if trained:
         lines += ["", "Trained individual weights:", "", *_made_by(trained)]
+    opts = f" {spec['eval_options']}" if spec["eval_options"] else ""
     lines += ["", "## Re-evaluate", "", "```bash",
-              f"scratchnn wann eval {name} --task {spec['task']}"]  # fmt: skip
+              f"scratchnn wann eval {name} --task {spec['task']}{opts}"]  # fmt: skip
     if trained:
-        lines.append(f"scratchnn wann eval {name}:trained --task {spec['task']}")
+        lines.append(f"scratchnn wann eval {name}:trained --task {spec['task']}{opts}")
     lines += ["```", ""]
     return "\n".join(lines)
 

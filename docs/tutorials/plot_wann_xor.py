@@ -3,11 +3,10 @@ A weight agnostic network for XOR
 =================================
 
 Weight Agnostic Neural Networks (Gaier & Ha, 2019) search only the topology and the
-activation functions; every connection shares **one** weight :math:`w`. A network is scored
-by its mean over the shared weights :math:`w \\in \\{-2, -1, -0.5, 0.5, 1, 2\\}`, so the
-search favours networks that solve the task whatever the weight. XOR is the smallest task
-that needs a hidden node. This tutorial runs the search, draws the champion and evaluates it
-by the paper's protocol.
+activation functions; every connection shares **one** weight *w*. A network is scored by its
+mean over the shared weights *w* = -2, -1, -0.5, 0.5, 1 and 2, so the search favours networks
+that solve the task whatever the weight. XOR is the smallest task that needs a hidden node.
+This tutorial runs the search, draws the champion and evaluates it by the paper's protocol.
 """
 
 # %%
@@ -51,21 +50,24 @@ ax.plot(gen, [s.champion_mean for s in stats], "k", lw=2, label="champion")
 ax.set(xlabel="generation", ylabel="score")
 ax.legend()
 ax.grid(alpha=0.3)
+fig.tight_layout()
 
 # %%
 # The champion
 # ------------
 # ``network.png`` draws it in layers: white nodes are the bias and the inputs, the colours are
 # the activation functions.
-fig, ax = plt.subplots(figsize=(7, 4))
-ax.imshow(plt.imread(out / "network.png"))
-ax.axis("off")
+image = plt.imread(out / "network.png")
+fig = plt.figure(figsize=(image.shape[1] / 100, image.shape[0] / 100))
+ax = fig.add_axes((0, 0, 1, 1))
+ax.imshow(image)
+ax.set_axis_off()
 
 # %%
 # The paper's evaluation
 # ----------------------
 # :func:`scratchnn.wann.evaluate.evaluate` scores the network in the paper's conditions:
-# random individual weights :math:`U(-2, 2)` on every connection, one random shared weight,
+# random individual weights U(-2, 2) on every connection, one random shared weight,
 # each of the six search weights, and the best shared weight of a grid, chosen on separate
 # episodes. For a Boolean function an "episode" is one draw of the weights, scored on the four
 # input pairs.

@@ -179,3 +179,28 @@ def test_no_python_or_shell_outside_the_code_folders():
         if p.suffix in (".py", ".sh") and p.relative_to(ROOT).parts[0] not in allowed
     ]
     assert not stray, stray
+
+
+# ---------------------------------------------------------------- commands per experiment
+
+
+def test_trained_weights_chain_back_to_their_search(records):
+    from scratchnn.results.commands import chain
+
+    names = [r.name for r in chain(records, HEADLINE["swingup"]["trained"])]
+    assert names[0] == HEADLINE["swingup"]["trained_topology"]
+    assert names[-1] == HEADLINE["swingup"]["trained"]
+    assert len(names) == len(set(names)) > 2
+    mnist = [r.name for r in chain(records, HEADLINE["mnist256"]["trained"])]
+    assert mnist == [HEADLINE["mnist256"]["champion"], HEADLINE["mnist256"]["trained"]]
+
+
+def test_every_experiment_has_its_commands_page(records):
+    from scratchnn.results.commands import EXPERIMENTS
+
+    files, _ = render(ROOT)
+    for key, spec in EXPERIMENTS.items():
+        page = files[GENERATED_DIR / f"commands-{key}.md"]
+        for name in spec["records"]:
+            assert f"`results/{name}`" in page
+            assert records[name].data["commit"] in page

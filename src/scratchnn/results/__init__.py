@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .commands import EXPERIMENTS, commands_page
 from .records import RECORD, SCHEMA, Record, ResultsError, load_records, published
 from .tables import BANNER, generate, readme_headline
 from .zoo_cards import ZOO, ZOO_DIR, generate_zoo, zoo_index
@@ -62,6 +63,8 @@ def render(root: Path | str) -> tuple[dict[Path, str], str | None]:
     records = load_records(root / "results")
     files = {GENERATED_DIR / name: text for name, text in generate(records).items()}
     files[GENERATED_DIR / "zoo.md"] = BANNER + "\n\n" + zoo_index(records, root / ZOO_DIR)
+    for key in EXPERIMENTS:
+        files[GENERATED_DIR / f"commands-{key}.md"] = BANNER + "\n\n" + commands_page(records, key)
     files.update(generate_zoo(records, root))
     readme = root / "README.md"
     new_readme = None

@@ -34,6 +34,7 @@ COMMANDS = {
     "wann bench",
     "wann train-weights",
     "wann baseline",
+    "wann compare",
     "theory",
     "results",
 }

@@ -1,0 +1,143 @@
+"""Rank search folders: the search's own objective on common batches beside the evaluation.
+
+A search's champion score is measured on that search's own random batches or episodes, so it
+does not compare across searches. :func:`search_objective` scores every champion on the *same*
+draws: the mean over the six search weights of the task's fitness (``task.evaluate``; for
+``mnist256`` minus the mean cross-entropy on batches of 1,000 training images, for control
+tasks the mean episode reward) over ``reps`` draws from ``numpy.random.default_rng(seed)``.
+
+:func:`rank_searches` puts that objective beside what each folder's ``eval.json`` reports (the
+tuned shared weight and, for ``mnist256``, the ensemble and the random shared weight), sorted
+by the objective, with the Spearman rank correlation between the objective and the tuned
+score: how well the search's objective predicts the number the paper reports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScratchnnError
+from .formats import load_genome
+from .genome import Genome, express
+from .packed import pack
+from .search import WEIGHTS
+from .tasks import Task
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One search folder: its champion's ``connections``, ``objective`` (common draws), and
+    from its ``eval.json`` the ``tuned`` score at ``tuned_weight`` (test accuracy for
+    classification, mean reward otherwise), ``ensemble`` and ``random_shared`` (None when the
+    evaluation has none)."""
+
+    folder: str
+    connections: int
+    objective: float
+    tuned: float
+    tuned_weight: float
+    ensemble: float | None
+    random_shared: float | None
+
+
+def search_objective(task: Task, genome: Genome, seed: int = 7, reps: int = 20) -> float:
+    """The search objective of ``genome``: mean over the six weights ``WEIGHTS`` and ``reps``
+    draws (rng ``default_rng(seed)``) of ``task.evaluate``, a scalar."""
+    if reps < 1:
+        raise ScratchnnError(f"reps must be >= 1, got {reps}")
+    one = pack([express(genome)])
+    scores = task.evaluate(one, np.array(WEIGHTS), np.random.default_rng(seed), reps)
+    return float(np.mean(scores))
+
+
+def _eval_numbers(ev: dict, where: Path) -> tuple[float, float, float | None, float | None]:
+    """(tuned, tuned weight, ensemble, random shared) of a ``wann eval`` JSON."""
+    try:
+        if "tuned_accuracy" in ev:
+            return (
+                float(ev["tuned_accuracy"]),
+                float(ev["tuned_weight"]),
+                ev.get("ensemble"),
+                (ev.get("random_shared") or {}).get("mean"),
+            )
+        rows = {r["condition"].split(" (")[0]: r["mean"] for r in ev["rows"]}
+        return (
+            float(rows["tuned shared weight"]),
+            float(ev["tuned_weight"]),
+            None,
+            rows.get("random shared weight U(-2,2)"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScratchnnError(f"{where}: not a wann eval JSON ({exc!r})") from None
+
+
+def rank_searches(
+    folders: list[Path], task: Task, seed: int = 7, reps: int = 20
+) -> tuple[list[Ranked], float | None]:
+    """Every folder's champion (``best.json``) and evaluation (``eval.json``), best objective
+    first, and the Spearman correlation of objective and tuned score over them (None with
+    fewer than three folders or a constant column)."""
+    rows = []
+    for folder in folders:
+        folder = Path(folder)
+        for name in ("best.json", "eval.json"):
+            if not (folder / name).is_file():
+                raise ScratchnnError(f"{folder}: no {name} (a search folder holds both)")
+        genome = load_genome(folder / "best.json", task.n_in, task.n_out)
+        try:
+            ev = json.loads((folder / "eval.json").read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise ScratchnnError(f"{folder / 'eval.json'}: not valid JSON ({exc})") from None
+        tuned, w, ens, rnd = _eval_numbers(ev, folder / "eval.json")
+        obj = search_objective(task, genome, seed, reps)
+        rows.append(Ranked(str(folder), genome.n_enabled(), obj, tuned, w, ens, rnd))
+    rows.sort(key=lambda r: -r.objective)
+    return rows, spearman([r.objective for r in rows], [r.tuned for r in rows])
+
+
+def spearman(a: list[float], b: list[float]) -> float | None:
+    """Spearman's rank correlation of ``a`` and ``b`` (average ranks for ties): the Pearson
+    correlation of their ranks; None for fewer than three pairs or a constant column."""
+    if len(a) != len(b) or len(a) < 3:
+        return None
+
+    def ranks(x: list[float]) -> np.ndarray:
+        v = np.asarray(x, float)
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v), dtype=float)
+        for value in np.unique(v):  # ties share their mean rank
+            r[v == value] = r[v == value].mean()
+        return r
+
+    ra, rb = ranks(a), ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return None
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def format_ranking(rows: list[Ranked], rho: float | None, percent: bool) -> list[str]:
+    """The table ``wann compare`` prints, one line per folder, then the correlation."""
+
+    def f(v: float | None) -> str:
+        if v is None:
+            return "-"
+        return f"{100 * v:.2f} %" if percent else f"{v:.1f}"
+
+    out = [f"{'folder':40s} {'conns':>5s} {'objective':>10s} {'tuned (w)':>18s} "
+           f"{'ensemble':>9s} {'random':>9s}"]  # fmt: skip
+    for r in rows:
+        tuned = f"{f(r.tuned)} ({r.tuned_weight:+g})"
+        out.append(
+            f"{r.folder:40s} {r.connections:5d} {r.objective:10.4f} {tuned:>18s} "
+            f"{f(r.ensemble):>9s} {f(r.random_shared):>9s}"
+        )
+    out.append(
+        "Spearman correlation of objective and tuned score: "
+        + ("n/a (fewer than three folders)" if rho is None else f"{rho:+.2f}")
+    )
+    return out

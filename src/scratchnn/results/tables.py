@@ -139,8 +139,8 @@ def headline(records: dict[str, Record], link: Callable[[str], str]) -> str:
             m, s, n = tr.condition("trained")
             topo = trained_topology(records, spec)
             how = (
-                f"{tr.metrics.get('training', {}).get('method', 'trained')} on the champion of "
-                f"seed {_seed_text(topo)}; {n} episodes"
+                f"{tr.metrics.get('training', {}).get('method', 'trained')} on seed "
+                f"{_seed_text(topo)}'s champion; {n} episodes"
             )
             rows.append([page, label, pm(m, s, 2), pm(*theirs["trained"], 0), how])
         else:
@@ -193,7 +193,7 @@ def _mnist_headline_rows(
     tr = get(records, spec["trained"]).mnist()["trained"] if spec["trained"] else None
     how = "backprop" + (", refit on 60,000 images" if "refit" in (spec["trained"] or "") else "")
     if spec["trained"]:
-        how += f" on the champion of seed {_seed_text(trained_topology(records, spec))}"
+        how += f", on seed {_seed_text(trained_topology(records, spec))}'s champion"
     pct = " %"
     return [
         [page, "random shared weight U(-2, 2)",

@@ -13,7 +13,8 @@ work in :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.model_selection.Gr
     clf = TwoLayerClassifier(random_state=0)  # Adam, ReLU, an epoch count sized to the data
     cross_val_score(clf, X, y, cv=5)
 
-**Defaults for small tabular data, as** :class:`~sklearn.neural_network.MLPClassifier`**'s.**
+**Defaults for small tabular data, as in scikit-learn's**
+:class:`~sklearn.neural_network.MLPClassifier`.
 ``TwoLayerClassifier()`` is 100 ReLU units (He initialisation), Adam at learning rate 1e-3,
 ``reg=1e-4``, ``batch_size="auto"`` (``min(200, n_train)``) and ``epochs="auto"``: enough epochs
 for about :data:`AUTO_STEPS` (2,000) steps, at least 10 and at most 200 (10 on MNIST's 48,000

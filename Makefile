@@ -95,6 +95,8 @@ wann-swingup: $(STAMP)
 # about a minute; SCRATCHNN_DOCS_FAST=1 skips running them). CI builds it with warnings as errors
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -n -b html docs docs/_build/html
+	@! grep -rl 'class="problematic"' docs/_build/html --include='*.html' || \
+	  (echo "==> the pages above show reStructuredText errors"; exit 1)
 	@echo "==> the site: docs/_build/html/index.html"
 
 # every results table (docs/results/_generated/*.md, README.md's headline block, the model

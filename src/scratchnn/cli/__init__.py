@@ -40,9 +40,9 @@ Each module declares its parser beside the function that runs it::
   :mod:`.wann.weights` (``train-weights``, ``baseline``), :mod:`.wann.bench`.
 
 To add a command, write its module and list it in :data:`COMMANDS` (a ``wann`` action: in
-``wann.ACTIONS``) where it should appear in the help; tests/test_cli.py walks every
-subcommand's ``--help``. To add an option to an existing command, add it in that command's
-``add_parser``. :func:`main` only parses and dispatches.
+``wann.ACTIONS``) where it should appear in the help, and add its name to ``COMMANDS`` in
+tests/test_cli.py, which walks every subcommand's ``--help``. To add an option to an existing
+command, add it in that command's ``add_parser``. :func:`main` only parses and dispatches.
 """
 
 from __future__ import annotations

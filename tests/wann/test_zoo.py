@@ -96,6 +96,20 @@ def test_wann_eval_takes_a_zoo_name(tmp_path, capsys):
     assert "with individual weights" in capsys.readouterr().out
 
 
+def test_wann_eval_of_a_zoo_name_needs_no_task(tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    assert main(["wann", "eval", "swingup", "--json", str(out)]) == 0
+    want = _rows(json.loads((zoo_dir() / "swingup" / "eval.json").read_text()))
+    got = _rows(json.loads(out.read_text()))
+    assert got.keys() == want.keys()
+    for cond, row in want.items():
+        assert got[cond] == pytest.approx(row, rel=1e-9), cond
+    capsys.readouterr()
+    (tmp_path / "best.json").write_text("{}")
+    assert main(["wann", "eval", str(tmp_path / "best.json")]) == 2
+    assert "--task is required" in capsys.readouterr().err
+
+
 @pytest.mark.mnist
 def test_mnist256_tuned_and_trained_accuracy_match_the_card(mnist):
     """Test accuracy at the card's tuned shared weight, and with the trained individual

@@ -92,6 +92,17 @@ def resolve(path: Path | str) -> Path:
     return zoo_path(text)
 
 
+def task_for(path: Path | str, task: str | None) -> str:
+    """The task to evaluate ``path`` on: ``task`` when given, else the zoo entry's task when
+    ``path`` is a zoo name (not an existing file); otherwise a one-line error."""
+    if task:
+        return task
+    m = _LOOSE.match(str(path))
+    if m and not Path(path).exists() and m.group(1) in zoo_names():
+        return str(manifest(m.group(1))["task"])
+    raise ScratchnnError(f"--task is required for {path} (only a zoo name implies its task)")
+
+
 @dataclass(frozen=True)
 class Champion:
     """A zoo network: ``genome``, ``weights`` (packed edge order, (n_connections,); None for

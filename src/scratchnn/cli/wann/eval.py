@@ -29,10 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     we.add_argument(
         "file",
         type=Path,
-        help="best.json, a reference champion .csv, or the reference's Graphviz drawing of one "
-        "(show_network.py's text, e.g. WANNRelease/WANN/graphs/mnist)",
+        help="best.json, a reference champion .csv, the reference's Graphviz drawing of one "
+        "(show_network.py's text, e.g. WANNRelease/WANN/graphs/mnist), or a zoo name "
+        "(swingup, mnist256, cartpole; NAME:trained for its trained individual weights)",
     )
-    we.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
+    we.add_argument(
+        "--task",
+        help="swingup, mnist256, biped, gym:ENV_ID, xor, ... (default for a zoo name: its task)",
+    )
     we.add_argument(
         "--episodes",
         type=int,
@@ -86,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
     if args.tune_episodes is not None and args.tune_episodes < 1:
         raise ScratchnnError(f"--tune-episodes must be >= 1, got {args.tune_episodes}")
+    from ...wann.zoo import task_for
+
+    args.task = task_for(args.file, args.task)
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
     options = {
         "steps": args.episode_steps,

@@ -13,7 +13,8 @@ After the files marked ``"in_tree": false`` left the tree, each of their entries
 ``source``: ``git show COMMIT:PATH`` with the last commit that holds the file.
 
 Usage: ``python scripts/make_records.py results [--only results/FOLDER]`` (writes ``run.json``
-files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output.
+files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output. A folder that has a record
+already is skipped unless ``--force`` is given.
 """
 
 from __future__ import annotations
@@ -387,9 +388,15 @@ def main(argv: list[str]) -> int:
     folders = run_folders(root)
     if len(argv) > 2 and argv[1] == "--only":  # ROOT --only FOLDER: one folder's record
         folders = [Path(argv[2])]
+    force = "--force" in argv
     n = 0
     for folder in folders:
         if folder.name == "mlp-writeup":
+            continue
+        if (folder / RECORD).exists() and not force:
+            # a record outlives the files it describes: rewriting it from a slimmed folder
+            # would lose the entries of the files that left the tree
+            print(f"{folder}: has a record already (--force rewrites it)")
             continue
         rec = make_record(folder, root)
         (folder / RECORD).write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n")

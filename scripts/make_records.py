@@ -13,8 +13,8 @@ After the files marked ``"in_tree": false`` left the tree, each of their entries
 ``source``: ``git show COMMIT:PATH`` with the last commit that holds the file.
 
 Usage: ``python scripts/make_records.py results [--only results/FOLDER]`` (writes ``run.json``
-files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output. A folder that has a record
-already is skipped unless ``--force`` is given.
+files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output.
+A folder that has a record already is skipped unless ``--force`` is given.
 """
 
 from __future__ import annotations

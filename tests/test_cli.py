@@ -35,6 +35,7 @@ COMMANDS = {
     "wann train-weights",
     "wann baseline",
     "wann compare",
+    "wann show",
     "theory",
     "results",
 }

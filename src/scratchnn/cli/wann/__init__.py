@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench, compare, eval, search, weights
+from . import bench, compare, eval, search, show, weights
 
-ACTIONS = (search, eval, weights, compare, bench)
+ACTIONS = (search, eval, weights, compare, show, bench)
 """The modules of ``wann``'s actions; ``weights`` adds ``train-weights`` and ``baseline``."""
 
 

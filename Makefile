@@ -3,6 +3,7 @@
 #   make test        set up .venv, run the test suite (what CI runs)
 #   make test-fast   the unit tier for development: no real MNIST, nothing slow
 #   make test-faults the long tier of the fault suite (kill -9, fuzz), which CI also runs
+#   make docs        the documentation site into docs/_build/html (warnings are errors, as in CI)
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
 

@@ -4,7 +4,8 @@ Directives:
 
 ``.. dataclass-fields:: module.Class``
     One row per field of a dataclass: its key, type, default and the comment beside it in the
-    source (a trailing ``# ...`` or ``#:`` lines above it).
+    source (a trailing ``# ...`` or ``#:`` lines above it); ``key: text`` lines in the body
+    describe fields the source leaves uncommented (a key that is not a field is an error).
 ``.. docstring-section:: module Title``
     The section called ``Title`` (an RST heading underlined with ``-``) of a module's docstring.
 ``.. activation-ids::``
@@ -57,9 +58,17 @@ class DataclassFields(SphinxDirective):
     required_arguments = 1
     option_spec: ClassVar[dict] = {"prefix": lambda s: s.strip()}
 
+    has_content = True
+
     def run(self) -> list[nodes.Node]:
         cls = _object(self.arguments[0])
         notes = _comments(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        for line in self.content:  # "key: meaning" for fields the source does not comment
+            key, _, text = line.partition(":")
+            if key.strip() not in names:
+                raise self.error(f"{self.arguments[0]} has no field {key.strip()!r}")
+            notes[key.strip()] = notes.get(key.strip()) or text.strip()
         prefix = self.options.get("prefix", "")
         rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
         for f in dataclasses.fields(cls):

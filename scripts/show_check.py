@@ -13,12 +13,13 @@ JSON object:
   data says the champion has;
 - ``slider``: for a few grid indices ``[index, shown text, shown value, the page data's
   value]`` after moving the slider there;
-- ``player``: ``{"frames": [before, after]}`` around half a second of playing (None when the
-  page has no episodes);
+- ``episodes``: whether the page's data holds recorded episodes; ``player``: ``{"frames":
+  [before, after]}`` around half a second of playing (None when no player is shown);
 - ``hover``: ``{"node", "highlighted"}``: the node hovered (``--node``, else the one with most
   connections) and the indices of the edges highlighted then;
 - ``ok``: no console error, every connection drawn, the slider shows the data's value at every
-  index tried, the player advanced (where there is one), hovering highlighted some edges.
+  index tried, the player advanced (where the data has episodes), hovering highlighted some
+  edges. A step that fails because the page's script broke is listed with the console errors.
 
 Exit status 0 when ``ok``, 1 otherwise, 2 when the browser is missing.
 """
@@ -46,7 +47,8 @@ JS_LOAD = """() => { const n = performance.getEntriesByType("navigation")[0];
   return n ? n.loadEventEnd - n.startTime : null; }"""
 JS_COUNTS = """() => ({edges: document.querySelectorAll("#network svg .edge").length,
   connections: window.show ? window.show.data.connections : null,
-  grid: window.show ? window.show.data.grid.weights.length : 0})"""
+  grid: window.show ? window.show.data.grid.weights.length : 0,
+  episodes: window.show ? window.show.data.player !== null : false})"""
 JS_SLIDER = """(i) => { const s = document.getElementById("slider");
   s.value = i; s.dispatchEvent(new Event("input"));
   const sc = document.getElementById("score"), g = window.show.data.grid;
@@ -66,6 +68,32 @@ JS_HL = """() => [...document.querySelectorAll("#network .edge.hl")]
 def chromium() -> str | None:
     """The Chromium executable: ``$CHROMIUM``, else ``chromium`` on the PATH."""
     return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+def _interact(page, n: int, node: int | None, errors: list[str]) -> dict:
+    """Move the slider, play the episode, hover a node; a step that fails (the page's script
+    broke) is an error in ``errors`` and leaves its finding empty."""
+    from playwright.sync_api import Error
+
+    found: dict = {"slider": [], "player": None, "hover": None}
+    try:
+        if n:
+            found["slider"] = [
+                page.evaluate(JS_SLIDER, i) for i in sorted({0, n // 3, n // 2, n - 1})
+            ]
+        before = page.evaluate(JS_FRAME)
+        if before is not None:
+            page.click("#play")
+            page.wait_for_timeout(600)
+            page.click("#play")
+            found["player"] = {"frames": [before, page.evaluate(JS_FRAME)]}
+        if page.evaluate(JS_COUNTS)["edges"]:
+            k = page.evaluate(JS_BUSIEST) if node is None else node
+            page.hover(f'#network .node[data-i="{k}"]', timeout=5000)
+            found["hover"] = {"node": k, "highlighted": sorted(page.evaluate(JS_HL))}
+    except Error as exc:
+        errors.append(f"check: {str(exc).splitlines()[0]}")
+    return found
 
 
 def check(page_file: Path, screenshot: Path | None = None, node: int | None = None) -> dict:
@@ -97,24 +125,7 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             found["load_ms"] = page.evaluate(JS_LOAD)
             found.update(page.evaluate(JS_COUNTS))
-            n = found["grid"]
-            found["slider"] = (
-                [page.evaluate(JS_SLIDER, i) for i in sorted({0, n // 3, n // 2, n - 1})]
-                if n
-                else []
-            )
-            before = page.evaluate(JS_FRAME)
-            found["player"] = None
-            if before is not None:
-                page.click("#play")
-                page.wait_for_timeout(600)
-                page.click("#play")
-                found["player"] = {"frames": [before, page.evaluate(JS_FRAME)]}
-            found["hover"] = None
-            if found["edges"]:
-                k = page.evaluate(JS_BUSIEST) if node is None else node
-                page.hover(f'#network .node[data-i="{k}"]')
-                found["hover"] = {"node": k, "highlighted": sorted(page.evaluate(JS_HL))}
+            found.update(_interact(page, found["grid"], node, errors))
             if screenshot is not None:
                 page.mouse.move(0, 0)
                 page.evaluate("() => window.scrollTo(0, 0)")
@@ -126,9 +137,8 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
         abs(shown - want) <= 1e-12 * max(1.0, abs(want)) and idx == i
         for i, _, shown, want, idx in found["slider"]
     )
-    player_ok = (
-        found["player"] is None or found["player"]["frames"][1] != found["player"]["frames"][0]
-    )
+    player = found["player"]
+    player_ok = player["frames"][1] != player["frames"][0] if player else not found["episodes"]
     found["ok"] = (
         not errors
         and found["connections"] is not None

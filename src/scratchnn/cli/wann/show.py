@@ -30,7 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         ),
     )
     ws.add_argument("champion", help="a zoo name (swingup, mnist256:trained, ...) or a file")
-    ws.add_argument("--task", required=True, help="swingup, mnist256, biped, gym:ENV_ID, xor, ...")
+    ws.add_argument(
+        "--task",
+        help="swingup, mnist256, biped, gym:ENV_ID, xor, ... (default for a zoo name: its task)",
+    )
     ws.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     ws.add_argument(
         "--eval",
@@ -88,6 +91,7 @@ def command_line(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from ...wann.show import write_page
     from ...wann.tasks import configure_task, make_task
+    from ...wann.zoo import task_for
 
     for name in ("episodes", "frames", "frame_width"):
         value = getattr(args, name)
@@ -95,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             raise ScratchnnError(f"--{name.replace('_', '-')} must be >= 1, got {value}")
     if args.eval is not None and not args.eval.is_file():
         raise ScratchnnError(f"--eval {args.eval}: no such file")
+    args.task = task_for(args.champion, args.task)
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
     if hasattr(task, "spec"):
         task = configure_task(task, {"backend": args.backend})

@@ -10,7 +10,8 @@ the same start: the first tuning episode behind the slider's scores.
   Same physics and networks as the scores (:class:`~scratchnn.wann.swingup.SwingUpEnv`, the
   compiled forward pass), so a run's return is the score of that episode.
 - Gymnasium tasks (:func:`gym_episodes`): frames the environment renders
-  (``render_mode="rgb_array"``) every ``ceil(steps / frames)`` steps and at the last step,
+  (``render_mode="rgb_array"``), about ``frames`` per episode (every ``ceil(length /
+  frames)`` steps and at the last step), in Gymnasium's environments whatever the scores' backend,
   scaled to ``width`` pixels and stored as WebP (PNG where Pillow has no WebP) data URIs,
   with the step and the return so far at each frame. Environments that cannot render give the
   returns without frames.
@@ -153,33 +154,38 @@ def gym_episodes(
 ) -> dict:
     """One episode per run of the Gymnasium environment ``spec``
     (:class:`~scratchnn.wann.gym_task.EnvSpec`) seeded ``seed``, each in a fresh environment:
-    ``{"kind": "frames", "stride", "runs": [{"label", "w", "return", "steps", "frames": [data
-    URI], "frame_step": [step], "frame_return": [return so far]}]}``; ``fps``: the environment's
-    steps per second (its ``render_fps``, else 50)."""
+    ``{"kind": "frames", "fps", "env_id", "runs": [{"label", "w", "return", "steps", "stride",
+    "frames": [data URI], "frame_step": [step], "frame_return": [return so far]}]}``. Each
+    episode runs twice: once to learn its length, then again (the same seed, a fresh
+    environment: the same episode) rendering a frame every ``stride = ceil(length / frames)``
+    steps and at its last step. ``fps``: the environment's steps per second (its
+    ``render_fps``, else 50)."""
+    from ..gym_task import make_env
+
     packed = pack_population(Population.from_genomes([genome]))
     inst = _instances(packed, np.stack([r.edge_weights for r in runs]))
-    stride = max(1, math.ceil(spec.steps / max(1, frames)))
     out, fps = [], 50.0
     for i, run in enumerate(runs):
-        episode, fps = _gym_episode(spec, packed, inst, i, seed, stride, width)
-        out.append({"label": run.label, "w": run.w, **episode})
-    return {"kind": "frames", "stride": stride, "fps": fps, "env_id": spec.env_id, "runs": out}
+        record = _play(spec, packed, inst, i, seed, make_env(spec))
+        env = _render_env(spec)
+        if env is not None:
+            fps = float(env.metadata.get("render_fps") or fps)
+            stride = max(1, math.ceil(record["steps"] / max(1, frames)))
+            record = _play(spec, packed, inst, i, seed, env, stride, width)
+        out.append({"label": run.label, "w": run.w, **record})
+    return {"kind": "frames", "fps": fps, "env_id": spec.env_id, "runs": out}
 
 
-def _gym_episode(spec, packed, inst, i: int, seed: int, stride: int, width: int):
-    """Instance ``i``'s episode in a fresh environment: its record for :func:`gym_episodes` and
-    the environment's frames per second."""
-    from ..gym_task import make_env, to_actions
+def _play(spec, packed, inst, i: int, seed: int, env, stride: int = 0, width: int = 0) -> dict:
+    """Instance ``i``'s episode in ``env`` (closed at the end), seeded ``seed``; with
+    ``stride``, a frame of ``width`` pixels at step 0, every ``stride`` steps and at the last."""
+    from ..gym_task import to_actions
 
-    env = _render_env(spec)
-    renders = env is not None
-    env = env if renders else make_env(spec)
-    fps = float(env.metadata.get("render_fps") or 50.0)
     obs = np.ravel(env.reset(seed=int(seed))[0]).astype(np.float64)
     shots, at, so_far = [], [], []
 
     def shoot(t: int, ret: float) -> None:
-        if renders:
+        if stride:
             shots.append(encode_frame(env.render(), width))
             at.append(t)
             so_far.append(round(ret, 3))
@@ -193,14 +199,14 @@ def _gym_episode(spec, packed, inst, i: int, seed: int, stride: int, width: int)
         total += float(r)
         t += 1
         done = bool(terminated or truncated)
-        if t % stride == 0 or done or t == spec.steps:
+        if stride and (t % stride == 0 or done or t == spec.steps):
             shoot(t, total)
     env.close()
-    record = {
+    return {
         "return": total,
         "steps": t,
+        "stride": stride,
         "frames": shots,
         "frame_step": at,
         "frame_return": so_far,
     }
-    return record, fps

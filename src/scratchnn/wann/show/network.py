@@ -22,7 +22,7 @@ from ..genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
 ROW = 16.0
 MIN_HEIGHT, MAX_HEIGHT = 260.0, 900.0
 WIDTH = 900.0
-MARGIN = 70.0  # room for the input and output names
+MARGIN = 40.0  # the least room left and right of the columns (more for long names)
 PIXEL = 9.0  # side of one MNIST input pixel
 
 
@@ -56,8 +56,11 @@ def network_layout(
     height = min(MAX_HEIGHT, max(MIN_HEIGHT, ROW * (tallest + 1)))
     if image:
         height = max(height, 16 * PIXEL + 4 * ROW)
-    left = MARGIN + (16 * PIXEL if image else 0)
-    step = (WIDTH - MARGIN - left) / max(top, 1)
+    names = [*input_names[: g.n_in], "bias"] if not image else ["bias"]
+    margin = max(MARGIN, 16 + 6.5 * max(len(x) for x in names))  # room for the input names
+    right = max(MARGIN, 16 + 6.5 * max((len(x) for x in output_names), default=0))
+    left = margin + (16 * PIXEL if image else 0)
+    step = (WIDTH - right - left) / max(top, 1)
     pos: dict[int, tuple[float, float]] = {}
 
     def spread(ids: list[int], x: float) -> None:
@@ -72,10 +75,10 @@ def network_layout(
             y0 = (height - 16 * PIXEL) / 2
             for v in ids:
                 if kinds[v] == BIAS:
-                    pos[v] = (MARGIN + 8 * PIXEL, y0 - 2 * ROW)
+                    pos[v] = (margin + 8 * PIXEL, y0 - 2 * ROW)
                 else:
                     r, c = divmod(v - 1, 16)
-                    pos[v] = (MARGIN + (c + 0.5) * PIXEL, y0 + (r + 0.5) * PIXEL)
+                    pos[v] = (margin + (c + 0.5) * PIXEL, y0 + (r + 0.5) * PIXEL)
             continue
         if d not in (0, top):  # hidden: by the mean height of the sources already placed
 

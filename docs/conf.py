@@ -38,6 +38,8 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
+# quotes and ellipses only: "--source" in a help text stays two hyphens, not a dash
+smartquotes_action = "qe"
 templates_path = ["_templates"]
 exclude_patterns = [
     "_build",

@@ -81,6 +81,7 @@ fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.loglog(steps, errors, "o-")
 ax.set(xlabel="step h", ylabel="relative error", title="finite difference vs backward pass")
 ax.grid(alpha=0.3)
+fig.tight_layout()
 
 # %%
 # ``scratchnn theory`` runs these checks and the writeup's other theory results (perceptron

@@ -2,6 +2,8 @@
 
 Usage: python scripts/show_check.py PAGE.html [--screenshot OUT.png] [--node K]
 
+The screenshot shows the whole page at the tuned weight with the hovered node pinned.
+
 Drives the system's Chromium (Debian package ``chromium``, or the browser named by ``$CHROMIUM``)
 through Playwright's Python package, with a fresh profile and no network services. Prints one
 JSON object:
@@ -61,6 +63,9 @@ JS_FRAME = """() => { const f = document.getElementById("frame");
 JS_BUSIEST = """() => { const d = window.show.data.network, deg = d.nodes.map(() => 0);
   d.edges.forEach(([s, t]) => { deg[s]++; deg[t]++; });
   return deg.indexOf(Math.max(...deg)); }"""
+JS_TUNED = """() => { const d = window.show.data, w = d.grid.weights, t = d.tuned_weight;
+  let best = 0; w.forEach((x, i) => { if (Math.abs(x - t) < Math.abs(w[best] - t)) best = i; });
+  window.show.setWeightIndex(best); window.scrollTo(0, 0); }"""
 JS_HL = """() => [...document.querySelectorAll("#network .edge.hl")]
   .map(e => Number(e.dataset.k))"""
 
@@ -128,7 +133,9 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
             found.update(_interact(page, found["grid"], node, errors))
             if screenshot is not None:
                 page.mouse.move(0, 0)
-                page.evaluate("() => window.scrollTo(0, 0)")
+                if found["hover"]:  # pinned: the highlight shows in the picture
+                    page.click(f'#network .node[data-i="{found["hover"]["node"]}"]')
+                page.evaluate(JS_TUNED)
                 page.screenshot(path=str(screenshot), full_page=True)
         finally:
             ctx.close()

@@ -174,7 +174,10 @@ def page_data(
         player["start"] = np.asarray(start).tolist()
     part = "trained" if source.zoo and source.zoo.endswith(":trained") else "champion"
     facts = card_facts(source.card, part) if source.card else {}
-    table = facts.get("table") or markdown_table(paper_table(task.name, result))
+    # the card's table is the champion's (its trained row aside); other networks: their own
+    table = (facts.get("table") if part == "champion" and eval_file is None else None) or (
+        markdown_table(paper_table(task.name, result))
+    )
     acts = sorted({n.act for n in g.hidden})
     title = (source.manifest or {}).get("title") or task.name
     return {
@@ -192,7 +195,7 @@ def page_data(
         "activations": [ACTIVATIONS_BY_ID[a][0] for a in acts],
         "individual_weights": source.weights is not None,
         "table": table,
-        "protocol": facts.get("protocol", ""),
+        "protocol": facts.get("protocol", "") if part == "champion" else "",
         "made": facts.get("made", []),
         "has_paper": task.name in PAPER,
         "tuned_weight": float(result["tuned_weight"]),

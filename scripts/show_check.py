@@ -14,7 +14,8 @@ JSON object:
 - ``edges`` / ``connections``: edges drawn in the network SVG, and the connections the page's
   data says the champion has;
 - ``slider``: for a few grid indices ``[index, shown text, shown value, the page data's
-  value]`` after moving the slider there;
+  value, the index shown, the digits' accuracy labels, the test images' captions]`` after
+  moving the slider there (the last two empty but on MNIST-256 pages);
 - ``episodes``: whether the page's data holds recorded episodes; ``player``: ``{"frames":
   [before, after]}`` around half a second of playing (None when no player is shown);
 - ``hover``: ``{"node", "highlighted"}``: the node hovered (``--node``, else the one with most
@@ -55,8 +56,9 @@ JS_SLIDER = """(i) => { const s = document.getElementById("slider");
   s.value = i; s.dispatchEvent(new Event("input"));
   const sc = document.getElementById("score"), g = window.show.data.grid;
   const want = g.kind === "accuracy" ? g.accuracy[i] : g.mean[i];
+  const texts = q => [...document.querySelectorAll(q)].map(e => e.textContent);
   return [i, document.getElementById("score-value").textContent, Number(sc.dataset.value), want,
-    Number(sc.dataset.index)]; }"""
+    Number(sc.dataset.index), texts("#digits-chart .digit-acc"), texts("#samples .pred")]; }"""
 JS_FRAME = """() => { const f = document.getElementById("frame");
   const shown = f && !document.getElementById("player-section").hidden;
   return shown ? Number(f.dataset.frame) : null; }"""
@@ -142,7 +144,7 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
     found["console_errors"] = errors
     slider_ok = bool(found["slider"]) and all(
         abs(shown - want) <= 1e-12 * max(1.0, abs(want)) and idx == i
-        for i, _, shown, want, idx in found["slider"]
+        for i, _, shown, want, idx, *_ in found["slider"]
     )
     player = found["player"]
     player_ok = player["frames"][1] != player["frames"][0] if player else not found["episodes"]

@@ -252,7 +252,8 @@ def test_the_page_works_in_headless_chromium(swingup_page):
     found = _checker().check(out)
     assert found["console_errors"] == []
     assert found["edges"] == load_champion("swingup:trained").genome.n_enabled() == 65
-    for i, text, shown, _, idx in found["slider"]:
+    for i, text, shown, _, idx, digits, preds in found["slider"]:
+        assert digits == preds == []  # MNIST-256 pages only
         mean, sd = data["grid"]["mean"][i], data["grid"]["sd"][i]
         assert idx == i and shown == mean
         assert text == f"{mean:.2f} ± {sd:.2f}"
@@ -282,6 +283,32 @@ def test_the_checker_fails_on_broken_pages(swingup_page, tmp_path):
     page = tmp_path / "stuck.html"  # a score that does not follow the slider
     page.write_text(render_page(stuck).replace("score.dataset.value = ys[gi]", "0"))
     assert not check(page)["ok"]
+
+
+@pytest.mark.mnist
+@needs_browser
+def test_the_mnist_page_shows_each_weights_digit_accuracy_and_predictions(mnist, tmp_path):
+    task = make_task("mnist256")
+    data = page_data("mnist256", task)
+    out = tmp_path / "mnist256.html"
+    out.write_text(render_page(data))
+    found = _checker().check(out)
+    assert found["ok"] and found["edges"] == 687
+    y = task.data.y_test
+    samples = data["grid"]["samples"]
+    assert samples["label"] == [int(y[i]) for i in samples["index"]]
+    ev = load_champion("mnist256").eval  # the tuned weight's accuracy, as wann eval measured it
+    k = data["grid"]["weights"].index(ev["tuned_weight"])
+    assert data["grid"]["accuracy"][k] == ev["tuned_accuracy"]
+    packed = pack_population(Population.from_genomes([load_champion("mnist256").genome]))
+    W = np.full((1, packed.n_edges(0)), ev["tuned_weight"])
+    z = task.logits(packed, _instances(packed, W), task.data.X_test[samples["index"]])[0]
+    assert samples["pred"][k] == z.argmax(axis=1).tolist()
+    for i, text, shown, _, _, digits, preds in found["slider"]:
+        acc = data["grid"]["accuracy"][i]
+        assert shown == acc and text == f"{100 * acc:.2f} %"
+        assert digits == [f"{100 * a:.0f}" for a in data["grid"]["digit_accuracy"][i]]
+        assert preds == [f"says {p}" for p in samples["pred"][i]]
 
 
 # --- the zoo's pages: budgets ----------------------------------------------------------------

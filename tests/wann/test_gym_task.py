@@ -8,6 +8,7 @@ import pytest
 from gymnasium import spaces
 
 from scratchnn.errors import ConfigError, ScratchnnError
+from scratchnn.wann.genome import express
 from scratchnn.wann.gym_task import EnvSpec, biped_task, gym_task, make_env, to_actions
 from scratchnn.wann.packed import pack
 from scratchnn.wann.population import Population
@@ -196,3 +197,23 @@ def test_wann_eval_biped_reads_the_reference_champion_format_and_names_the_rewar
     std = [*short, "--reward", "standard"]
     assert main(["wann", "eval", str(tmp_path / "champ.csv"), "--task", "biped", *std]) == 0
     assert "reward: BipedalWalker-v3's standard reward" in capsys.readouterr().out
+
+
+def test_train_weights_scores_gym_candidates_on_their_episode_seeds():
+    """episode_returns on a Gymnasium task: (C, S) returns, candidate c on seed s equal to
+    running that weight vector alone on that seed (the seeds are 1-D, not initial states)."""
+    from scratchnn.wann.packed import instances
+    from scratchnn.wann.weights import episode_returns
+
+    task = gym_task("CartPole-v1", workers=1, backend="gymnasium")
+    net = pack([express(random_nets(4, 2, 1, seed=5, max_mutations=6)[0])])
+    E = net.n_edges(0)
+    cands = np.random.default_rng(0).normal(size=(3, E))
+    seeds = np.array([11, 12])
+    R = episode_returns(task, net, cands, seeds)
+    assert R.shape == (3, 2)
+    for c in range(3):
+        for s in range(2):
+            inst = instances(net, np.zeros(1, np.int64), cands[c][None])
+            alone = task.episode_scores(net, inst, seeds[s : s + 1])
+            assert alone[0] == R[c, s]

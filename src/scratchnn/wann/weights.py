@@ -125,7 +125,11 @@ def episode_returns(
     S = 1 if states is None else len(states)
     wflat = np.repeat(candidates, S, axis=0)
     inst = instances(packed, np.zeros(C * S, np.int64), wflat)
-    st = None if states is None else np.tile(states, (C, 1))
+    if states is None:
+        st = None
+    else:  # (S,) episode seeds (Gymnasium tasks) or (S, d) initial states, once per candidate
+        states = np.asarray(states)
+        st = np.tile(states, C) if states.ndim == 1 else np.tile(states, (C, 1))
     return task.episode_scores(packed, inst, st).reshape(C, S)
 
 

@@ -318,11 +318,16 @@ def control_searches(records: dict[str, Record], task: str) -> str:
             net = r.data.get("network") or {}
             rows.append(
                 [f"`{r.name}`", _seed_text(r), f"{r.eval().get('tuned_weight', float('nan')):g}"]
-                + [pm(*r.condition(w)[:2]) for w in ("tuned_shared", "random_shared",
-                                                       "random_weights")]
-                + [str(net.get("hidden_nodes", DASH)), str(net.get("connections", DASH)),
-                   r.data.get("commit") or DASH]
-            )  # fmt: skip
+                + [
+                    pm(*r.condition(w)[:2])
+                    for w in ("tuned_shared", "random_shared", "random_weights")
+                ]
+                + [
+                    str(net.get("hidden_nodes", DASH)),
+                    str(net.get("connections", DASH)),
+                    r.data.get("commit") or DASH,
+                ]
+            )
     out.append(table(header, rows))
     return "\n".join(out)
 
@@ -469,6 +474,113 @@ def biped(records: dict[str, Record]) -> str:
     return "\n".join(out)
 
 
+#: the EnvPool backend's record (scripts/biped-envpool.sh): bench and backend agreement
+BACKENDS_RECORD = "biped-envpool"
+#: cores of the cluster the cost table prices (the paper's machines)
+CLUSTER_CORES = 96
+
+
+def biped_backends(records: dict[str, Record]) -> str:
+    """The two backends side by side (``wann bench --gym biped``), the paper preset's cost on
+    each, and fixed networks scored on both (``wann bench --agree``)."""
+    rec = get(records, BACKENDS_RECORD)
+    bench = rec.metrics.get("bench-biped")
+    if not isinstance(bench, dict) or "backends" not in bench:
+        raise ResultsError(f"record {rec.name}: no metrics.bench-biped of both backends")
+    g, e = bench["backends"]["gymnasium"], bench["backends"]["envpool"]
+    ratio = bench["ratio"]
+
+    def us(x: float) -> str:
+        return f"{1e6 * x:.1f} µs"
+
+    out = [
+        f"Cost per step, CPU time of one core, {bench['episodes']} generation-0 episodes "
+        f"(`scratchnn wann bench --gym biped`), then one whole generation-0 evaluation of "
+        f"{bench['generation_pop']} networks at six weights on {bench['workers']} workers, wall "
+        "clock, the backends alternating:\n",
+        table(
+            ["", "gymnasium", "envpool", "gymnasium / envpool"],
+            [
+                [
+                    "environment step alone",
+                    us(g["seconds_per_env_step"]),
+                    us(e["seconds_per_env_step"]),
+                    f"{ratio['env_step']:.1f}x",
+                ],
+                [
+                    "episode step, whole loop",
+                    us(g["seconds_per_episode_step"]),
+                    us(e["seconds_per_episode_step"]),
+                    f"{ratio['episode_step']:.1f}x",
+                ],
+                [
+                    "network step",
+                    us(g["seconds_per_network_step"]),
+                    us(e["seconds_per_network_step"]),
+                    DASH,
+                ],
+                [
+                    "generation (wall clock)",
+                    f"{g['generation_seconds']:.2f} s",
+                    f"{e['generation_seconds']:.2f} s",
+                    f"{ratio['generation']:.1f}x",
+                ],
+            ],
+        ),
+        "",
+        f"The paper preset (population 480, 2,048 generations, 4 rollouts per weight) priced "
+        f"from these costs: core-hours between every episode as short as generation 0's and "
+        f"every episode the full 1,600 steps, and hours on {CLUSTER_CORES} cores with perfect "
+        "scaling:\n",
+    ]
+    rows = []
+    for name, b in (("gymnasium", g), ("envpool", e)):
+        p = b["presets"]["paper"]
+        lo = p["seconds_per_generation_gen0"] * p["generations"] / 3600
+        hi = p["seconds_per_generation_max"] * p["generations"] / 3600
+        rows.append(
+            [name, f"{lo:,.0f}-{hi:,.0f}", f"{lo / CLUSTER_CORES:.1f}-{hi / CLUSTER_CORES:.1f}"]
+        )
+    out.append(table(["backend", "core-hours", f"hours on {CLUSTER_CORES} cores"], rows))
+    agree = [(k, rec.metrics[k]) for k in ("agree-cartpole", "agree-biped") if k in rec.metrics]
+    if agree:
+        out += [
+            "",
+            "Fixed networks on both backends (`scratchnn wann bench --gym TASK --agree NETWORK`):"
+            " the backends draw different terrains and initial states for a seed, so they are "
+            "compared in distribution, mean against mean:\n",
+        ]
+        rows = []
+        for _, a in agree:
+            d = abs(a["difference"]) / a["se"]
+            rows.append([
+                f"{a['task']}: `{a['network']}` at w = {a['weight']:g}",
+                str(a["gymnasium"]["n"]),
+                pm(a["gymnasium"]["mean"], a["gymnasium"]["std"]),
+                pm(a["envpool"]["mean"], a["envpool"]["std"]),
+                f"{a['difference']:+.2f}",
+                f"{a['se']:.2f}",
+                f"{d:.2f}",
+                "agree" if a["agree"] else "differ",
+            ])  # fmt: skip
+        out.append(
+            table(
+                [
+                    "network",
+                    "episodes each",
+                    "gymnasium",
+                    "envpool",
+                    "difference",
+                    "standard error",
+                    "differences / SE",
+                    "under 2 SE",
+                ],
+                rows,
+            )
+        )
+    return "\n".join(out)
+
+
 def generate(records: dict[str, Record]) -> dict[str, str]:
     """Every generated file: name -> Markdown text (banner line first)."""
 
@@ -483,6 +595,8 @@ def generate(records: dict[str, Record]) -> dict[str, str]:
         "mnist256-searches.md": mnist_searches(records),
         "biped.md": biped(records),
     }
+    if BACKENDS_RECORD in records:
+        parts["biped-backends.md"] = biped_backends(records)
     return {k: BANNER + "\n\n" + v for k, v in parts.items()}
 
 

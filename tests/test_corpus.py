@@ -32,19 +32,19 @@ def _space(p: Path):
 
 
 def _wann_config(p: Path):
-    from scratchnn.wann.config import load_config_file
+    from scratchnn.wann.search.config import load_config_file
 
     return load_config_file(p)
 
 
 def _genome(p: Path):
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.networks.formats import load_genome
 
     return load_genome(p, 2, 1)
 
 
 def _checkpoint(p: Path):
-    from scratchnn.wann.search import load_checkpoint
+    from scratchnn.wann.search.loop import load_checkpoint
 
     return load_checkpoint(p)
 
@@ -159,7 +159,7 @@ def test_train_refuses_each_hostile_config_in_one_line(tmp_path, capsys, monkeyp
 
 
 def test_a_champion_csv_of_30k_nodes_is_refused_before_its_matrix(tmp_path):
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.networks.formats import load_genome
 
     path = tmp_path / "huge.csv"
     path.write_text("0,0\n" * 30_000)  # 30,000 rows: a dense matrix would take 7 GB

@@ -53,9 +53,9 @@ def test_read_npz_round_trips_and_refuses_every_damage(tmp_path):
 
 def test_checkpoints_and_parameters_with_a_damaged_archive_are_refused(tmp_path):
     from scratchnn.runs import load_params, save_params
-    from scratchnn.wann.config import SearchConfig
-    from scratchnn.wann.run import search
-    from scratchnn.wann.search import load_checkpoint
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.loop import load_checkpoint
+    from scratchnn.wann.search.run import search
     from scratchnn.wann.tasks import SwingUpTask
     from scratchnn.wann.weights import ESConfig, PGPEState
 

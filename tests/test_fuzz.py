@@ -234,7 +234,7 @@ WANN_KEYS += ["p_conn_objective", "best_reps", "checkpoint_every", "seed", "p_ad
     ),
 )
 def _wann_config(data: str | bytes) -> None:
-    from scratchnn.wann.config import load_config_file
+    from scratchnn.wann.search.config import load_config_file
 
     _in_file(data, "wann.yaml", load_config_file)
 
@@ -264,7 +264,7 @@ def genome_dicts(draw: st.DrawFn) -> dict:
     st.one_of(genome_dicts().map(lambda d: json.dumps(d)), st.text(max_size=200).map("{".__add__)),
 )
 def _genome_json(text: str) -> None:
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.networks.formats import load_genome
 
     _in_file(text, "best.json", lambda p: load_genome(p, 2, 1))
 
@@ -284,7 +284,7 @@ def champion_csv(draw: st.DrawFn) -> str:
 
 @fuzz("champion_csv", st.one_of(champion_csv(), st.binary(max_size=200)))
 def _champion_csv(data: str | bytes) -> None:
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.networks.formats import load_genome
 
     _in_file(data, "best.csv", lambda p: load_genome(p, 2, 1))
 
@@ -309,7 +309,7 @@ def reference_drawing(draw: st.DrawFn) -> str:
 
 @fuzz("reference_drawing", reference_drawing())
 def _reference_drawing(text: str) -> None:
-    from scratchnn.wann.formats import load_genome
+    from scratchnn.wann.networks.formats import load_genome
 
     _in_file(text, "graph", lambda p: load_genome(p, 2, 1))
 
@@ -318,9 +318,9 @@ def _reference_drawing(text: str) -> None:
 
 
 def _real_checkpoint() -> bytes:
-    from scratchnn.wann.config import SearchConfig
-    from scratchnn.wann.population import Population
-    from scratchnn.wann.search import SearchState, save_checkpoint
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.loop import SearchState, save_checkpoint
+    from scratchnn.wann.search.population import Population
 
     rng = np.random.default_rng(0)
     state = SearchState("xor", SearchConfig(pop=4), 0, rng, Population.initial(4, 2, 1, 0.5, rng))
@@ -363,7 +363,7 @@ def checkpoint_with_header(draw: st.DrawFn) -> bytes:
 
 @fuzz("checkpoint", st.one_of(damaged(CHECKPOINT), checkpoint_with_header()))
 def _checkpoint(data: bytes) -> None:
-    from scratchnn.wann.search import load_checkpoint
+    from scratchnn.wann.search.loop import load_checkpoint
 
     _in_file(data, "checkpoint.npz", load_checkpoint)
 

@@ -202,7 +202,7 @@ def _search_killed(tmp_path: Path, kills: int, seed: int) -> None:
     for delay in _kill_points(seed, kills, seconds):
         killed += _run(command(), delay)
         if (out / "checkpoint.npz").exists():
-            from scratchnn.wann.search import load_checkpoint
+            from scratchnn.wann.search.loop import load_checkpoint
 
             load_checkpoint(out / "checkpoint.npz")  # never corrupt
     _run(command(), None)

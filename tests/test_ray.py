@@ -38,9 +38,9 @@ def _sweep(out: Path, executor: str, address: str | None = None):
 
 
 def _search(task_name: str, out: Path, evaluate=None):
-    from scratchnn.wann.config import load_preset
-    from scratchnn.wann.run import search
-    from scratchnn.wann.search import evaluate_here
+    from scratchnn.wann.search.config import load_preset
+    from scratchnn.wann.search.loop import evaluate_here
+    from scratchnn.wann.search.run import search
     from scratchnn.wann.tasks import make_task
 
     task = make_task(task_name)
@@ -78,7 +78,7 @@ def local_ray():
 
 def test_chunks_of_a_packed_population_score_as_the_whole(local_ray, tmp_path):
     from scratchnn.parallel import RayExecutor
-    from scratchnn.wann.distributed import chunked_evaluator
+    from scratchnn.wann.search.distributed import chunked_evaluator
 
     local = _sweep(tmp_path / "local", "local")
     on_ray = _sweep(tmp_path / "ray", "ray")
@@ -101,7 +101,7 @@ def test_chunks_of_a_packed_population_score_as_the_whole(local_ray, tmp_path):
 
 
 def test_a_gymnasium_task_goes_to_ray_one_network_and_one_worker_at_a_time():
-    from scratchnn.wann.distributed import CHUNK, remote_form
+    from scratchnn.wann.search.distributed import CHUNK, remote_form
     from scratchnn.wann.tasks import make_task
 
     remote, size = remote_form(make_task("gym:CartPole-v1", workers=2))
@@ -114,7 +114,7 @@ def test_a_two_node_cluster_on_localhost_gives_the_local_numbers(tmp_path):
     from ray.cluster_utils import Cluster
 
     from scratchnn.parallel import RayExecutor, ray_session
-    from scratchnn.wann.distributed import chunked_evaluator
+    from scratchnn.wann.search.distributed import chunked_evaluator
 
     if ray.is_initialized():
         ray.shutdown()
@@ -139,9 +139,9 @@ def test_a_two_node_cluster_on_localhost_gives_the_local_numbers(tmp_path):
 
 
 def test_slice_packed_keeps_each_network():
-    from scratchnn.wann.distributed import chunk_bounds, slice_packed
-    from scratchnn.wann.population import Population, checked_depths
-    from scratchnn.wann.population import pack as pack_population
+    from scratchnn.wann.search.distributed import chunk_bounds, slice_packed
+    from scratchnn.wann.search.population import Population, checked_depths
+    from scratchnn.wann.search.population import pack as pack_population
 
     pop = Population.initial(10, 3, 1, 0.5, np.random.default_rng(0))
     packed = pack_population(pop, checked_depths(pop))

@@ -9,7 +9,8 @@ Directives:
 ``.. docstring-section:: module Title``
     The section called ``Title`` (an RST heading underlined with ``-``) of a module's docstring.
 ``.. activation-ids::``
-    The WANN activation ids and names (:data:`scratchnn.wann.activations.ACTIVATIONS_BY_ID`).
+    The WANN activation ids and names
+    (:data:`scratchnn.wann.networks.activations.ACTIVATIONS_BY_ID`).
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ class DocstringSection(SphinxDirective):
 
 class ActivationIds(SphinxDirective):
     def run(self) -> list[nodes.Node]:
-        from scratchnn.wann.activations import ACTIVATIONS_BY_ID
+        from scratchnn.wann.networks.activations import ACTIVATIONS_BY_ID
 
         rows = ["| id | activation |", "|---|---|"]
         rows += [f"| {i} | {name} |" for i, (name, _) in ACTIVATIONS_BY_ID.items()]

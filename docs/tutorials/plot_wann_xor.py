@@ -12,7 +12,7 @@ This tutorial runs the search, draws the champion and evaluates it by the paper'
 # %%
 # The search
 # ----------
-# :func:`scratchnn.wann.run.search` is what ``scratchnn wann search --task xor`` runs. The
+# :func:`scratchnn.wann.search.run.search` is what ``scratchnn wann search --task xor`` runs. The
 # ``laptop`` preset of the Boolean tasks is a population of 64 for up to 500 generations; an
 # unsolved search restarts with the next seed. Seed 3 solves XOR in about a hundred
 # generations, a few seconds.
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from scratchnn.wann.config import load_preset
 from scratchnn.wann.evaluate import evaluate
-from scratchnn.wann.run import search
+from scratchnn.wann.search.config import load_preset
+from scratchnn.wann.search.run import search
 from scratchnn.wann.tasks import make_task
 
 task = make_task("xor")

@@ -147,7 +147,7 @@ def coerce_value(section: str, key: str, value: Any, kind: type) -> Any:
     return value
 
 
-_coerce = coerce_value  # the former private name, still imported by scratchnn.wann.config
+_coerce = coerce_value  # the former private name, still imported by scratchnn.wann.search.config
 
 
 def _check_ranges(cfg: RunConfig) -> RunConfig:

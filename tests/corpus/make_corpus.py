@@ -79,9 +79,9 @@ def main() -> None:
         "study_garbage.db": np.random.default_rng(16).integers(0, 256, 8192, np.uint8).tobytes(),
     }
     # a WANN checkpoint with an empty population (header of a real one, no genomes)
-    from scratchnn.wann.config import SearchConfig
-    from scratchnn.wann.population import Population
-    from scratchnn.wann.search import SearchState
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.loop import SearchState
+    from scratchnn.wann.search.population import Population
 
     rng = np.random.default_rng(0)
     pop = Population.initial(4, 2, 1, 0.5, rng)

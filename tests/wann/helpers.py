@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from scratchnn.wann.activations import ALL_IDS
-from scratchnn.wann.genome import HIDDEN, Conn, Node, initial_genome
-from scratchnn.wann.mutations import mutate
+from scratchnn.wann.networks.activations import ALL_IDS
+from scratchnn.wann.networks.genome import HIDDEN, Conn, Node, initial_genome
+from scratchnn.wann.search.mutations import mutate
 
 WEIGHTS = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 
@@ -42,7 +42,7 @@ def hidden_net():
 
 
 def fake_mnist256(n_train=300, n_test=200, seed=0):
-    from scratchnn.wann.mnist256 import Mnist256
+    from scratchnn.wann.tasks.mnist256 import Mnist256
 
     rng = np.random.default_rng(seed)
     return Mnist256(

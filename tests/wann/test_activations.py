@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.activations import ACTIVATIONS_BY_ID, apply
+from scratchnn.wann.networks.activations import ACTIVATIONS_BY_ID, apply
 
 
 def test_the_ten_activations():
@@ -29,7 +29,7 @@ def test_the_ten_activations():
 
 @pytest.mark.parametrize("act_id", range(1, 11))
 def test_the_compiled_twin_gives_the_numpy_values(act_id):
-    from scratchnn.wann.activations import activate
+    from scratchnn.wann.networks.activations import activate
 
     rng = np.random.default_rng(act_id)
     special = [0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 1.0, -1.0, 2.0, 1e6, -1e6, np.inf, -np.inf]

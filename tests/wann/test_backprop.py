@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.backprop import GenomeNet
-from scratchnn.wann.genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, Node
+from scratchnn.wann.networks.backprop import GenomeNet
+from scratchnn.wann.networks.genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, Node
 
 
 def _net(act: int) -> Genome:
@@ -36,7 +36,7 @@ def test_gradient_matches_finite_differences_for_every_activation(act):
 
 
 def test_forward_equals_the_shared_weight_forward_at_a_constant_weight():
-    from scratchnn.wann.genome import express, forward
+    from scratchnn.wann.networks.genome import express, forward
 
     g = _net(5)
     X = np.random.default_rng(0).normal(size=(8, 3))

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann import swingup as su
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     express,
 )
-from scratchnn.wann.packed import pack, shared_weight_instances
+from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.tasks import swingup as su
 
 from .helpers import random_nets
 
@@ -50,7 +50,7 @@ def test_search_bench_times_both_engines_from_the_same_state(capsys):
 def test_weights_bench_times_both_kernels_on_the_same_episodes(tmp_path, capsys):
     from scratchnn.benchmarks.wann import bench_weights
     from scratchnn.cli import main
-    from scratchnn.wann.formats import save_reference_csv
+    from scratchnn.wann.networks.formats import save_reference_csv
 
     g = random_nets(5, 1, 1, seed=5, max_mutations=15)[0]
     r = bench_weights(express(g), 0.5, candidates=3, episodes=4)

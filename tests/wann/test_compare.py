@@ -12,7 +12,7 @@ from scipy import stats as sps
 from scratchnn.cli import main
 from scratchnn.errors import ScratchnnError
 from scratchnn.wann.compare import rank_searches, search_objective, spearman
-from scratchnn.wann.formats import load_genome
+from scratchnn.wann.networks.formats import load_genome
 from scratchnn.wann.tasks import make_task
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"

@@ -3,7 +3,7 @@
 import pytest
 
 from scratchnn.errors import ConfigError
-from scratchnn.wann.config import config_from_dict, load_preset
+from scratchnn.wann.search.config import config_from_dict, load_preset
 
 
 def test_presets_and_config_errors(tmp_path):
@@ -29,7 +29,7 @@ def test_presets_and_config_errors(tmp_path):
 def test_an_alias_bomb_is_refused_without_expanding_it(tmp_path):
     import resource
 
-    from scratchnn.wann.config import load_config_file
+    from scratchnn.wann.search.config import load_config_file
 
     lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
     for i in range(1, 16):

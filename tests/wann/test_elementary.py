@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from scratchnn.wann import elementary
+from scratchnn.wann.networks import elementary
 
 LONG = np.finfo(np.longdouble).eps < 1e-18  # x87 extended precision (not on every platform)
 PI = np.longdouble("3.14159265358979323846264338327950288")

@@ -1,4 +1,4 @@
-"""The EnvPool backend of the Gymnasium tasks (``scratchnn.wann.envpool_backend``)."""
+"""The EnvPool backend of the Gymnasium tasks (``scratchnn.wann.tasks.envpool``)."""
 
 import json
 from pathlib import Path
@@ -7,14 +7,21 @@ import numpy as np
 import pytest
 
 from scratchnn.errors import ConfigError, ScratchnnError
-from scratchnn.wann import envpool_backend as ep
-from scratchnn.wann.genome import express
-from scratchnn.wann.gym_task import NoFallPenalty, biped_task, gym_task, make_env, run_episodes
-from scratchnn.wann.packed import pack, shared_weight_instances
-from scratchnn.wann.population import Population
-from scratchnn.wann.population import pack as pack_population
-from scratchnn.wann.search import WEIGHTS
+from scratchnn.wann.networks.genome import express
+from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.search.loop import WEIGHTS
+from scratchnn.wann.search.population import Population
+from scratchnn.wann.search.population import pack as pack_population
 from scratchnn.wann.tasks import configure_task, make_task
+from scratchnn.wann.tasks import envpool as ep
+from scratchnn.wann.tasks.biped import biped_task
+from scratchnn.wann.tasks.gym import (
+    NoFallPenalty,
+    compare_backends,
+    gym_task,
+    make_env,
+    run_episodes,
+)
 
 pytest.importorskip("envpool")
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +183,7 @@ def test_reference_reward_on_envpool_keeps_the_falling_steps_own_reward():
 
 
 def _cartpole_champion():
-    from scratchnn.wann.formats import load_network
+    from scratchnn.wann.networks.formats import load_network
 
     task = gym_task("CartPole-v1", workers=2)
     g, _ = load_network(ROOT / "champions" / "cartpole" / "best.json", task.n_in, task.n_out)
@@ -188,14 +195,14 @@ def test_backends_agree_in_distribution_cartpole():
     """The shipped CartPole champion over 300 episodes per backend at w = -1.5: the means
     differ by less than two standard errors."""
     task, packed = _cartpole_champion()
-    res = ep.compare_backends(task, packed, weight=-1.5, episodes=300, seed=0)
+    res = compare_backends(task, packed, weight=-1.5, episodes=300, seed=0)
     assert res["gymnasium"]["n"] == res["envpool"]["n"] == 300
     assert abs(res["difference"]) < 2 * res["se"], res
 
 
 def test_cli_backend_option_search_eval_and_resume(tmp_path, capsys):
     from scratchnn.cli import main
-    from scratchnn.wann.search import CHECKPOINT, load_checkpoint
+    from scratchnn.wann.search.loop import CHECKPOINT, load_checkpoint
 
     out = tmp_path / "run"
     small = ["--task", "gym:CartPole-v1", "--pop", "4", "--generations", "1", "--workers", "1"]

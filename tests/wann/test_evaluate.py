@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scratchnn.errors import ScratchnnError
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     express,
     forward,
     initial_genome,
@@ -135,7 +135,7 @@ def test_one_evaluate_for_every_task_and_the_weight_sweep_figures(tmp_path):
 
 def test_eval_refuses_a_champion_with_more_inputs_than_the_task(tmp_path, capsys):
     from scratchnn.cli import main
-    from scratchnn.wann.formats import save_reference_csv
+    from scratchnn.wann.networks.formats import save_reference_csv
 
     big = random_nets(24, 4, 1, seed=5, max_mutations=30)[0]  # a biped-shaped network
     path = tmp_path / "biped.csv"
@@ -155,8 +155,8 @@ def test_the_fourth_row_scores_the_individual_weights(tmp_path):
     network that pushes with force +w*x_dot (all weights but one zero) scores what its weights
     give."""
     from scratchnn.wann.evaluate import evaluate
+    from scratchnn.wann.networks.formats import edge_pairs
     from scratchnn.wann.tasks import SwingUpTask
-    from scratchnn.wann.weights import edge_pairs
 
     g = random_nets(5, 1, 1, seed=4, max_mutations=10)[0]
     E = len(edge_pairs(g))

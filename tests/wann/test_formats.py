@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scratchnn.errors import ScratchnnError
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     HIDDEN,
     Conn,
     Genome,
@@ -19,7 +19,11 @@ from .helpers import hidden_net, random_nets
 
 
 def test_reference_champion_format_round_trip(tmp_path):
-    from scratchnn.wann.formats import from_reference_matrix, load_genome, save_reference_csv
+    from scratchnn.wann.networks.formats import (
+        from_reference_matrix,
+        load_genome,
+        save_reference_csv,
+    )
 
     for g in [hidden_net(), *random_nets(5, 1, 5, seed=8)]:
         path = tmp_path / "champion.csv"
@@ -40,7 +44,7 @@ def test_reference_champion_format_round_trip(tmp_path):
 
 
 def test_malformed_genome_files_are_named(tmp_path):
-    from scratchnn.wann.formats import load_genome, save_reference_csv
+    from scratchnn.wann.networks.formats import load_genome, save_reference_csv
 
     g = hidden_net()
     js = tmp_path / "g.json"
@@ -78,8 +82,13 @@ def test_malformed_genome_files_are_named(tmp_path):
 
 
 def test_individual_weights_round_trip_through_json_and_the_champion_csv(tmp_path):
-    from scratchnn.wann.formats import load_genome, load_network, save_reference_csv
-    from scratchnn.wann.weights import edge_pairs, save_network
+    from scratchnn.wann.networks.formats import (
+        edge_pairs,
+        load_genome,
+        load_network,
+        save_network,
+        save_reference_csv,
+    )
 
     from .helpers import random_nets
 
@@ -92,7 +101,7 @@ def test_individual_weights_round_trip_through_json_and_the_champion_csv(tmp_pat
     g3, w3 = load_network(tmp_path / "t.csv", 5, 1)
     assert g3.n_enabled() == g.n_enabled() and np.array_equal(w3, w)  # %.17g: exact
     # same network: the same outputs with the weights
-    from scratchnn.wann.backprop import GenomeNet
+    from scratchnn.wann.networks.backprop import GenomeNet
 
     X = np.random.default_rng(1).normal(size=(6, 5))
     a, b = GenomeNet(g), GenomeNet(g3)
@@ -110,8 +119,7 @@ def test_weights_that_do_not_fit_the_network_are_refused(tmp_path):
     import pytest
 
     from scratchnn.errors import ScratchnnError
-    from scratchnn.wann.formats import load_network
-    from scratchnn.wann.weights import weights_to_list
+    from scratchnn.wann.networks.formats import load_network, weights_to_list
 
     from .helpers import random_nets
 
@@ -132,7 +140,7 @@ def _drawing(g, labels=None) -> str:
     hidden rows labelled with their activation's name, an edge wherever W != 0 (its layout:
     input labels 1..n_in then 'bias', names quoted only when they hold a space, tabs), plus
     what other Graphviz writers add: a comment, a ';', edge attributes."""
-    from scratchnn.wann.formats import DRAWING_ACTIVATIONS, to_reference_matrix
+    from scratchnn.wann.networks.formats import DRAWING_ACTIVATIONS, to_reference_matrix
 
     M = to_reference_matrix(g)
     N = M.shape[0]
@@ -154,7 +162,11 @@ def _drawing(g, labels=None) -> str:
 
 
 def test_a_reference_drawing_loads_as_the_champion_it_was_drawn_from(tmp_path):
-    from scratchnn.wann.formats import load_network, matrix_from_drawing, to_reference_matrix
+    from scratchnn.wann.networks.formats import (
+        load_network,
+        matrix_from_drawing,
+        to_reference_matrix,
+    )
 
     for g in [hidden_net(), *random_nets(5, 1, 5, seed=8)]:
         path = tmp_path / "graph"
@@ -172,7 +184,7 @@ def test_a_reference_drawing_loads_as_the_champion_it_was_drawn_from(tmp_path):
 
 
 def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
-    from scratchnn.wann.formats import load_genome, matrix_from_drawing
+    from scratchnn.wann.networks.formats import load_genome, matrix_from_drawing
 
     g = hidden_net()  # 2 inputs, 1 output, hidden rows 3..
     N = len(g.nodes)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.activations import ALL_IDS
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.activations import ALL_IDS
+from scratchnn.wann.networks.genome import (
     HIDDEN,
     Conn,
     Genome,
@@ -15,7 +15,7 @@ from scratchnn.wann.genome import (
     forward,
     initial_genome,
 )
-from scratchnn.wann.mutations import mutate
+from scratchnn.wann.search.mutations import mutate
 
 
 def test_initial_genome_and_expression_order():
@@ -101,9 +101,9 @@ def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tm
     import json
     import resource
 
-    from scratchnn.wann.formats import load_genome
-    from scratchnn.wann.population import Population
-    from scratchnn.wann.population import pack as pack_population
+    from scratchnn.wann.networks.formats import load_genome
+    from scratchnn.wann.search.population import Population
+    from scratchnn.wann.search.population import pack as pack_population
 
     n = 30_000  # a chain bias -> h1 -> ... -> hn -> out: 30k nodes (a dense W would be 7 GB)
     nodes = [[0, "bias", 1], [1, "input", 1], [2, "output", 1]]
@@ -114,7 +114,7 @@ def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tm
     path.write_text(json.dumps({"n_in": 1, "n_out": 1, "nodes": nodes, "conns": conns}))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     g = load_genome(path, 1, 1)
-    from scratchnn.wann.genome import layers
+    from scratchnn.wann.networks.genome import layers
 
     depth = layers(g)
     assert depth[2 + n] == n and depth[2] == n + 1
@@ -125,10 +125,10 @@ def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tm
 
 
 def test_population_order_matches_express_for_any_node_ids():
-    from scratchnn.wann.genome import Genome
-    from scratchnn.wann.packed import pack
-    from scratchnn.wann.population import Population
-    from scratchnn.wann.population import pack as pack_population
+    from scratchnn.wann.networks.genome import Genome
+    from scratchnn.wann.networks.packed import pack
+    from scratchnn.wann.search.population import Population
+    from scratchnn.wann.search.population import pack as pack_population
 
     # ids out of the canonical order: hidden 3 below the outputs 7 and 5 (listed 7 first)
     g = Genome(
@@ -147,8 +147,8 @@ def test_infinity_and_a_null_header_are_named_errors(tmp_path):
     import json
 
     from scratchnn.errors import ScratchnnError
-    from scratchnn.wann.genome import Genome
-    from scratchnn.wann.search import load_checkpoint
+    from scratchnn.wann.networks.genome import Genome
+    from scratchnn.wann.search.loop import load_checkpoint
 
     g = initial_genome(2, 1, 1.0, np.random.default_rng(0)).to_dict()
     g["nodes"][0][2] = float("inf")
@@ -161,7 +161,7 @@ def test_infinity_and_a_null_header_are_named_errors(tmp_path):
 
 
 def test_genomes_with_wrong_node_counts_or_duplicate_ids_are_refused():
-    from scratchnn.wann.genome import Genome
+    from scratchnn.wann.networks.genome import Genome
 
     good = initial_genome(2, 1, 1.0, np.random.default_rng(0)).to_dict()
     one_input = dict(good, nodes=[n for n in good["nodes"] if n[0] != 2])

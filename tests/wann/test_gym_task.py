@@ -8,13 +8,14 @@ import pytest
 from gymnasium import spaces
 
 from scratchnn.errors import ConfigError, ScratchnnError
-from scratchnn.wann.genome import express
-from scratchnn.wann.gym_task import EnvSpec, biped_task, gym_task, make_env, to_actions
-from scratchnn.wann.packed import pack
-from scratchnn.wann.population import Population
-from scratchnn.wann.population import pack as pack_population
-from scratchnn.wann.search import WEIGHTS, initial_state, step
+from scratchnn.wann.networks.genome import express
+from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.search.loop import WEIGHTS, initial_state, step
+from scratchnn.wann.search.population import Population
+from scratchnn.wann.search.population import pack as pack_population
 from scratchnn.wann.tasks import configure_task, make_task
+from scratchnn.wann.tasks.biped import biped_task
+from scratchnn.wann.tasks.gym import EnvSpec, gym_task, make_env, to_actions
 
 from .helpers import random_nets
 
@@ -36,7 +37,7 @@ for _id, _cls in (("test/DictObs-v0", _DictObs), ("test/MultiAct-v0", _MultiAct)
 
 def _population(task, n=6, seed=0, mutations=12):
     """``n`` small random networks for ``task``, packed."""
-    from scratchnn.wann.genome import express
+    from scratchnn.wann.networks.genome import express
 
     nets = random_nets(task.n_in, task.n_out, n, seed=seed, max_mutations=mutations)
     return pack([express(g) for g in nets])
@@ -91,7 +92,7 @@ def test_scores_use_common_seeds_and_do_not_depend_on_the_workers():
     two = configure_task(task, {}).with_options(workers=2)
     assert np.array_equal(one, two.evaluate(packed, WEIGHTS, np.random.default_rng(3), reps=3))
     # every network sees the same seeds: reordering the networks reorders the scores
-    from scratchnn.wann.genome import express
+    from scratchnn.wann.networks.genome import express
 
     nets = random_nets(task.n_in, task.n_out, 6, seed=0, max_mutations=12)
     reversed_nets = pack([express(g) for g in nets[::-1]])
@@ -135,7 +136,7 @@ def test_reference_biped_reward_drops_only_the_fall_penalty():
 
 
 def test_a_short_cartpole_search_improves():
-    from scratchnn.wann.config import load_preset
+    from scratchnn.wann.search.config import load_preset
 
     task = gym_task("CartPole-v1", workers=1).with_options(steps=200)
     cfg = load_preset("gym:CartPole-v1").replace(pop=24, generations=8, seed=0)
@@ -185,7 +186,7 @@ def test_bench_gym_reports_the_costs(capsys):
 
 def test_wann_eval_biped_reads_the_reference_champion_format_and_names_the_reward(tmp_path, capsys):
     from scratchnn.cli import main
-    from scratchnn.wann.formats import save_reference_csv
+    from scratchnn.wann.networks.formats import save_reference_csv
 
     pop = Population.initial(1, 24, 4, 0.25, np.random.default_rng(1))
     save_reference_csv(pop.genome(0), tmp_path / "champ.csv")  # N rows, N + 1 columns
@@ -202,7 +203,7 @@ def test_wann_eval_biped_reads_the_reference_champion_format_and_names_the_rewar
 def test_train_weights_scores_gym_candidates_on_their_episode_seeds():
     """episode_returns on a Gymnasium task: (C, S) returns, candidate c on seed s equal to
     running that weight vector alone on that seed (the seeds are 1-D, not initial states)."""
-    from scratchnn.wann.packed import instances
+    from scratchnn.wann.networks.packed import instances
     from scratchnn.wann.weights import episode_returns
 
     task = gym_task("CartPole-v1", workers=1, backend="gymnasium")

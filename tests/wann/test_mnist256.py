@@ -5,7 +5,7 @@ import pytest
 
 
 def test_deskew_straightens_a_sheared_bar():
-    from scratchnn.wann.mnist256 import deskew, skew
+    from scratchnn.wann.tasks.mnist256 import deskew, skew
 
     img = np.zeros((1, 16, 16))
     for y in range(2, 14):  # a bar leaning right: column 8 + 0.5 (y - 8)
@@ -24,7 +24,7 @@ def test_deskew_straightens_a_sheared_bar():
 
 
 def test_resize_is_bilinear_with_aligned_centres():
-    from scratchnn.wann.mnist256 import preprocess, resize
+    from scratchnn.wann.tasks.mnist256 import preprocess, resize
 
     ramp = np.tile(np.arange(28.0), (1, 28, 1))  # value = column index
     out = resize(ramp)

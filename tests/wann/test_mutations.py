@@ -2,14 +2,14 @@
 
 import numpy as np
 
-from scratchnn.wann.activations import ALL_IDS
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.activations import ALL_IDS
+from scratchnn.wann.networks.genome import (
     express,
     forward,
     initial_genome,
     layers,
 )
-from scratchnn.wann.mutations import insert_node, mutate
+from scratchnn.wann.search.mutations import insert_node, mutate
 
 
 def _feed_forward(g) -> bool:

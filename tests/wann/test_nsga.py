@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.nsga import crowding_distance, nondominated_fronts, nsga_rank
+from scratchnn.wann.search.nsga import crowding_distance, nondominated_fronts, nsga_rank
 
 
 def test_nsga_fronts_and_crowding_on_hand_made_points():
@@ -49,8 +49,8 @@ def test_reference_crowding_scales_by_the_slip_and_can_reorder_a_front():
 
 def test_the_crowding_key_is_checked_and_changes_the_search():
     from scratchnn.errors import ConfigError
-    from scratchnn.wann.config import config_from_dict
-    from scratchnn.wann.search import run_search
+    from scratchnn.wann.search.config import config_from_dict
+    from scratchnn.wann.search.loop import run_search
     from scratchnn.wann.tasks import SwingUpTask
 
     with pytest.raises(ConfigError, match="crowding must be one of nsga2, reference"):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     express,
     forward,
 )
-from scratchnn.wann.packed import forward_shared, pack
+from scratchnn.wann.networks.packed import forward_shared, pack
 
 from .helpers import WEIGHTS, random_nets
 
@@ -24,8 +24,8 @@ def test_packed_forward_equals_the_node_by_node_forward():
 
 
 def test_shared_weight_cross_entropy_equals_the_plain_forward():
-    from scratchnn.wann.activations import NO_STEP
-    from scratchnn.wann.packed import shared_weight_cross_entropy
+    from scratchnn.wann.networks.activations import NO_STEP
+    from scratchnn.wann.networks.packed import shared_weight_cross_entropy
 
     rng = np.random.default_rng(2)
     nets = [express(g) for g in random_nets(6, 4, 25, seed=5, max_mutations=60, acts=NO_STEP)]
@@ -45,8 +45,8 @@ def test_shared_weight_cross_entropy_equals_the_plain_forward():
 
 
 def test_parity_shortcut_is_bit_identical_to_computing_every_weight():
-    from scratchnn.wann.activations import ALL_IDS, NO_STEP
-    from scratchnn.wann.packed import shared_weight_cross_entropy, weight_partners
+    from scratchnn.wann.networks.activations import ALL_IDS, NO_STEP
+    from scratchnn.wann.networks.packed import shared_weight_cross_entropy, weight_partners
 
     assert weight_partners(WEIGHTS).tolist() == [5, 4, 3, 2, 1, 0]
     assert weight_partners(np.array([1.0, 2.0, -1.0])).tolist() == [2, 3, 0]
@@ -61,8 +61,8 @@ def test_parity_shortcut_is_bit_identical_to_computing_every_weight():
 
 
 def test_forward_rows_gives_each_row_its_own_instance_and_input():
-    from scratchnn.wann.genome import express, forward
-    from scratchnn.wann.packed import forward_rows, shared_weight_instances
+    from scratchnn.wann.networks.genome import express, forward
+    from scratchnn.wann.networks.packed import forward_rows, shared_weight_instances
 
     nets = [express(g) for g in random_nets(3, 2, 5, seed=7)]
     packed = pack(nets)

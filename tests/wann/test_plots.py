@@ -1,6 +1,6 @@
 """Figures: the network drawing."""
 
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     layers,
 )
 

@@ -4,17 +4,17 @@ reference, gene for gene."""
 import numpy as np
 import pytest
 
-from scratchnn.wann.activations import ALL_IDS, NO_STEP
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.activations import ALL_IDS, NO_STEP
+from scratchnn.wann.networks.genome import (
     GenomeError,
     express,
     express_disabled_hidden,
     initial_genome,
     layers,
 )
-from scratchnn.wann.mutations import MUTATION_NAMES, PROBS, mutate, roulette
-from scratchnn.wann.packed import pack
-from scratchnn.wann.population import (
+from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.search.mutations import MUTATION_NAMES, PROBS, mutate, roulette
+from scratchnn.wann.search.population import (
     M_ADD_CONN,
     M_CHANGE_ACT,
     M_COPY,
@@ -24,7 +24,7 @@ from scratchnn.wann.population import (
     breed,
     depths,
 )
-from scratchnn.wann.population import pack as pack_population
+from scratchnn.wann.search.population import pack as pack_population
 
 from .helpers import random_nets
 

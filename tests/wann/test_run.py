@@ -1,11 +1,11 @@
-"""``scratchnn wann search`` and :func:`scratchnn.wann.run.search`."""
+"""``scratchnn wann search`` and :func:`scratchnn.wann.search.run.search`."""
 
 import json
 
 import numpy as np
 import pytest
 
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     Genome,
     express,
     forward,
@@ -36,7 +36,7 @@ def test_cli_finds_xor_at_all_six_weights(tmp_path):
     import json
 
     from scratchnn.cli import main
-    from scratchnn.wann.search import WEIGHTS
+    from scratchnn.wann.search.loop import WEIGHTS
 
     assert main(["wann", "search", "--task", "xor", "--out", str(tmp_path)]) == 0
     g = Genome.from_dict(json.loads((tmp_path / "best.json").read_text())["genome"])
@@ -99,7 +99,7 @@ def test_ctrl_c_inside_a_kernel_is_an_interrupt_with_the_resume_hint(tmp_path, c
 
 def test_a_second_search_on_the_same_folder_is_refused(tmp_path, capsys):
     from scratchnn.cli import main
-    from scratchnn.wann.run import search_lock
+    from scratchnn.wann.search.run import search_lock
 
     with search_lock(tmp_path):  # a search holding the folder
         args = ["wann", "search", "--task", "and", "--out", str(tmp_path)]

@@ -6,19 +6,19 @@ import numpy as np
 import pytest
 
 from scratchnn.errors import ScratchnnError
-from scratchnn.wann.config import SearchConfig
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     express,
     forward,
 )
-from scratchnn.wann.packed import pack
+from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.search.config import SearchConfig
 
 from .helpers import WEIGHTS, fake_mnist256, hidden_links, random_nets
 
 
 def test_search_is_deterministic_and_solves_and_at_every_weight():
-    from scratchnn.wann.config import SearchConfig
-    from scratchnn.wann.search import WEIGHTS, run_search
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.loop import WEIGHTS, run_search
     from scratchnn.wann.tasks import BooleanTask
 
     task = BooleanTask("AND")
@@ -36,8 +36,8 @@ def test_search_is_deterministic_and_solves_and_at_every_weight():
 
 
 def test_restarts_move_to_the_next_seed_until_solved():
-    from scratchnn.wann.config import SearchConfig
-    from scratchnn.wann.search import WEIGHTS, search_with_restarts
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.loop import WEIGHTS, search_with_restarts
     from scratchnn.wann.tasks import BooleanTask
 
     task = BooleanTask("AND")
@@ -49,7 +49,7 @@ def test_restarts_move_to_the_next_seed_until_solved():
 
 
 def test_checkpoint_resume_gives_the_uninterrupted_search(tmp_path):
-    from scratchnn.wann.search import load_checkpoint, run_search
+    from scratchnn.wann.search.loop import load_checkpoint, run_search
     from scratchnn.wann.tasks import SwingUpTask
 
     task = SwingUpTask(steps=200)
@@ -110,7 +110,7 @@ def _strip(stats):
     [("xor", "off"), ("swingup", "off"), ("mnist256", "off"), ("swingup", "reference")],
 )
 def test_array_engine_equals_the_per_genome_reference(task_name, disabled_hidden):
-    from scratchnn.wann.search import run_search
+    from scratchnn.wann.search.loop import run_search
     from scratchnn.wann.tasks import Mnist256Task, SwingUpTask, make_task
 
     if task_name == "swingup":
@@ -141,8 +141,8 @@ def test_array_engine_equals_the_per_genome_reference(task_name, disabled_hidden
 
 def test_the_disabled_hidden_key_is_checked_and_changes_the_search():
     from scratchnn.errors import ConfigError
-    from scratchnn.wann.config import config_from_dict
-    from scratchnn.wann.search import run_search
+    from scratchnn.wann.search.config import config_from_dict
+    from scratchnn.wann.search.loop import run_search
     from scratchnn.wann.tasks import SwingUpTask
 
     with pytest.raises(ConfigError, match="disabled_hidden must be one of off, reference"):
@@ -165,8 +165,8 @@ def test_the_disabled_hidden_key_is_checked_and_changes_the_search():
 
 
 def test_selection_follows_the_reference_counts():
-    from scratchnn.wann.population import M_COPY
-    from scratchnn.wann.search import select
+    from scratchnn.wann.search.loop import select
+    from scratchnn.wann.search.population import M_COPY
 
     cfg = SearchConfig(pop=192, elite=0.2, cull=0.2, tournament=8)
     order = np.random.default_rng(0).permutation(192)
@@ -191,7 +191,7 @@ def test_selection_follows_the_reference_counts():
 
 
 def test_compact_checkpoint_round_trip_old_and_damaged_files(tmp_path):
-    from scratchnn.wann.search import (
+    from scratchnn.wann.search.loop import (
         initial_state,
         load_checkpoint,
         save_checkpoint,

@@ -17,16 +17,16 @@ import pytest
 
 from scratchnn.cli import main
 from scratchnn.errors import ScratchnnError
-from scratchnn.wann import load_champion, swingup
+from scratchnn.wann import load_champion
 from scratchnn.wann.evaluate import SWEEP_GRID, _instances, evaluate
-from scratchnn.wann.genome import initial_genome
-from scratchnn.wann.population import Population
-from scratchnn.wann.population import pack as pack_population
+from scratchnn.wann.networks.genome import initial_genome
+from scratchnn.wann.search.population import Population
+from scratchnn.wann.search.population import pack as pack_population
 from scratchnn.wann.show import page_data, render_page
 from scratchnn.wann.show.episodes import Run, gym_episodes, swingup_episodes
 from scratchnn.wann.show.network import network_layout
 from scratchnn.wann.show.scores import control_grid, tuning_states
-from scratchnn.wann.tasks import make_task
+from scratchnn.wann.tasks import make_task, swingup
 from scratchnn.wann.zoo import zoo_path
 
 from .helpers import hidden_net

@@ -6,13 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from scratchnn.wann import swingup as su
-from scratchnn.wann.activations import NO_STEP
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.activations import NO_STEP
+from scratchnn.wann.networks.genome import (
     express,
     forward,
 )
-from scratchnn.wann.packed import pack, shared_weight_instances
+from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.tasks import swingup as su
 
 from .helpers import WEIGHTS, random_nets
 
@@ -96,7 +96,7 @@ def test_gymnasium_registration_and_env_checker():
     import gymnasium
     from gymnasium.utils.env_checker import check_env
 
-    import scratchnn.wann.gym_env  # noqa: F401  (registers the id)
+    import scratchnn.wann.tasks.swingup_gym  # noqa: F401  (registers the id)
 
     env = gymnasium.make("scratchnn/CartPoleSwingUp-v0")
     check_env(env.unwrapped)
@@ -110,7 +110,7 @@ def test_gymnasium_registration_and_env_checker():
         assert np.allclose(obs, obs_ref[0]) and r == pytest.approx(r_ref[0])
         steps += 1
     assert terminated and steps < su.T_LIMIT  # pushing one way runs off the track
-    env2 = gymnasium.make("scratchnn.wann.gym_env:scratchnn/CartPoleSwingUp-v0")
+    env2 = gymnasium.make("scratchnn.wann.tasks.swingup_gym:scratchnn/CartPoleSwingUp-v0")
     assert env2.spec.max_episode_steps == 1000
 
 

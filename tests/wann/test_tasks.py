@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnn.wann.genome import (
+from scratchnn.wann.networks.genome import (
     HIDDEN,
     Conn,
     Node,
@@ -11,13 +11,13 @@ from scratchnn.wann.genome import (
     forward,
     initial_genome,
 )
-from scratchnn.wann.packed import pack
+from scratchnn.wann.networks.packed import pack
 
 from .helpers import WEIGHTS, fake_mnist256, random_nets
 
 
 def test_boolean_task_scores_and_solved():
-    from scratchnn.wann.search import WEIGHTS
+    from scratchnn.wann.search.loop import WEIGHTS
     from scratchnn.wann.tasks import BooleanTask
 
     # out = w * tanh(w * bias): positive at every weight, so it computes TRUE and never FALSE

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from scratchnn.errors import ScratchnnError
-from scratchnn.wann.genome import express
-from scratchnn.wann.packed import pack
+from scratchnn.wann.networks.genome import express
+from scratchnn.wann.networks.packed import pack
 from scratchnn.wann.tasks import SwingUpTask
 from scratchnn.wann.weights import (
     CMAState,
@@ -290,7 +290,7 @@ def test_cli_baseline_writes_the_dense_network(tmp_path, capsys):
 
 def _learnable_mnist256(n_train=2_000, n_test=500, seed=0):
     """Fake MNIST-256 whose label is a linear function of the pixels (learnable)."""
-    from scratchnn.wann.mnist256 import Mnist256
+    from scratchnn.wann.tasks.mnist256 import Mnist256
 
     rng = np.random.default_rng(seed)
     proj = rng.normal(size=(256, 10))
@@ -325,7 +325,7 @@ def test_gradient_training_of_a_topology_and_the_logistic_baseline():
 
 
 def episode_free_accuracy(task, g, w, data):
-    from scratchnn.wann.backprop import GenomeNet
+    from scratchnn.wann.networks.backprop import GenomeNet
 
     net = GenomeNet(g)
     net.params["w"][:] = w
@@ -335,8 +335,8 @@ def episode_free_accuracy(task, g, w, data):
 def test_weight_vectors_mean_the_same_edges_to_every_packer():
     """Weights are stored in the edge order of ``packed.pack(express(g))``; ``wann eval`` packs
     through the population arrays: both layouts must agree edge for edge."""
-    from scratchnn.wann.population import Population
-    from scratchnn.wann.population import pack as pack_population
+    from scratchnn.wann.search.population import Population
+    from scratchnn.wann.search.population import pack as pack_population
 
     for seed in range(10):
         g = random_nets(5, 2, 1, seed=seed, max_mutations=40)[0]

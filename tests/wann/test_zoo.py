@@ -12,10 +12,10 @@ from scratchnn.cli import main
 from scratchnn.errors import ScratchnnError
 from scratchnn.wann import load_champion, zoo_names
 from scratchnn.wann.evaluate import evaluate
-from scratchnn.wann.formats import load_network
-from scratchnn.wann.packed import instances
-from scratchnn.wann.population import Population
-from scratchnn.wann.population import pack as pack_population
+from scratchnn.wann.networks.formats import load_network
+from scratchnn.wann.networks.packed import instances
+from scratchnn.wann.search.population import Population
+from scratchnn.wann.search.population import pack as pack_population
 from scratchnn.wann.tasks import make_task
 from scratchnn.wann.zoo import manifest, resolve, zoo_dir, zoo_path
 
@@ -69,7 +69,7 @@ def test_zoo_names_resolve_only_when_no_such_file(tmp_path, monkeypatch):
 )
 def test_bad_zoo_names_are_one_clear_error(spec, message):
     with pytest.raises(ScratchnnError, match=message):
-        load_network(spec, 5, 1)
+        load_network(resolve(spec), 5, 1)
 
 
 def test_swingup_champion_and_trained_weights_re_evaluate_to_the_card():

@@ -2,9 +2,9 @@
 
 The reference (WANNRelease) runs each episode in Python: every step calls the network with one
 NumPy dot product per node (``act``), then the environment's ``step`` in Python. Here that path
-is :func:`~scratchnn.wann.genome.forward` (the same per-node dot products) plus the scalar
-physics step (:func:`~scratchnn.wann.swingup.physics_step` on Python floats). Both run the same
-networks from the same initial states in one process, one thread; the reference-style path runs
+is :func:`~scratchnn.wann.networks.genome.forward` (the same per-node dot products) plus the scalar
+physics step (:func:`~scratchnn.wann.tasks.swingup.physics_step` on Python floats). Both run the
+same networks from the same initial states in one process, one thread; the reference-style path runs
 a sample of the episodes (it is slow) and both are reported per environment step, so the ratio
 is like for like.
 """
@@ -16,12 +16,12 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..wann import swingup as su
-from ..wann.activations import ALL_IDS
-from ..wann.genome import express, forward, initial_genome
-from ..wann.mutations import mutate
-from ..wann.packed import pack, shared_weight_instances
-from ..wann.search import WEIGHTS, SearchState, initial_state, step
+from ..wann.networks.activations import ALL_IDS
+from ..wann.networks.genome import express, forward, initial_genome
+from ..wann.networks.packed import pack, shared_weight_instances
+from ..wann.search.loop import WEIGHTS, SearchState, initial_state, step
+from ..wann.search.mutations import mutate
+from ..wann.tasks import swingup as su
 
 
 def population(size: int, mutations: int, seed: int = 0) -> list:
@@ -40,8 +40,8 @@ def reference_style_episode(
     net, w: float, state: np.ndarray, max_steps: int = su.T_LIMIT
 ) -> tuple[float, int]:
     """One episode as the reference runs it: per step, the network with one dot product per node
-    (:func:`~scratchnn.wann.genome.forward`), then a scalar environment step, the observation
-    built as a fresh array. Returns (return, steps)."""
+    (:func:`~scratchnn.wann.networks.genome.forward`), then a scalar environment step, the
+    observation built as a fresh array. Returns (return, steps)."""
     x, x_dot, th, th_dot = (float(v) for v in state)
     total, steps = 0.0, 0
     with np.errstate(all="ignore"):
@@ -126,7 +126,7 @@ def bench_weights(
     with the lane kernel and the scalar kernel, one thread. Seconds of each and their ratio."""
     import numba
 
-    from ..wann.packed import instances
+    from ..wann.networks.packed import instances
 
     rng = np.random.default_rng(seed)
     packed = pack([net])
@@ -152,8 +152,8 @@ def grow(state: SearchState, rounds: int, activations, seed: int = 0) -> None:
     """Grow ``state.pop`` in place by ``rounds`` rounds of one random mutation per genome
     (the search's mutation probabilities, no selection): a stand-in for a search's later,
     larger networks."""
-    from ..wann.mutations import MUTATION_NAMES, roulette
-    from ..wann.population import breed
+    from ..wann.search.mutations import MUTATION_NAMES, roulette
+    from ..wann.search.population import breed
 
     rng = np.random.default_rng(seed)
     probs = [state.config.mutation_probs[k] for k in MUTATION_NAMES]
@@ -185,7 +185,7 @@ def bench_search(
     from the same state: generation 0 of the preset's search, grown by ``grown`` random
     mutations per genome. Every engine runs ``generations`` generations from that state; they
     must give the same statistics. One row per engine."""
-    from ..wann.config import load_preset, with_overrides
+    from ..wann.search.config import load_preset, with_overrides
     from ..wann.tasks import make_task
 
     task = make_task(task_name)
@@ -245,11 +245,11 @@ def _env_step_cost(spec, seed: int, n_envs: int) -> float:
     """CPU seconds per environment step alone, constant (zero) actions, one thread: Gymnasium
     steps one environment at a time; EnvPool steps ``n_envs`` environments per call, as the
     backend does."""
-    from ..wann.gym_task import make_env, to_actions
+    from ..wann.tasks.gym import make_env, to_actions
 
     zero = to_actions(np.zeros((1, 1 if spec.action == "argmax" else len(spec.low))), spec)[0]
     if spec.backend == "envpool":
-        from ..wann.envpool_backend import _pool, _quiet
+        from ..wann.tasks.envpool import _pool, _quiet
 
         env = _pool(spec.env_id, np.arange(n_envs) + seed, spec.steps, 1)
         with _quiet():
@@ -289,18 +289,18 @@ def bench_gym(
     Per backend (default: ``gymnasium`` and, when installed and it implements the task,
     ``envpool``) it reports, in CPU seconds of one core (``time.process_time``, so that a
     machine shared with other jobs does not inflate them): an environment step alone, a network
-    step (one row of :func:`~scratchnn.wann.packed.forward_rows`), an episode step of the whole
-    loop, and the projected seconds per generation of each preset. Then the wall-clock seconds
+    step (one row of :func:`~scratchnn.wann.networks.packed.forward_rows`), an episode step of the
+    whole loop, and the projected seconds per generation of each preset. Then the wall-clock seconds
     of one whole generation-0 evaluation with ``workers`` workers (Gymnasium: processes,
     EnvPool: threads), the backends alternating ``repeats`` times (the median is reported), so
     that both see the same machine. ``ratio``: Gymnasium's cost over EnvPool's."""
-    from ..wann.config import PRESETS, load_preset
-    from ..wann.envpool_backend import supports
-    from ..wann.gym_task import run_episodes
-    from ..wann.packed import forward_rows
-    from ..wann.population import Population
-    from ..wann.population import pack as pack_population
+    from ..wann.networks.packed import forward_rows
+    from ..wann.search.config import PRESETS, load_preset
+    from ..wann.search.population import Population
+    from ..wann.search.population import pack as pack_population
     from ..wann.tasks import configure_task, make_task
+    from ..wann.tasks.envpool import supports
+    from ..wann.tasks.gym import run_episodes
 
     base = make_task(task_name, workers=1)
     if backends is None:

@@ -1,23 +1,34 @@
 """Weight Agnostic Neural Networks (Gaier & Ha, 2019): topology search with one shared weight.
 
-Where things live:
+Where things live (each sub-package's docstring lists its modules):
 
-- :mod:`~scratchnn.wann.genome`: nodes and connection genes, expression to a matrix, a plain
-  reference forward pass; :mod:`~scratchnn.wann.activations`: the ten activations;
-- :mod:`~scratchnn.wann.mutations`: add connection, insert node, re-enable, change activation;
-- :mod:`~scratchnn.wann.nsga`: NSGA-II fronts and crowding distance;
-- :mod:`~scratchnn.wann.search`: the generation loop, champion, checkpoints and resume;
-  :mod:`~scratchnn.wann.config`: its hyper-parameters and the ``laptop``/``paper`` presets
-  (``presets/*.yaml``);
-- :mod:`~scratchnn.wann.packed`: a whole population packed into flat arrays and evaluated by
-  compiled kernels; :mod:`~scratchnn.wann.tasks`: Boolean functions, ``swingup``, ``mnist256``;
-- :mod:`~scratchnn.wann.swingup`: CartPoleSwingUp physics (vectorised env and compiled
-  rollouts), :mod:`~scratchnn.wann.gym_env`: its Gymnasium registration;
-  :mod:`~scratchnn.wann.mnist256`: 16x16 resize and deskew;
+- :mod:`scratchnn.wann.networks`: what a network is and how it computes:
+  :mod:`~scratchnn.wann.networks.genome` (nodes and connection genes, expression to a matrix),
+  :mod:`~scratchnn.wann.networks.activations` (the ten activations),
+  :mod:`~scratchnn.wann.networks.packed` (a population in flat arrays, compiled forward
+  kernels, the MNIST cross-entropy kernel), :mod:`~scratchnn.wann.networks.backprop` (gradients
+  through a genome) and :mod:`~scratchnn.wann.networks.formats` (champion files: JSON, the
+  reference's CSV and drawings, individual weights);
+- :mod:`scratchnn.wann.search`: the topology search: :mod:`~scratchnn.wann.search.mutations`
+  (add connection, insert node, re-enable, change activation),
+  :mod:`~scratchnn.wann.search.population`, :mod:`~scratchnn.wann.search.nsga`, the generation
+  loop :mod:`~scratchnn.wann.search.loop` (checkpoints, resume),
+  :mod:`~scratchnn.wann.search.config` (hyper-parameters, ``presets/*.yaml``),
+  :mod:`~scratchnn.wann.search.run` (the output folder) and
+  :mod:`~scratchnn.wann.search.distributed` (Ray);
+- :mod:`scratchnn.wann.tasks`: what networks are scored on, one module per task: ``boolean``,
+  ``swingup``, ``mnist256``, ``gym`` (any Gymnasium environment), ``biped``, with ``envpool`` (the
+  C++ backend) and ``base`` (the protocols); ``make_task`` builds one by name;
+- :mod:`~scratchnn.wann.weights`: individual weights for a found topology (PGPE, CMA-ES,
+  gradient descent) and the fixed-topology baselines;
 - :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
-  :mod:`~scratchnn.wann.formats`: our JSON and the reference's champion CSV;
-  :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);
-  :mod:`~scratchnn.wann.run` and :mod:`~scratchnn.wann.plots`: the output folder and figures.
+  :mod:`~scratchnn.wann.compare`: search folders ranked on common draws (``wann compare``);
+- :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);
+  :mod:`~scratchnn.wann.plots`: figures; :mod:`scratchnn.wann.show`: a champion as an
+  interactive page (``wann show``).
+
+The rooms build on each other in one direction: ``networks`` <- ``tasks`` <- ``search`` <- the
+top-level modules (``tests/test_layout.py`` checks that no import goes round in a circle).
 """
 
 #: the paper's shared weights: every network is scored with all its connections set to each

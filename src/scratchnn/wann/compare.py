@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
-from .formats import load_genome
-from .genome import Genome, express
-from .packed import pack
-from .search import WEIGHTS
+from .networks.formats import load_genome
+from .networks.genome import Genome, express
+from .networks.packed import pack
+from .search.loop import WEIGHTS
 from .tasks import Task
 
 

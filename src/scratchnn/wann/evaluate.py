@@ -36,11 +36,11 @@ from ..errors import ScratchnnError
 from ..fileio import save_figure
 from ..functional import softmax
 from . import weights_word
-from .genome import Genome
-from .packed import Packed, instances
-from .population import Population
-from .population import pack as pack_population
-from .search import WEIGHTS
+from .networks.genome import Genome
+from .networks.packed import Packed, instances
+from .search.loop import WEIGHTS
+from .search.population import Population
+from .search.population import pack as pack_population
 from .tasks import ClassificationTask, EpisodeTask, Task
 
 TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)

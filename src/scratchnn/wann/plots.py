@@ -9,8 +9,8 @@ import numpy as np
 
 from ..fileio import save_figure
 from ..plots import figure
-from .activations import ACTIVATIONS_BY_ID
-from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
+from .networks.activations import ACTIVATIONS_BY_ID
+from .networks.genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
 
 
 def plot_fitness(stats: Sequence, path: Path, title: str = "") -> None:

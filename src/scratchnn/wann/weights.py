@@ -36,8 +36,9 @@ A trained network is a genome plus one weight per enabled connection. Two traine
   thousands; kept so that the shipped runs stay reproducible.) ``validate_every: 0``
   returns the last mean (the behaviour before validation existed, and of older checkpoints).
 - classification (MNIST-256): gradient descent through the graph
-  (:class:`~scratchnn.wann.backprop.GenomeNet` with :func:`scratchnn.training.fit` and Adam),
-  best epoch by validation accuracy on 10,000 held-out training images, the test set touched once.
+  (:class:`~scratchnn.wann.networks.backprop.GenomeNet` with :func:`scratchnn.training.fit` and
+  Adam), best epoch by validation accuracy on 10,000 held-out training images, the test set touched
+  once.
 
 Files: the genome JSON gains ``"weights": [[src, dst, w], ...]`` (node ids); the reference's
 champion CSV stores the weights in its matrix (as the authors' tuned ``swing.out`` does).
@@ -59,58 +60,12 @@ import numpy as np
 from ..data.sources import atomic_write
 from ..errors import DataError, ScratchnnError
 from ..fileio import read_npz
-from .genome import Genome, GenomeError, express
-from .packed import Packed, instances, pack
+from .networks.genome import Genome, express
+from .networks.packed import Packed, instances, pack
 from .tasks import EpisodeTask
 
 if TYPE_CHECKING:
     from ..training import FitResult
-
-# ---------------------------------------------------------------------------------------------
-# weights <-> connections
-
-
-def edge_pairs(genome: Genome) -> list[tuple[int, int]]:
-    """``(src id, dst id)`` of each enabled connection in the packed edge order (the order of a
-    weight vector for the kernels): by destination, then source, in expression order."""
-    e = express(genome)
-    packed = pack([e])
-    dst = np.repeat(np.arange(len(e.order)), np.diff(packed.edge_ptr))
-    return [(e.order[s], e.order[d]) for s, d in zip(packed.edge_src, dst, strict=True)]
-
-
-def weights_to_list(genome: Genome, w: np.ndarray) -> list[list]:
-    """``[[src, dst, w], ...]`` for JSON, from a weight vector in packed edge order."""
-    return [[s, d, float(v)] for (s, d), v in zip(edge_pairs(genome), w, strict=True)]
-
-
-def weights_from_pairs(genome: Genome, by_pair: dict[tuple[int, int], float]) -> np.ndarray:
-    """The weight vector (packed edge order) from ``{(src, dst): w}``; every enabled
-    connection needs a finite weight."""
-    pairs = edge_pairs(genome)
-    missing = [p for p in pairs if p not in by_pair]
-    if missing:
-        raise GenomeError(f"no weight for connection(s) {missing[:3]} ({len(missing)} in all)")
-    w = np.array([by_pair[p] for p in pairs], dtype=float)
-    if not np.all(np.isfinite(w)):
-        raise GenomeError("connection weights must be finite numbers")
-    return w
-
-
-def weights_from_list(genome: Genome, rows: object) -> np.ndarray:
-    """Inverse of :func:`weights_to_list`, with a :class:`GenomeError` for malformed rows."""
-    try:
-        by_pair = {(int(s), int(d)): float(v) for s, d, v in rows}  # type: ignore[union-attr]
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise GenomeError(f'"weights" must be a list of [src, dst, weight] rows ({exc})') from exc
-    return weights_from_pairs(genome, by_pair)
-
-
-def save_network(genome: Genome, w: np.ndarray, path: Path, extra: dict | None = None) -> None:
-    """Write a trained network as JSON (``{"genome", "weights", ...extra}``), atomically."""
-    data = {"genome": genome.to_dict(), "weights": weights_to_list(genome, w), **(extra or {})}
-    atomic_write(Path(path), json.dumps(data, indent=1).encode())
-
 
 # ---------------------------------------------------------------------------------------------
 # scoring candidate weight vectors on episodes
@@ -602,7 +557,7 @@ def train_classifier_weights(
     from ..data.mnist import Split, Splits
     from ..optim import Adam, Schedule
     from ..training import fit
-    from .backprop import GenomeNet
+    from .networks.backprop import GenomeNet
 
     splits = held_out_splits(task.data, seed, val_size)  # type: ignore[attr-defined]
 
@@ -644,7 +599,7 @@ def dense_genome(n_in: int, n_out: int, hidden: int, act: int = 5) -> Genome:
     ``act`` (tanh by default): bias and inputs -> every hidden node -> every output (linear),
     ``(n_in + 1) hidden + (hidden + 1) n_out`` connections. The paper's fixed-topology
     baseline, evaluated and trained with the same code as a found topology."""
-    from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Node
+    from .networks.genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Node
 
     if hidden < 1:
         raise ScratchnnError(f"--hidden must be >= 1, got {hidden}")

@@ -11,8 +11,9 @@
 
 A zoo name works wherever a champion file does: ``NAME`` is the champion, ``NAME:trained`` its
 trained individual weights, e.g. ``scratchnn wann eval swingup:trained --task swingup`` or
-``load_champion("mnist256")``. :func:`resolve` is the hook: :func:`~scratchnn.wann.formats.
-load_network` passes every path through it, so an existing file always wins over a zoo name.
+``load_champion("mnist256")``. :func:`resolve` is the hook: the commands pass every path
+through it before :func:`~scratchnn.wann.networks.formats.load_network`, so an existing file
+always wins over a zoo name.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScratchnnError
-from .genome import Genome
+from .networks.genome import Genome
 
 #: NAME or NAME:trained
 _NAME = re.compile(r"^([a-z][a-z0-9_-]*)(?::(champion|trained))?$")
@@ -77,7 +78,8 @@ def zoo_path(spec: str) -> Path:
 
 def resolve(path: Path | str) -> Path:
     """``path`` itself when it exists (or is not shaped like a zoo name), else the zoo file
-    it names: the hook :func:`~scratchnn.wann.formats.load_network` calls first."""
+    it names: what the commands call before
+    :func:`~scratchnn.wann.networks.formats.load_network`."""
     p = Path(path)
     text = str(path)
     m = _LOOSE.match(text)
@@ -125,7 +127,7 @@ class Champion:
 def load_champion(spec: str) -> Champion:
     """The zoo network ``spec`` (``"swingup"``, ``"mnist256:trained"``, ...), from the
     installed package: genome, individual weights if any, and the evaluation it ships with."""
-    from .formats import load_network
+    from .networks.formats import load_network
 
     name, part = _split(spec)
     info = manifest(name)

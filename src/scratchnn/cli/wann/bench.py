@@ -92,11 +92,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.genome:
         from ...benchmarks.wann import bench_weights
-        from ...wann import swingup as su
-        from ...wann.formats import load_network
-        from ...wann.genome import express
+        from ...wann.networks.formats import load_network
+        from ...wann.networks.genome import express
+        from ...wann.tasks import swingup as su
+        from ...wann.zoo import resolve
 
-        g, _ = load_network(args.genome, su.N_OBS, su.N_ACT)
+        g, _ = load_network(resolve(args.genome), su.N_OBS, su.N_ACT)
         w = args.weight
         r = bench_weights(express(g), w, seed=args.seed)
         print(
@@ -139,11 +140,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _agree(args: argparse.Namespace) -> int:
     """``--gym TASK --agree NETWORK``: exit 0 when the backends agree, 1 when they do not."""
-    from ...wann.envpool_backend import compare_backends, require
-    from ...wann.formats import load_network
-    from ...wann.genome import express
-    from ...wann.packed import pack
+    from ...wann.networks.formats import load_network
+    from ...wann.networks.genome import express
+    from ...wann.networks.packed import pack
     from ...wann.tasks import make_task
+    from ...wann.tasks.envpool import require
+    from ...wann.tasks.gym import compare_backends
+    from ...wann.zoo import resolve
 
     if not args.gym:
         raise ScratchnnError("--agree needs --gym TASK (biped, gym:ENV_ID)")
@@ -153,7 +156,7 @@ def _agree(args: argparse.Namespace) -> int:
     if not hasattr(task, "spec"):
         raise ScratchnnError(f"--agree compares Gymnasium backends; {task.name} has none")
     require(task.spec.env_id)
-    g, _ = load_network(args.agree, task.n_in, task.n_out)
+    g, _ = load_network(resolve(args.agree), task.n_in, task.n_out)
     r = compare_backends(task, pack([express(g)]), args.weight, args.episodes, args.seed)
     r.update(task=task.name, network=str(args.agree), weight=args.weight, seed=args.seed)
     r["agree"] = bool(abs(r["difference"]) < 2 * r["se"])

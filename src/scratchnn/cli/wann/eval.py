@@ -83,14 +83,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ...wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
-    from ...wann.formats import load_network
+    from ...wann.networks.formats import load_network
     from ...wann.tasks import configure_task, make_task
 
     if args.episodes < 1:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
     if args.tune_episodes is not None and args.tune_episodes < 1:
         raise ScratchnnError(f"--tune-episodes must be >= 1, got {args.tune_episodes}")
-    from ...wann.zoo import task_for
+    from ...wann.zoo import resolve, task_for
 
     args.task = task_for(args.file, args.task)
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         "backend": args.backend,
     }
     task = configure_task(task, {k: v for k, v in options.items() if v})
-    g, weights = load_network(args.file, task.n_in, task.n_out)
+    g, weights = load_network(resolve(args.file), task.n_in, task.n_out)
     print(
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
         + ("" if weights is None else "; with individual weights")

@@ -80,9 +80,9 @@ def run(args: argparse.Namespace) -> int:
     ``not solved``), 1 with ``--require-solved`` when it did not solve its task, 130 on Ctrl-C
     (the last checkpoint is kept)."""
     from ...wann import weights_word
-    from ...wann.config import load_config_file, load_preset
-    from ...wann.run import OUTPUT_FILES, describe, search
-    from ...wann.search import CHECKPOINT, evaluate_here, load_checkpoint
+    from ...wann.search.config import load_config_file, load_preset
+    from ...wann.search.loop import CHECKPOINT, evaluate_here, load_checkpoint
+    from ...wann.search.run import OUTPUT_FILES, describe, search
     from ...wann.tasks import configure_task, make_task
 
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             evaluate = evaluate_here
             if args.executor == "ray":
                 from ...parallel import RayExecutor, ray_session
-                from ...wann.distributed import chunked_evaluator
+                from ...wann.search.distributed import chunked_evaluator
 
                 evaluate = chunked_evaluator(
                     RayExecutor(stack.enter_context(ray_session(args.address)))

@@ -114,20 +114,20 @@ def run_train_weights(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ...wann.evaluate import evaluate
-    from ...wann.formats import load_network, save_reference_csv
+    from ...wann.networks.formats import load_network, save_network, save_reference_csv
     from ...wann.tasks import ClassificationTask, configure_task, make_task
     from ...wann.weights import (
         ESConfig,
-        save_network,
         train_classifier_weights,
         train_episode_weights,
         trained_weights,
     )
+    from ...wann.zoo import resolve
 
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
     if args.backend:
         task = configure_task(task, {"backend": args.backend})
-    g, stored = load_network(args.file, task.n_in, task.n_out)
+    g, stored = load_network(resolve(args.file), task.n_in, task.n_out)
     out = Path(args.out)
     sigma = args.sigma if args.sigma is not None else (0.5 if args.method == "cma" else 0.1)
     cfg = ESConfig(

@@ -7,7 +7,7 @@ the same start: the first tuning episode behind the slider's scores.
 - SwingUp (:func:`swingup_episodes`): the cart position ``x`` and pole angle ``th`` every
   ``stride`` steps (the page draws track, cart and pole from them), stored as base64 int16
   (``x`` in mm, ``th`` wrapped to (-pi, pi] in 1e-4 rad) with the force as int8 (``a * 127``).
-  Same physics and networks as the scores (:class:`~scratchnn.wann.swingup.SwingUpEnv`, the
+  Same physics and networks as the scores (:class:`~scratchnn.wann.tasks.swingup.SwingUpEnv`, the
   compiled forward pass), so a run's return is the score of that episode.
 - Gymnasium tasks (:func:`gym_episodes`): frames the environment renders
   (``render_mode="rgb_array"``), about ``frames`` per episode (every ``ceil(length /
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import swingup as su
 from ..evaluate import _instances
-from ..genome import Genome
-from ..packed import forward_rows
-from ..population import Population
-from ..population import pack as pack_population
+from ..networks.genome import Genome
+from ..networks.packed import forward_rows
+from ..search.population import Population
+from ..search.population import pack as pack_population
+from ..tasks import swingup as su
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def _render_env(spec):
     environment has no such render mode."""
     import gymnasium as gym
 
-    from ..gym_task import NoFallPenalty, _import_env_module
+    from ..tasks.gym import NoFallPenalty, _import_env_module
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # pygame: no display wanted
     _import_env_module(spec.env_id)
@@ -153,14 +153,14 @@ def gym_episodes(
     spec, genome: Genome, runs: list[Run], seed: int, frames: int = 40, width: int = 320
 ) -> dict:
     """One episode per run of the Gymnasium environment ``spec``
-    (:class:`~scratchnn.wann.gym_task.EnvSpec`) seeded ``seed``, each in a fresh environment:
+    (:class:`~scratchnn.wann.tasks.gym.EnvSpec`) seeded ``seed``, each in a fresh environment:
     ``{"kind": "frames", "fps", "env_id", "runs": [{"label", "w", "return", "steps", "stride",
     "frames": [data URI], "frame_step": [step], "frame_return": [return so far]}]}``. Each
     episode runs twice: once to learn its length, then again (the same seed, a fresh
     environment: the same episode) rendering a frame every ``stride = ceil(length / frames)``
     steps and at its last step. ``fps``: the environment's steps per second (its
     ``render_fps``, else 50)."""
-    from ..gym_task import make_env
+    from ..tasks.gym import make_env
 
     packed = pack_population(Population.from_genomes([genome]))
     inst = _instances(packed, np.stack([r.edge_weights for r in runs]))
@@ -179,7 +179,7 @@ def gym_episodes(
 def _play(spec, packed, inst, i: int, seed: int, env, stride: int = 0, width: int = 0) -> dict:
     """Instance ``i``'s episode in ``env`` (closed at the end), seeded ``seed``; with
     ``stride``, a frame of ``width`` pixels at step 0, every ``stride`` steps and at the last."""
-    from ..gym_task import to_actions
+    from ..tasks.gym import to_actions
 
     obs = np.ravel(env.reset(seed=int(seed))[0]).astype(np.float64)
     shots, at, so_far = [], [], []

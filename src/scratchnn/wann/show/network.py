@@ -1,7 +1,7 @@
 """The network drawing of a champion page: nodes placed by layer, as JSON-able data.
 
-Columns are the layers of :func:`~scratchnn.wann.genome.layers`: bias and inputs at depth 0,
-each hidden node one more than its deepest source, the outputs after the deepest hidden node.
+Columns are the layers of :func:`~scratchnn.wann.networks.genome.layers`: bias and inputs at depth
+0, each hidden node one more than its deepest source, the outputs after the deepest hidden node.
 Within a hidden column the nodes are ordered by the mean height of their sources (a barycentre
 pass, column by column, which removes most edge crossings); outputs keep their order.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..activations import ACTIVATIONS_BY_ID
-from ..genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
+from ..networks.activations import ACTIVATIONS_BY_ID
+from ..networks.genome import BIAS, HIDDEN, INPUT, OUTPUT, Genome, layers
 
 #: vertical room per node in a column (SVG units), and the drawing's bounds
 ROW = 16.0

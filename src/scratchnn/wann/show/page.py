@@ -20,9 +20,9 @@ import numpy as np
 
 from ...errors import ScratchnnError
 from ...fileio import finite
-from ..activations import ACTIVATIONS_BY_ID
 from ..evaluate import PAPER, SWEEP_GRID, WEIGHTS, evaluate, paper_table
-from ..genome import Genome
+from ..networks.activations import ACTIVATIONS_BY_ID
+from ..networks.genome import Genome
 from ..tasks import ClassificationTask, SwingUpTask, Task
 from .episodes import Run, gym_episodes, swingup_episodes
 from .network import network_layout
@@ -51,7 +51,7 @@ def load_source(spec: str, task: Task, eval_file: Path | None = None) -> Source:
     """The champion ``spec`` (a file, or a zoo name ``NAME`` / ``NAME:trained``) checked against
     ``task``; one-line :class:`ScratchnnError` for a missing file, a zoo entry of another task
     or a network of the wrong shape."""
-    from ..formats import load_network
+    from ..networks.formats import load_network
     from ..zoo import _LOOSE, load_champion, resolve
 
     path = resolve(spec)
@@ -144,8 +144,8 @@ def page_data(
     episodes per grid weight (default: the evaluation's tuning episodes); ``frames``: frames
     per recorded Gymnasium episode, ``frame_width`` their width in pixels."""
     from ...experiments.provenance import git_commit
-    from ..population import Population
-    from ..population import pack as pack_population
+    from ..search.population import Population
+    from ..search.population import pack as pack_population
 
     source = load_source(spec, task, eval_file)
     g = source.genome

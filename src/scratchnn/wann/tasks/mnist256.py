@@ -2,7 +2,8 @@
 
 Pipeline of the reference, per image: pixels / 255; bilinear resize 28x28 -> 16x16 (pixel centres
 aligned: source coordinate ``(d + 0.5) * 28 / 16 - 0.5``, clamped at the border); deskew with image
-moments; flatten to 256.
+moments; flatten to 256. :class:`Mnist256Task`, at the end, is the WANN task
+(``--task mnist256``) on those images.
 
 Deskew: with ``x`` the column and ``y`` the row, ``mu11 = sum (x - xbar)(y - ybar) I`` and
 ``mu02 = sum (y - ybar)^2 I``; ``skew = mu11 / mu02`` (images with ``|mu02| < 0.01`` are left as
@@ -13,12 +14,16 @@ vertical.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from ..data.mnist import load_mnist
+from ...data.mnist import load_mnist
+from ..networks.activations import NO_STEP
+from ..networks.packed import Packed, forward_batch, shared_weight_cross_entropy
+from .base import INVALID_SCORE
 
 SIZE = 16
 
@@ -103,3 +108,57 @@ def load_mnist256(data_dir: Path | str | None = None) -> Mnist256:
         preprocess(data.test_images),
         data.test_labels.astype(np.int64),
     )
+
+
+@dataclass(frozen=True)
+class Mnist256Task:
+    """MNIST-256 (the preprocessing above): ten linear outputs, softmax.
+
+    Score = minus the mean cross-entropy on a batch of ``batch`` training images, a fresh random
+    batch per rollout, the same for every network and weight. ``accuracy`` uses the test set.
+    """
+
+    name: str = "mnist256"
+    n_in: int = 256
+    n_out: int = 10
+    p_init: float = 0.05
+    activations: tuple[int, ...] = NO_STEP
+    input_names: tuple[str, ...] = tuple(f"p{r},{c}" for r in range(16) for c in range(16))
+    output_names: tuple[str, ...] = tuple(str(d) for d in range(10))
+    batch: int = 1000
+    data_dir: Path | None = field(default=None, compare=False)
+
+    @cached_property
+    def data(self):
+        return load_mnist256(self.data_dir)
+
+    def logits(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], X: np.ndarray, chunk: int = 256
+    ) -> np.ndarray:
+        """(n_instances, B, 10) outputs, computed ``chunk`` instances at a time."""
+        inst_net, inst_wstart, wflat = instances
+        parts = []
+        for a in range(0, len(inst_net), chunk):
+            b = min(a + chunk, len(inst_net))
+            lo, hi = inst_wstart[a], inst_wstart[b]
+            parts.append(
+                forward_batch(packed, inst_net[a:b], inst_wstart[a : b + 1] - lo, wflat[lo:hi], X)
+            )
+        return np.concatenate(parts)
+
+    def evaluate(
+        self,
+        packed: Packed,
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray:
+        """Minus the mean cross-entropy (one compiled pass over networks x weights x images,
+        :func:`~scratchnn.wann.networks.packed.shared_weight_cross_entropy`), averaged over ``reps``
+        batches."""
+        X, y = self.data.X_train, self.data.y_train
+        scores = np.zeros((packed.n_nets, len(weights)))
+        for _ in range(reps):
+            idx = rng.choice(len(X), size=self.batch, replace=False)
+            scores -= shared_weight_cross_entropy(packed, weights, X[idx], y[idx]) / reps
+        return np.nan_to_num(scores, nan=INVALID_SCORE, neginf=INVALID_SCORE, posinf=INVALID_SCORE)

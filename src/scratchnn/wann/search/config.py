@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..config import coerce_value, read_yaml_file
-from ..errors import ConfigError, shown
-from . import PAPER_WEIGHTS
+from ...config import coerce_value, read_yaml_file
+from ...errors import ConfigError, shown
+from .. import PAPER_WEIGHTS
 from .mutations import PROBS
 from .nsga import CROWDING
 
@@ -46,11 +46,11 @@ class SearchConfig:
     p_conn_objective: float = 0.8  # probability of (mean, 1/connections) over (mean, max)
     best_reps: int = 0  # rollouts per weight when re-scoring a generation's best (0: don't)
     #: crowding distance within a front: "nsga2" (normalised by the range) or "reference"
-    #: (WANNRelease's ``|1/max - min|`` factor; scratchnn.wann.nsga)
+    #: (WANNRelease's ``|1/max - min|`` factor; scratchnn.wann.search.nsga)
     crowding: str = "nsga2"
     #: disabled connection genes between two hidden nodes: "off" (not expressed, as the paper
     #: describes) or "reference" (expressed and counted, as WANNRelease's array alias does;
-    #: scratchnn.wann.genome.express_disabled_hidden)
+    #: scratchnn.wann.networks.genome.express_disabled_hidden)
     disabled_hidden: str = "off"
     checkpoint_every: int = 8
     p_add_connection: float = PROBS["add_connection"]
@@ -60,7 +60,7 @@ class SearchConfig:
     #: the shared weights every network is scored at (the paper's six)
     weights: tuple[float, ...] = PAPER_WEIGHTS
     seed: int = 0
-    # episode tasks on Gymnasium environments (gym:ENV_ID, biped; see scratchnn.wann.gym_task);
+    # episode tasks on Gymnasium environments (gym:ENV_ID, biped; see scratchnn.wann.tasks.gym);
     # empty / 0 keeps the task's own setting
     episode_steps: int = 0  # steps per episode (swingup too)
     action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
@@ -202,7 +202,7 @@ def load_preset(task: str, preset: str = "laptop") -> SearchConfig:
     if preset not in PRESETS:
         raise ConfigError(f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
     name = preset_file(task)
-    text = resources.files("scratchnn.wann").joinpath("presets", name).read_text()
+    text = resources.files(__package__).joinpath("presets", name).read_text()
     return config_from_dict(yaml.safe_load(text)[preset], f"presets/{name}:{preset}")
 
 

@@ -1,11 +1,12 @@
 """A whole WANN population in flat arrays, bred, layered and packed by compiled kernels.
 
-The per-genome objects of :mod:`~scratchnn.wann.genome` and :mod:`~scratchnn.wann.mutations`
-are the readable reference; at the paper's scale (960 MNIST genomes of 2,570+ connection genes)
-copying, layering and expressing them one object at a time costs seconds per generation. Here
-the population is one set of arrays and every generation's bookkeeping is three compiled passes:
+The per-genome objects of :mod:`~scratchnn.wann.networks.genome` and
+:mod:`~scratchnn.wann.search.mutations` are the readable reference; at the paper's scale (960 MNIST
+genomes of 2,570+ connection genes) copying, layering and expressing them one object at a time
+costs seconds per generation. Here the population is one set of arrays and every generation's
+bookkeeping is three compiled passes:
 :func:`depths` (layers), :func:`breed` (copy + one mutation per child) and :func:`pack`
-(expression into the evaluation layout of :mod:`~scratchnn.wann.packed`). Given the same
+(expression into the evaluation layout of :mod:`~scratchnn.wann.networks.packed`). Given the same
 uniforms they produce exactly the children the per-genome reference produces (tested gene for
 gene).
 
@@ -27,8 +28,18 @@ from dataclasses import dataclass, replace
 import numba
 import numpy as np
 
-from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, initial_enabled
-from .packed import Packed
+from ..networks.genome import (
+    BIAS,
+    HIDDEN,
+    INPUT,
+    OUTPUT,
+    Conn,
+    Genome,
+    GenomeError,
+    Node,
+    initial_enabled,
+)
+from ..networks.packed import Packed
 
 KIND_CODES = {BIAS: 0, INPUT: 1, OUTPUT: 2, HIDDEN: 3}
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
@@ -65,7 +76,7 @@ class Population:
 
     def express_disabled_hidden(self) -> Population:
         """The population with every disabled hidden -> hidden gene enabled (the arrays of
-        :func:`~scratchnn.wann.genome.express_disabled_hidden` for each genome)."""
+        :func:`~scratchnn.wann.networks.genome.express_disabled_hidden` for each genome)."""
         owner = np.repeat(np.arange(self.size), np.diff(self.conn_ptr))
         base = self.node_ptr[owner]
         hidden = (self.node_kind[base + self.conn_src] == K_HIDDEN) & (
@@ -144,8 +155,8 @@ class Population:
     def initial(
         size: int, n_in: int, n_out: int, p_enable: float, rng: np.random.Generator
     ) -> Population:
-        """``size`` genomes of :func:`~scratchnn.wann.genome.initial_genome`, drawn from ``rng``
-        in the same order (so equal to ``from_genomes([initial_genome(...) for ...])``)."""
+        """``size`` genomes of :func:`~scratchnn.wann.networks.genome.initial_genome`, drawn from
+        ``rng`` in the same order (so equal to ``from_genomes([initial_genome(...) for ...])``)."""
         n = 1 + n_in + n_out
         m = (n_in + 1) * n_out
         kind = np.array([K_BIAS] + [K_INPUT] * n_in + [K_OUTPUT] * n_out, np.int8)
@@ -311,7 +322,7 @@ def checked_depths(pop: Population) -> np.ndarray:
 
 
 def depths(pop: Population) -> tuple[np.ndarray, np.ndarray]:
-    """Layer of every node (longest path, as :func:`~scratchnn.wann.genome.layers`), and a
+    """Layer of every node (longest path, as :func:`~scratchnn.wann.networks.genome.layers`), and a
     (P,) flag: genome valid."""
     return _depths(
         pop.node_ptr,
@@ -461,7 +472,7 @@ def breed(
     depth: np.ndarray | None = None,
 ) -> tuple[Population, np.ndarray]:
     """Children ``c`` = a copy of ``pop[parent[c]]`` with mutation ``mutation[c]`` (M_* codes;
-    M_COPY: none) making the choices of ``u[c, 1:]`` (see :mod:`~scratchnn.wann.mutations`).
+    M_COPY: none) making the choices of ``u[c, 1:]`` (see :mod:`~scratchnn.wann.search.mutations`).
 
     Returns the children and (C,) the mutation each one actually got (M_COPY where the drawn
     one could not apply: the child is an unchanged copy, as in the reference)."""

@@ -8,7 +8,7 @@ pair, no disabled gene, no hidden node) leaves the child an unchanged copy: noth
 Randomness comes as four uniforms ``u`` in [0, 1) per child, drawn by the search in one array:
 ``u[0]`` picks the mutation (roulette over the cumulative probabilities), ``u[1]``, ``u[2]`` its
 choices, each as ``pick(u, n) = floor(u n)``, an index into a list in genome order. The array
-engine (:mod:`~scratchnn.wann.population`) makes the same choices from the same uniforms, so
+engine (:mod:`~scratchnn.wann.search.population`) makes the same choices from the same uniforms, so
 both give the same children, gene for gene.
 
 - add connection: among the non-output nodes ``s`` that have a free destination (a hidden or
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .genome import HIDDEN, OUTPUT, Conn, Genome, Node, layers
+from ..networks.genome import HIDDEN, OUTPUT, Conn, Genome, Node, layers
 
 #: mutation names in roulette order, and the reference's probabilities
 PROBS = {"add_connection": 0.20, "insert_node": 0.25, "reenable": 0.05, "change_activation": 0.50}

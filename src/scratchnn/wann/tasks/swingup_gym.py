@@ -2,12 +2,13 @@
 
 Importing this module registers the id (Gymnasium 1.x has no plugin discovery), so either::
 
-    import scratchnn.wann.gym_env  # noqa: F401
+    import scratchnn.wann.tasks.swingup_gym  # noqa: F401
     env = gymnasium.make("scratchnn/CartPoleSwingUp-v0")
 
-or, in one string, ``gymnasium.make("scratchnn.wann.gym_env:scratchnn/CartPoleSwingUp-v0")``.
-Physics, reward and reset are those of :mod:`~scratchnn.wann.swingup` (the same code the search
-uses). ``terminated`` when ``|x| > 2.4``; ``truncated`` after 1000 steps (Gymnasium's TimeLimit).
+or, in one string,
+``gymnasium.make("scratchnn.wann.tasks.swingup_gym:scratchnn/CartPoleSwingUp-v0")``. Physics,
+reward and reset are those of :mod:`~scratchnn.wann.tasks.swingup` (the same code the search uses).
+``terminated`` when ``|x| > 2.4``; ``truncated`` after 1000 steps (Gymnasium's TimeLimit).
 """
 
 from __future__ import annotations

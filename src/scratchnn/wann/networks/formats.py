@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ScratchnnError
-from ..fileio import atomic_path
+from ...errors import ScratchnnError
+from ...fileio import atomic_path, atomic_write_text
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
+from .packed import pack
 
 #: bounds on what a genome file may hold, checked before parsing: our JSON of a 30,000-node
 #: network is 1.5 MB; a champion CSV is a dense N x (N + 1) matrix (8 bytes a cell once read)
@@ -35,14 +36,57 @@ MAX_GENOME_BYTES = 64 * 2**20
 MAX_CSV_NODES = 4_096
 
 
+# --- individual weights <-> connections (trained networks) -------------------------------------
+
+
+def edge_pairs(genome: Genome) -> list[tuple[int, int]]:
+    """``(src id, dst id)`` of each enabled connection in the packed edge order (the order of a
+    weight vector for the kernels): by destination, then source, in expression order."""
+    e = express(genome)
+    packed = pack([e])
+    dst = np.repeat(np.arange(len(e.order)), np.diff(packed.edge_ptr))
+    return [(e.order[s], e.order[d]) for s, d in zip(packed.edge_src, dst, strict=True)]
+
+
+def weights_to_list(genome: Genome, w: np.ndarray) -> list[list]:
+    """``[[src, dst, w], ...]`` for JSON, from a weight vector in packed edge order."""
+    return [[s, d, float(v)] for (s, d), v in zip(edge_pairs(genome), w, strict=True)]
+
+
+def weights_from_pairs(genome: Genome, by_pair: dict[tuple[int, int], float]) -> np.ndarray:
+    """The weight vector (packed edge order) from ``{(src, dst): w}``; every enabled
+    connection needs a finite weight."""
+    pairs = edge_pairs(genome)
+    missing = [p for p in pairs if p not in by_pair]
+    if missing:
+        raise GenomeError(f"no weight for connection(s) {missing[:3]} ({len(missing)} in all)")
+    w = np.array([by_pair[p] for p in pairs], dtype=float)
+    if not np.all(np.isfinite(w)):
+        raise GenomeError("connection weights must be finite numbers")
+    return w
+
+
+def weights_from_list(genome: Genome, rows: object) -> np.ndarray:
+    """Inverse of :func:`weights_to_list`, with a :class:`GenomeError` for malformed rows."""
+    try:
+        by_pair = {(int(s), int(d)): float(v) for s, d, v in rows}  # type: ignore[union-attr]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise GenomeError(f'"weights" must be a list of [src, dst, weight] rows ({exc})') from exc
+    return weights_from_pairs(genome, by_pair)
+
+
+def save_network(genome: Genome, w: np.ndarray, path: Path, extra: dict | None = None) -> None:
+    """Write a trained network as JSON (``{"genome", "weights", ...extra}``), atomically."""
+    data = {"genome": genome.to_dict(), "weights": weights_to_list(genome, w), **(extra or {})}
+    atomic_write_text(Path(path), json.dumps(data, indent=1))
+
+
 def to_reference_matrix(g: Genome, weights: np.ndarray | None = None) -> np.ndarray:
     """(N, N + 1): ``W`` (1 per enabled connection, or ``weights`` in packed edge order, see
-    :func:`~scratchnn.wann.weights.edge_pairs`) and the activation ids in the last column."""
+    :func:`edge_pairs`) and the activation ids in the last column."""
     e = express(g)
     W = e.W.copy()
     if weights is not None:
-        from .weights import edge_pairs
-
         index = {v: i for i, v in enumerate(e.order)}
         for (s, d), w in zip(edge_pairs(g), weights, strict=True):
             W[index[s], index[d]] = w
@@ -215,8 +259,6 @@ def save_reference_csv(g: Genome, path: Path, weights: np.ndarray | None = None)
 def _matrix_weights(g: Genome, M: np.ndarray) -> np.ndarray | None:
     """The stored values of a champion matrix as individual weights (packed edge order), or
     None when every connection holds 1 (a shared-weight topology)."""
-    from .weights import weights_from_pairs
-
     N = M.shape[0]
     ids = _matrix_ids(g.n_in, g.n_out, N)
     W = np.nan_to_num(M[:, :N], nan=0.0)
@@ -256,11 +298,8 @@ def load_genome(path: Path, n_in: int, n_out: int) -> Genome:
 def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray | None]:
     """:func:`load_genome` and the network's individual weights (packed edge order): a JSON
     ``"weights"`` list, or a champion CSV's stored values unless they are all 1; None when the
-    file has none. A zoo name (``swingup``, ``mnist256:trained``, :mod:`~scratchnn.wann.zoo`)
-    that is not an existing path loads the zoo's file."""
-    from .zoo import resolve
-
-    path = resolve(path)
+    file has none. For a zoo name (``swingup``, ``mnist256:trained``) pass the path through
+    :func:`scratchnn.wann.zoo.resolve` first."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_GENOME_BYTES + 1)
@@ -290,8 +329,6 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
                 )
             if data.get("weights") is None:
                 return g, None
-            from .weights import weights_from_list
-
             return g, weights_from_list(g, data["weights"])
         # a drawing's matrix holds 1 on every edge, so it carries no individual weights
         M = matrix_from_drawing(text, n_in, n_out) if is_drawing(text) else _csv_matrix(text)

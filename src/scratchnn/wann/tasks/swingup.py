@@ -15,15 +15,26 @@ Reset: ``Normal([0, 0, pi, 0], 0.2)``.
 
 Two implementations of the same equations: :class:`SwingUpEnv` steps many environments at once
 with NumPy arrays (used by the Gymnasium wrapper and by tests), and :func:`rollouts` runs whole
-episodes of packed WANN networks in compiled code (used by the search).
+episodes of packed WANN networks in compiled code (used by the search). :class:`SwingUpTask`, at
+the end, is the WANN task (``--task swingup``) built on them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 
-from .packed import Packed, _activate_row, eval_scalar, kernel_args
+from ..networks.activations import ALL_IDS
+from ..networks.packed import (
+    Packed,
+    _activate_row,
+    eval_scalar,
+    kernel_args,
+    shared_weight_instances,
+)
+from .base import episode_pairs
 
 GRAVITY = 9.82
 M_CART = 0.5
@@ -201,8 +212,8 @@ def _rollouts_lanes(
     """:func:`_rollouts` with the episodes of one network stepped together ("lanes"): block
     ``b`` holds the episodes ``blk_ep[blk_ptr[b]:blk_ptr[b + 1]]``, all of one network. Each node
     is computed for every lane at once (loops over lanes, which the compiler vectorises, with
-    the activations of :mod:`~scratchnn.wann.elementary`), in the same order of operations as
-    the scalar kernel, so every episode's return is the same to the last bit. An episode that
+    the activations of :mod:`~scratchnn.wann.networks.elementary`), in the same order of operations
+    as the scalar kernel, so every episode's return is the same to the last bit. An episode that
     leaves the track is swapped out of the lanes (its last lane moved into its place)."""
     n_ep = len(ep_inst)
     total = np.zeros(n_ep)
@@ -342,3 +353,44 @@ def rollouts(
     else:
         raise ValueError(f"engine must be 'lanes' or 'scalar', got {engine!r}")
     return (total, n_steps) if return_steps else total
+
+
+# --- the task ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SwingUpTask:
+    """CartPoleSwingUp (the physics above): score = total reward of an episode of at
+    most 1000 steps, averaged over ``reps`` initial states shared by all networks and weights."""
+
+    name: str = "swingup"
+    n_in: int = N_OBS
+    n_out: int = N_ACT
+    p_init: float = 0.5
+    activations: tuple[int, ...] = ALL_IDS
+    input_names: tuple[str, ...] = ("x", "x_dot", "cos(th)", "sin(th)", "th_dot")
+    output_names: tuple[str, ...] = ("force",)
+    steps: int = T_LIMIT
+
+    def evaluate(
+        self,
+        packed: Packed,
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray:
+        inst = shared_weight_instances(packed, weights)
+        init = reset_states(reps, rng)
+        ret = rollouts(packed, *inst, *episode_pairs(len(inst[0]), reps), init, self.steps)
+        return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
+
+    def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """(n, 4) initial states, one per episode."""
+        return reset_states(n, rng)
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: np.ndarray
+    ) -> np.ndarray:
+        """Return of instance ``i`` from initial state ``states[i]`` (one episode per instance)."""
+        n = len(instances[0])
+        return rollouts(packed, *instances, np.arange(n), np.arange(n), states, self.steps)

@@ -1,5 +1,5 @@
-"""WANN on any Gymnasium environment (``--task gym:ENV_ID``) and the paper's BipedalWalker
-(``--task biped``).
+"""WANN on any Gymnasium environment (``--task gym:ENV_ID``); the paper's BipedalWalker
+(``--task biped``, :mod:`~scratchnn.wann.tasks.biped`) is one of them.
 
 Spaces: the observation space must be a ``Box`` (flattened to ``n_in`` inputs); the action space
 a ``Box`` (``n_out`` = its size) or a ``Discrete(n)`` (``n_out = n``, the action is the argmax of
@@ -13,14 +13,14 @@ steps (ended early when the environment terminates or truncates).
 
 Common random numbers: in a generation every network and weight runs the same ``reps`` episode
 seeds (``env.reset(seed=s)``). Episodes run step by step in lockstep: each step, the outputs of
-all live episodes come from one compiled call (:func:`~scratchnn.wann.packed.forward_rows`),
-then every environment steps. With ``workers > 1`` the episodes are split between processes,
-each owning its environments; an episode depends only on its seed and its network, so the scores
-are the same whatever the number of workers.
+all live episodes come from one compiled call
+(:func:`~scratchnn.wann.networks.packed.forward_rows`), then every environment steps. With
+``workers > 1`` the episodes are split between processes, each owning its environments; an episode
+depends only on its seed and its network, so the scores are the same whatever the number of workers.
 
 Backends (``backend``): ``gymnasium`` steps Gymnasium's Python environments, one per episode, in
 worker processes; ``envpool`` steps EnvPool's C++ environments in one pool per generation
-(:mod:`~scratchnn.wann.envpool_backend`, several times faster). The default is ``envpool`` when it
+(:mod:`~scratchnn.wann.tasks.envpool`, several times faster). The default is ``envpool`` when it
 is installed and implements the environment, else ``gymnasium``. The two draw different terrains
 for the same seed, so their scores agree in distribution, not episode for episode.
 
@@ -43,24 +43,14 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from ..errors import ConfigError, ScratchnnError
-from .activations import ALL_IDS
-from .packed import Packed, forward_rows, shared_weight_instances
-from .tasks import episode_pairs
+from ...errors import ConfigError, ScratchnnError
+from ..networks.activations import ALL_IDS
+from ..networks.packed import Packed, forward_rows, shared_weight_instances
+from .base import episode_pairs
 
 ACTIONS = ("clip", "tanh", "argmax")
 BACKENDS = ("gymnasium", "envpool")
 REWARDS = ("standard", "reference")
-BIPED_ID = "BipedalWalker-v3"
-
-#: observation and action names of BipedalWalker (Gymnasium's documented order)
-BIPED_LABELS = (
-    "hull_angle", "hull_vel_angle", "vel_x", "vel_y",
-    "hip1_angle", "hip1_speed", "knee1_angle", "knee1_speed", "leg1_contact",
-    "hip2_angle", "hip2_speed", "knee2_angle", "knee2_speed", "leg2_contact",
-    *(f"lidar_{i}" for i in range(10)),
-    "hip_1", "knee_1", "hip_2", "knee_2",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,7 +69,7 @@ class EnvSpec:
 def _import_env_module(env_id: str) -> None:
     """Make scratchnn's own ids (``scratchnn/CartPoleSwingUp-v0``) known to Gymnasium."""
     if env_id.startswith("scratchnn/"):
-        from . import gym_env  # noqa: F401
+        from . import swingup_gym  # noqa: F401
 
 
 def make_env(spec: EnvSpec) -> gym.Env:
@@ -181,7 +171,7 @@ def _run_envpool(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_episodes` on EnvPool: pools of at most ``MAX_POOL`` environments, one after
     the other."""
-    from . import envpool_backend as ep
+    from . import envpool as ep
 
     totals, steps = [], []
     for a in range(0, len(ep_inst), ep.MAX_POOL):
@@ -399,7 +389,7 @@ def _envpool_version() -> str:
 
 def default_backend(env_id: str) -> str:
     """``envpool`` when it is installed and implements ``env_id``, else ``gymnasium``."""
-    from .envpool_backend import supports
+    from .envpool import supports
 
     return "envpool" if supports(env_id) else "gymnasium"
 
@@ -408,7 +398,7 @@ def _check_backend(backend: str, env_id: str) -> str:
     if backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend == "envpool":
-        from .envpool_backend import require
+        from .envpool import require
 
         require(env_id)
     return backend
@@ -489,17 +479,22 @@ def gym_task(
     return task.with_options(labels=labels)
 
 
-def biped_task(workers: int | None = None, backend: str | None = None) -> GymTask:
-    """The paper's BipedalWalker: Gymnasium's BipedalWalker-v3, 24 inputs, 4 linear outputs
-    clipped to [-1, 1], 1600 steps, p_init 0.25, the reference's reward (no fall penalty)."""
-    return gym_task(
-        BIPED_ID,
-        name="biped",
-        steps=1600,
-        action="clip",
-        reward="reference",
-        p_init=0.25,
-        labels=BIPED_LABELS,
-        workers=workers,
-        backend=backend,
-    )
+def compare_backends(task, packed, weight: float, episodes: int, seed: int = 0) -> dict:
+    """The first network of ``packed`` at shared weight ``weight`` over ``episodes`` episodes on
+    each backend (seeds drawn from ``seed``; the backends' terrains differ per seed, so the
+    comparison is of distributions). Returns per backend ``{"n", "mean", "std"}``, the
+    difference of the means (envpool minus gymnasium) and its standard error
+    :math:`\\sqrt{s_g^2 / n + s_e^2 / n}`."""
+    inst = shared_weight_instances(packed, np.array([float(weight)]))
+    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=episodes)
+    out: dict = {}
+    for backend in ("gymnasium", "envpool"):
+        spec = replace(task.spec, backend=backend)
+        ret, _ = run_episodes_parallel(
+            spec, packed, inst, np.zeros(episodes, np.int64), seeds, task.workers
+        )
+        out[backend] = {"n": episodes, "mean": float(ret.mean()), "std": float(ret.std(ddof=1))}
+    g, e = out["gymnasium"], out["envpool"]
+    out["difference"] = e["mean"] - g["mean"]
+    out["se"] = float(np.sqrt(g["std"] ** 2 / g["n"] + e["std"] ** 2 / e["n"]))
+    return out

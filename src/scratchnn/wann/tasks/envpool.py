@@ -18,7 +18,7 @@ How episodes run here (:func:`run_episodes`):
 - **Only live environments step** (``env_id`` subsets). A finished environment is never stepped
   again: EnvPool would auto-reset it and draw new random numbers.
 - **Cores.** With ``workers > 1`` the task splits the episodes over worker processes, one pool
-  of one thread each (:func:`~scratchnn.wann.gym_task.run_episodes_parallel`); ``threads`` sets
+  of one thread each (:func:`~scratchnn.wann.tasks.gym.run_episodes_parallel`); ``threads`` sets
   EnvPool's own thread count within a pool. An environment's episode depends only on its seed
   and its actions, so the scores are the same for any number of workers and threads.
 
@@ -52,7 +52,7 @@ from functools import cache
 
 import numpy as np
 
-from ..errors import ScratchnnError
+from ...errors import ScratchnnError
 
 #: the most environments one pool holds; larger calls run in consecutive pools
 MAX_POOL = 4096
@@ -183,29 +183,3 @@ def run_pool(
     finally:
         env.close()
     return total, n_steps
-
-
-def compare_backends(task, packed, weight: float, episodes: int, seed: int = 0) -> dict:
-    """The first network of ``packed`` at shared weight ``weight`` over ``episodes`` episodes on
-    each backend (seeds drawn from ``seed``; the backends' terrains differ per seed, so the
-    comparison is of distributions). Returns per backend ``{"n", "mean", "std"}``, the
-    difference of the means (envpool minus gymnasium) and its standard error
-    :math:`\\sqrt{s_g^2 / n + s_e^2 / n}`."""
-    from dataclasses import replace
-
-    from .gym_task import run_episodes_parallel
-    from .packed import shared_weight_instances
-
-    inst = shared_weight_instances(packed, np.array([float(weight)]))
-    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=episodes)
-    out: dict = {}
-    for backend in ("gymnasium", "envpool"):
-        spec = replace(task.spec, backend=backend)
-        ret, _ = run_episodes_parallel(
-            spec, packed, inst, np.zeros(episodes, np.int64), seeds, task.workers
-        )
-        out[backend] = {"n": episodes, "mean": float(ret.mean()), "std": float(ret.std(ddof=1))}
-    g, e = out["gymnasium"], out["envpool"]
-    out["difference"] = e["mean"] - g["mean"]
-    out["se"] = float(np.sqrt(g["std"] ** 2 / g["n"] + e["std"] ** 2 / e["n"]))
-    return out

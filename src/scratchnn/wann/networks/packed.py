@@ -194,8 +194,8 @@ def forward_batch(
 def _activate_row(a, w, row, n):
     """``row[b] = f_a(w * row[b])`` for ``b < n``, in place; one branch per row, not per
     element, and branch-free loops that the compiler vectorises (see
-    :mod:`~scratchnn.wann.elementary`; in place, because with two arrays that might overlap the
-    vectoriser falls back to scalar code when they do)."""
+    :mod:`~scratchnn.wann.networks.elementary`; in place, because with two arrays that might
+    overlap the vectoriser falls back to scalar code when they do)."""
     B = n
     if a == 1:
         for b in range(B):

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .packed import Packed
-from .search import Evaluator
-from .tasks import Task
+from ..networks.packed import Packed
+from ..tasks import Task
+from .loop import Evaluator
 
 #: networks per Ray task. Measured (README, "Ray"): a Ray task costs 1.8 ms (200 submitted at
 #: once) to 4.1 ms (one at a time) on a local Ray; swingup scores 64 minimal (generation-0)
@@ -67,14 +67,14 @@ def evaluate_chunk(
     task: Task, packed: Packed, weights: np.ndarray, rng: np.random.Generator, reps: int
 ) -> np.ndarray:
     """One Ray task: ``task.evaluate`` with BLAS on one thread (the worker's cores are Ray's)."""
-    from .._blas import single_thread_blas
+    from ..._blas import single_thread_blas
 
     with single_thread_blas():
         return task.evaluate(packed, weights, rng, reps)
 
 
 def chunked_evaluator(executor: Any, chunk: int | None = None) -> Evaluator:
-    """An :data:`~scratchnn.wann.search.Evaluator` that sends chunks of ``chunk`` networks
+    """An :data:`~scratchnn.wann.search.loop.Evaluator` that sends chunks of ``chunk`` networks
     (default: :func:`remote_form`'s choice for the task) to ``executor`` (a
     :class:`~scratchnn.parallel.RayExecutor`: ``submit(fn, *args) -> Future`` and
     ``put(value) -> reference``) and assembles their (chunk, n_weights) scores in order. The

@@ -13,7 +13,7 @@ reference (WANNRelease ``recombine``):
   from the survivors *with replacement*, the best-ranked winning; so the best-ranked of
   ``tournaments x tournament`` entrants. (The reference draws two tournaments per child, its
   parentA and parentB, sorts the pair, and with crossover off mutates the first.) A drawn
-  mutation that cannot apply leaves the copy unchanged (:mod:`~scratchnn.wann.mutations`).
+  mutation that cannot apply leaves the copy unchanged (:mod:`~scratchnn.wann.search.mutations`).
 
 The champion (what the search returns) is the network with the best mean over the weights. With
 ``best_reps > 0`` (noisy tasks) each generation's best is first re-scored over ``best_reps``
@@ -22,14 +22,14 @@ lucky set of ``reps`` initial states does not make a champion.
 
 With ``disabled_hidden: reference`` a network is scored (and its connections counted) with its
 disabled hidden -> hidden genes enabled, as WANNRelease's array alias does
-(:func:`~scratchnn.wann.genome.express_disabled_hidden`); the genomes themselves, and so
+(:func:`~scratchnn.wann.networks.genome.express_disabled_hidden`); the genomes themselves, and so
 breeding, are unchanged, and the champion is kept in the form it was scored in.
 
 Two engines run the same search: ``"array"`` (the default) keeps the population in flat arrays
-and breeds, layers and packs it with compiled kernels (:mod:`~scratchnn.wann.population`);
-``"reference"`` does the same one genome object at a time (:mod:`~scratchnn.wann.genome`,
-:mod:`~scratchnn.wann.mutations`). Both draw the same random numbers in the same order and give
-the same genomes, scores and statistics (tested).
+and breeds, layers and packs it with compiled kernels (:mod:`~scratchnn.wann.search.population`);
+``"reference"`` does the same one genome object at a time (:mod:`~scratchnn.wann.networks.genome`,
+:mod:`~scratchnn.wann.search.mutations`). Both draw the same random numbers in the same order and
+give the same genomes, scores and statistics (tested).
 
 Everything random comes from one generator seeded with ``cfg.seed``. A :class:`SearchState` (the
 population about to be evaluated, the generator's state, the champion, the statistics) is saved
@@ -48,16 +48,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, ScratchnnError, caused_by_interrupt, shown
-from ..fileio import read_npz
+from ...errors import DataError, ScratchnnError, caused_by_interrupt, shown
+from ...fileio import read_npz
+from ..networks.genome import Genome, GenomeError, express, express_disabled_hidden
+from ..networks.packed import Packed, pack
+from ..tasks import SolvableTask, Task
 from .config import SearchConfig
-from .genome import Genome, GenomeError, express, express_disabled_hidden
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
 from .nsga import nsga_rank
-from .packed import Packed, pack
 from .population import M_COPY, Population, breed, checked_depths
 from .population import pack as pack_population
-from .tasks import SolvableTask, Task
 
 #: the paper's six shared weights (the default of ``SearchConfig.weights``)
 WEIGHTS = np.array(SearchConfig().weights)
@@ -223,8 +223,8 @@ def _breed_reference(
     acts: tuple[int, ...],
     probs: dict[str, float],
 ) -> tuple[Population, int]:
-    """The per-genome reference of :func:`~scratchnn.wann.population.breed`: the children, and
-    how many drawn mutations could not apply."""
+    """The per-genome reference of :func:`~scratchnn.wann.search.population.breed`: the children,
+    and how many drawn mutations could not apply."""
     children, unchanged = [], 0
     for p, m, uc in zip(parents, mutation, u, strict=True):
         if m == M_COPY:
@@ -238,7 +238,7 @@ def _breed_reference(
 
 #: ``evaluate(task, packed, weights, rng, reps) -> (n_nets, n_weights) scores``: where a
 #: generation is scored (default: ``task.evaluate`` in this process; see
-#: :func:`scratchnn.wann.distributed.ray_evaluator`)
+#: :func:`scratchnn.wann.search.distributed.ray_evaluator`)
 Evaluator = Callable[[Task, Packed, np.ndarray, np.random.Generator, int], np.ndarray]
 
 

@@ -7,8 +7,8 @@
 Two twins of each formula, side by side here: :data:`ACTIVATIONS_BY_ID` on NumPy arrays (the
 plain reference forward pass, :func:`apply`) and :func:`activate` on one float, compiled, for
 the kernels. The compiled twin computes exp, tanh, sin and cos with
-:mod:`scratchnn.wann.elementary` (vectorisable, within 3 ulp of the C library's); both twins
-reduce the argument of sin and cos of ``pi x`` exactly (so ``sin(pi k) = 0`` for every integer
+:mod:`scratchnn.wann.networks.elementary` (vectorisable, within 3 ulp of the C library's); both
+twins reduce the argument of sin and cos of ``pi x`` exactly (so ``sin(pi k) = 0`` for every integer
 ``k``). They are tested id by id to agree within 3 ulp.
 """
 

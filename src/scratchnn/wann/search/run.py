@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, ScratchnnError
-from ..fileio import atomic_write_text, dumps_json
+from ...errors import ConfigError, ScratchnnError
+from ...fileio import atomic_write_text, dumps_json
+from ..networks.formats import save_reference_csv
+from ..networks.genome import express
+from ..plots import draw_network, plot_fitness
+from ..tasks import SolvableTask, Task
 from .config import SearchConfig, with_overrides
-from .formats import save_reference_csv
-from .genome import express
-from .plots import draw_network, plot_fitness
-from .search import (
+from .loop import (
     CHECKPOINT,
     OLD_CHECKPOINT,
     Evaluator,
@@ -36,7 +37,6 @@ from .search import (
     run_search,
     search_with_restarts,
 )
-from .tasks import SolvableTask, Task
 
 LOCK = "search.lock"
 BOOLEAN_TIME_LIMIT = 110.0  # seconds: no new restart of a Boolean search after this
@@ -93,7 +93,7 @@ def search(
     110). Other tasks stop after the first generation that ends past ``time_limit`` seconds
     (default: no limit); the checkpoint lets ``resume`` continue. ``on_start`` sees the state
     the search starts from; ``evaluate`` scores each generation (default: here;
-    :func:`~scratchnn.wann.distributed.ray_evaluator`: on a Ray cluster, with the same
+    :func:`~scratchnn.wann.search.distributed.ray_evaluator`: on a Ray cluster, with the same
     results). A ``KeyboardInterrupt`` propagates; the last checkpoint in ``out`` stays valid.
     """
     out = Path(out)

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..functional import cross_entropy, cross_entropy_grad, log_softmax
-from ..models import LossGrad
+from ...functional import cross_entropy, cross_entropy_grad, log_softmax
+from ...models import LossGrad
 from .activations import activate, derivative
 from .genome import Genome, express
 from .packed import Packed, pack

@@ -1,0 +1,91 @@
+"""WANN tasks: what the search scores networks on, one module per task.
+
+- :mod:`~scratchnn.wann.tasks.base`: the ``Task`` protocols every task follows (and
+  ``EpisodeTask``, ``ClassificationTask``, ``SolvableTask``);
+- :mod:`~scratchnn.wann.tasks.boolean`: the two-input Boolean functions (``xor``, ``and``, ...);
+- :mod:`~scratchnn.wann.tasks.swingup`: CartPoleSwingUp, its physics and its task;
+  :mod:`~scratchnn.wann.tasks.swingup_gym`: the same physics registered with Gymnasium;
+- :mod:`~scratchnn.wann.tasks.mnist256`: MNIST resized to 16x16 and deskewed, and its task;
+- :mod:`~scratchnn.wann.tasks.gym`: any Gymnasium environment (``gym:ENV_ID``), the episode
+  runner and its worker processes; :mod:`~scratchnn.wann.tasks.biped`: the paper's BipedalWalker
+  on it; :mod:`~scratchnn.wann.tasks.envpool`: the EnvPool (C++) backend of those episodes.
+
+:func:`make_task` builds a task by its command-line name (``TASK_NAMES``) and
+:func:`configure_task` applies a search config's task keys. The Gymnasium modules are imported
+only when a Gymnasium task is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ...errors import ConfigError, ScratchnnError, shown
+from .base import INVALID_SCORE, ClassificationTask, EpisodeTask, SolvableTask, Task, episode_pairs
+from .boolean import BooleanTask, boolean_task_names
+from .mnist256 import Mnist256Task
+from .swingup import SwingUpTask
+
+__all__ = [
+    "INVALID_SCORE",
+    "TASK_NAMES",
+    "BooleanTask",
+    "ClassificationTask",
+    "EpisodeTask",
+    "Mnist256Task",
+    "SolvableTask",
+    "SwingUpTask",
+    "Task",
+    "boolean_task_names",
+    "configure_task",
+    "episode_pairs",
+    "make_task",
+]
+
+TASK_NAMES: tuple[str, ...] = ("swingup", "mnist256", "biped", "gym:ENV_ID", *boolean_task_names())
+
+
+def make_task(
+    name: str,
+    data_dir: Path | None = None,
+    p_init: float | None = None,
+    workers: int | None = None,
+) -> Task:
+    """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default;
+    ``workers``: processes for the episodes of Gymnasium tasks (default: the usable cores)."""
+    boolean = boolean_task_names()
+    if name == "swingup":
+        task = SwingUpTask()
+    elif name == "biped":
+        from .biped import biped_task
+
+        task = biped_task(workers=workers)
+    elif name.startswith("gym:"):
+        from .gym import gym_task
+
+        if not name[4:]:
+            raise ScratchnnError("--task gym:ENV_ID needs an environment id, e.g. gym:CartPole-v1")
+        task = gym_task(name[4:], workers=workers)
+    elif name == "mnist256":
+        task = Mnist256Task(data_dir=data_dir)
+    elif name in boolean:
+        task = BooleanTask(boolean[name])
+    else:
+        raise ScratchnnError(f"unknown task {shown(name)}; tasks: {', '.join(TASK_NAMES)}")
+    if p_init is not None:
+        task = replace(task, p_init=p_init)
+    return task
+
+
+def configure_task(task: Task, options: dict) -> Task:
+    """``task`` with the task keys of a search config (``SearchConfig.task_options``: steps,
+    action, reward, labels); a key the task has no use for is a :class:`ConfigError`."""
+    if not options:
+        return task
+    if hasattr(task, "with_options"):
+        return task.with_options(**options)
+    if isinstance(task, SwingUpTask) and set(options) == {"steps"}:
+        return replace(task, steps=int(options["steps"]))
+    keys = {"steps": "episode_steps"}
+    names = ", ".join(keys.get(k, k) for k in options)
+    raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task.name}")

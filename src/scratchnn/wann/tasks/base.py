@@ -1,0 +1,91 @@
+"""What a WANN task is: the protocols the search and ``wann eval`` rely on.
+
+A task scores many networks at many shared weights in one call. Every task has ``name``,
+``n_in``, ``n_out``, ``p_init`` (initial connection probability), ``activations`` (ids hidden
+nodes may take), ``input_names`` / ``output_names`` and
+
+    evaluate(packed, weights, rng, reps) -> scores (n_nets, n_weights)
+
+for the networks of ``packed`` (:mod:`~scratchnn.wann.networks.packed`); higher is better; the
+score at one weight is the mean over ``reps`` rollouts. Every network and weight sees the same
+random draws (common random numbers), taken from ``rng``. Evaluation is batched, so the search
+never loops over networks itself.
+
+The tasks themselves live beside this module (:mod:`scratchnn.wann.tasks`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..networks.genome import Expressed
+from ..networks.packed import Packed
+
+#: score given to a network whose output is NaN or infinite at some weight
+INVALID_SCORE = -1e6
+
+
+class Task(Protocol):
+    """What the search needs of a task (see the module docstring)."""
+
+    name: str
+    n_in: int
+    n_out: int
+    p_init: float
+    activations: tuple[int, ...]
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+
+    def evaluate(
+        self,
+        packed: Packed,
+        weights: np.ndarray,
+        rng: np.random.Generator,
+        reps: int = 1,
+    ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class EpisodeTask(Protocol):
+    """A task evaluated episode by episode (``wann eval`` of swingup and the Boolean tasks)."""
+
+    def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Initial states of ``n`` episodes (None when episodes have no state)."""
+
+    def episode_scores(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], states: np.ndarray | None
+    ) -> np.ndarray:
+        """Score of instance ``i`` in episode ``i`` (from ``states[i]``)."""
+
+
+@runtime_checkable
+class ClassificationTask(Protocol):
+    """A task scored by test accuracy (``wann eval`` of mnist256): ``data`` with ``X_train``,
+    ``y_train``, ``X_test``, ``y_test``, and the networks' outputs as logits."""
+
+    data: object
+
+    def logits(
+        self, packed: Packed, instances: tuple[np.ndarray, ...], X: np.ndarray
+    ) -> np.ndarray:
+        """(n_instances, B, n_classes) outputs on ``X`` (B, n_in)."""
+
+
+@runtime_checkable
+class SolvableTask(Protocol):
+    """A task with a notion of solved (the Boolean functions): the search stops when its best
+    network solves it, and restarts with the next seed when it has not within the budget."""
+
+    def solved(self, net: Expressed, weights: np.ndarray) -> bool: ...
+
+
+def episode_pairs(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every instance from every initial state: (instance, state) index arrays of length
+    ``n_inst * n_states``, instance-major (episode ``k`` = instance ``k // n_states``, state
+    ``k % n_states``), so that scores reshape to (instances, states)."""
+    return (
+        np.repeat(np.arange(n_inst), n_states),
+        np.tile(np.arange(n_states), n_inst),
+    )

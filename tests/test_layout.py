@@ -50,7 +50,8 @@ def _imported(node: ast.AST, name: str, path: Path, modules: dict[str, Path]) ->
     assert isinstance(node, ast.ImportFrom)
     if node.level:
         package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        base = ".".join(package[: len(package) - node.level + 1] + [node.module or ""]).rstrip(".")
+        kept = package[: len(package) - node.level + 1]
+        base = ".".join([*kept, node.module] if node.module else kept)
     else:
         base = node.module or ""
     for alias in node.names:

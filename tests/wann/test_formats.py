@@ -221,3 +221,26 @@ def test_a_drawing_that_does_not_fit_is_refused_by_name(tmp_path):
     M = matrix_from_drawing(text, 2, 1)
     assert M[0, 4] == 1 and M[1, 4] == 0
     assert load_genome(path, 2, 1).n_enabled() == int(M[:, :-1].sum())
+
+
+def test_values_from_the_file_are_quoted_cut_short(tmp_path):
+    """A node kind, a drawing label or a bad cell of any size shows as a short excerpt (the
+    error names the problem and the file, not 100,000 characters of it)."""
+    from scratchnn.wann.networks.formats import load_genome
+
+    huge = "k" * 100_000
+    good = hidden_net().to_dict()
+    cases = {
+        "kind.json": json.dumps(dict(good, nodes=[*good["nodes"], [99, huge, 1]])),
+        "id.json": json.dumps(dict(good, nodes=[*good["nodes"], [huge, "hidden", 1]])),
+        "weights.json": json.dumps({"genome": good, "weights": [[0, 3, huge]]}),
+        "graph": _drawing(hidden_net(), labels={3: huge}),
+        "cells.csv": f"0,{huge}\n1,1\n",
+    }
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(ScratchnnError) as info:
+            load_genome(path, 2, 1)
+        line = str(info.value)
+        assert len(line) < 400 and "..." in line and "k" * 61 not in line, (name, line[:500])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...errors import ScratchnnError
+from ...errors import ScratchnnError, shown
 from ...fileio import atomic_path, atomic_write_text
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
 from .packed import pack
@@ -71,7 +71,9 @@ def weights_from_list(genome: Genome, rows: object) -> np.ndarray:
     try:
         by_pair = {(int(s), int(d)): float(v) for s, d, v in rows}  # type: ignore[union-attr]
     except (TypeError, ValueError, OverflowError) as exc:
-        raise GenomeError(f'"weights" must be a list of [src, dst, weight] rows ({exc})') from exc
+        raise GenomeError(
+            f'"weights" must be a list of [src, dst, weight] rows ({shown(str(exc))})'
+        ) from exc
     return weights_from_pairs(genome, by_pair)
 
 
@@ -205,9 +207,9 @@ def matrix_from_drawing(text: str, n_in: int, n_out: int) -> np.ndarray:
     for i in range(1 + n_in, N - n_out):
         if labels[i] not in DRAWING_ACTIVATIONS:
             raise GenomeError(
-                f"hidden node {i} is labelled {labels[i]!r}, not an activation of the reference "
-                f"({', '.join(DRAWING_ACTIVATIONS)}); does the task ({n_in} inputs, {n_out} "
-                "outputs) fit the drawing?"
+                f"hidden node {i} is labelled {shown(labels[i])}, not an activation of the "
+                f"reference ({', '.join(DRAWING_ACTIVATIONS)}); does the task ({n_in} inputs, "
+                f"{n_out} outputs) fit the drawing?"
             )
         M[i, N] = DRAWING_ACTIVATIONS[labels[i]]
     for a, b in edges:
@@ -283,7 +285,8 @@ def _csv_matrix(text: str) -> np.ndarray:
         return np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
     except ValueError as exc:
         raise GenomeError(
-            f"neither our JSON, a reference champion CSV of numbers nor a drawing ({exc})"
+            "neither our JSON, a reference champion CSV of numbers nor a drawing "
+            f"({shown(str(exc))})"
         ) from exc
 
 
@@ -336,8 +339,10 @@ def load_network(path: Path, n_in: int, n_out: int) -> tuple[Genome, np.ndarray 
         check_searchable(g, M)
         return g, _matrix_weights(g, M)
     except json.JSONDecodeError as exc:
-        raise ScratchnnError(f"{path}: not valid JSON ({exc})") from exc
+        raise ScratchnnError(f"{path}: not valid JSON ({shown(str(exc))})") from exc
     except RecursionError:
         raise ScratchnnError(f"{path}: JSON nested too deeply to be a genome") from None
-    except ValueError as exc:  # GenomeError included; also ragged or non-numeric CSV rows
+    except GenomeError as exc:  # our own messages, which quote input through shown()
         raise ScratchnnError(f"{path}: {exc}") from exc
+    except ValueError as exc:  # another parser's message may quote the input at any length
+        raise ScratchnnError(f"{path}: {shown(str(exc))}") from exc

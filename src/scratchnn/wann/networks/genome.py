@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...errors import shown
 from .activations import ACTIVATIONS_BY_ID, LINEAR, apply
 
 BIAS, INPUT, OUTPUT, HIDDEN = "bias", "input", "output", "hidden"
@@ -89,7 +90,7 @@ class Genome:
                 [Conn(int(n), int(s), int(t), bool(e)) for n, s, t, e in d["conns"]],
             )
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise GenomeError(f"malformed genome: {exc}") from exc
+            raise GenomeError(f"malformed genome: {shown(str(exc))}") from exc
         validate(g)
         return g
 
@@ -123,9 +124,11 @@ def check_layout(g: Genome) -> None:
     """Node kinds and counts (one bias, ``n_in`` inputs, ``n_out`` outputs, any hidden), unique
     node ids and innovation numbers; :class:`GenomeError` naming what is wrong."""
     kinds = [n.kind for n in g.nodes]
-    unknown = sorted({k for k in kinds} - {BIAS, INPUT, OUTPUT, HIDDEN})
-    if unknown:
-        raise GenomeError(f"unknown node kind {unknown[0]!r}; kinds: bias, input, output, hidden")
+    unknown = [k for k in kinds if k not in (BIAS, INPUT, OUTPUT, HIDDEN)]
+    if unknown:  # the kind as read from the file: quoted cut short, whatever its size
+        raise GenomeError(
+            f"unknown node kind {shown(unknown[0])}; kinds: bias, input, output, hidden"
+        )
     for kind, want in ((BIAS, 1), (INPUT, g.n_in), (OUTPUT, g.n_out)):
         if kinds.count(kind) != want:
             raise GenomeError(f"the genome has {kinds.count(kind)} {kind} node(s), needs {want}")

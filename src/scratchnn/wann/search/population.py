@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import numba
 import numpy as np
 
+from ...errors import shown
 from ..networks.genome import (
     BIAS,
     HIDDEN,
@@ -134,7 +135,7 @@ class Population:
                 srcs += [index[c.src] for c in conns]
                 dsts += [index[c.dst] for c in conns]
             except KeyError as exc:
-                raise GenomeError(f"unknown node kind or node id {exc}") from None
+                raise GenomeError(f"unknown node kind or node id {shown(exc.args[0])}") from None
             acts += [n.act for n in nodes]
             ons += [c.enabled for c in conns]
             n_nodes.append(len(nodes))

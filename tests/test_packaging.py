@@ -88,7 +88,7 @@ def test_build_makes_a_wheel_with_the_package_data_and_no_warnings(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("best", "best_128", "best_softmax", "config_exp", "tune_128"):
         assert f"scratchnn/configs/{name}.yaml" in names
-    assert "scratchnn/wann/presets/swingup.yaml" in names
+    assert "scratchnn/wann/search/presets/swingup.yaml" in names
     assert "scratchnn/experiments/writeup.py" in names and "scratchnn/sklearn.py" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))

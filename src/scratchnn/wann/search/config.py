@@ -1,9 +1,9 @@
 """WANN search hyper-parameters: a plain dataclass, read from plain YAML presets.
 
-Presets live in ``scratchnn/wann/presets/<task>.yaml`` (``boolean.yaml`` for xor, and, ...), each
-with a ``laptop`` and a ``paper`` section; a user's own file (``--config``) is one flat mapping of
-the same keys. Every key is checked: an unknown key, a wrong type or a value out of range is an
-error that names it.
+Presets live in ``scratchnn/wann/search/presets/<task>.yaml`` (``boolean.yaml`` for xor, and,
+...), each with a ``laptop`` and a ``paper`` section; a user's own file (``--config``) is one flat
+mapping of the same keys. Every key is checked: an unknown key, a wrong type or a value out of
+range is an error that names it.
 """
 
 from __future__ import annotations

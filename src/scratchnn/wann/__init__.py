@@ -19,8 +19,10 @@ Where things live (each sub-package's docstring lists its modules):
 - :mod:`scratchnn.wann.tasks`: what networks are scored on, one module per task: ``boolean``,
   ``swingup``, ``mnist256``, ``gym`` (any Gymnasium environment), ``biped``, with ``envpool`` (the
   C++ backend) and ``base`` (the protocols); ``make_task`` builds one by name;
-- :mod:`~scratchnn.wann.weights`: individual weights for a found topology (PGPE, CMA-ES,
-  gradient descent) and the fixed-topology baselines;
+- :mod:`scratchnn.wann.weights`: individual weights for a found topology:
+  :mod:`~scratchnn.wann.weights.pgpe` and :mod:`~scratchnn.wann.weights.cma` (CMA-ES), run on
+  episodes by :mod:`~scratchnn.wann.weights.episodes`; :mod:`~scratchnn.wann.weights.gradient`
+  (backprop, MNIST-256); :mod:`~scratchnn.wann.weights.baselines` (fixed topologies);
 - :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
   :mod:`~scratchnn.wann.compare`: search folders ranked on common draws (``wann compare``);
 - :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);

@@ -2,7 +2,8 @@
 
 :func:`page_data` loads the champion (a file or a zoo name), takes its evaluation (the zoo's
 ``eval.json``, a ``wann eval --json`` file, or :func:`~scratchnn.wann.evaluate.evaluate` run
-now), computes the slider's grid (:mod:`.scores`) and records the episodes (:mod:`.episodes`).
+now), computes the slider's grid (:mod:`~scratchnn.wann.show.scores`) and records the episodes
+(:mod:`~scratchnn.wann.show.episodes`).
 It returns one JSON-able dict; :func:`render_page` puts it into the HTML template
 (``template.html``: inline CSS and JavaScript, no network access), which draws everything and
 does no model arithmetic.

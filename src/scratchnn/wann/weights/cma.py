@@ -1,8 +1,8 @@
 """CMA-ES over a topology's weight vector (``method: cma``): Hansen's ``cma`` package behind
-:class:`CMAState`, the trainer the authors' WANNTool recommends for swingup (popsize 32,
-``sigma0`` 0.5). Its candidates are scored as PGPE's are (common initial states, mean over
-``episodes``), from the same start, and its result is the same (the mean); the loop that runs
-it is :func:`~scratchnn.wann.weights.episodes.train_episode_weights`.
+:class:`~scratchnn.wann.weights.cma.CMAState`, the trainer the authors' WANNTool recommends for
+swingup (popsize 32, ``sigma0`` 0.5). Its candidates are scored as PGPE's are (common initial
+states, mean over ``episodes``), from the same start, and its result is the same (the mean); the
+loop that runs it is :func:`~scratchnn.wann.weights.episodes.train_episode_weights`.
 """
 
 from __future__ import annotations

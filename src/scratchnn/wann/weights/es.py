@@ -1,7 +1,8 @@
 """What the two evolution strategies (PGPE, :mod:`~scratchnn.wann.weights.pgpe`; CMA-ES,
 :mod:`~scratchnn.wann.weights.cma`) share: candidate weight vectors scored on episodes
-(:func:`episode_returns`), fitness shaped to centred ranks, the step-size schedule, the settings
-(:class:`ESConfig`), the best-so-far record (:class:`Best`) and the checkpoint file (``.npz``
+(:func:`~scratchnn.wann.weights.es.episode_returns`), fitness shaped to centred ranks, the
+step-size schedule, the settings (:class:`~scratchnn.wann.weights.es.ESConfig`), the best-so-far
+record (:class:`~scratchnn.wann.weights.es.Best`) and the checkpoint file (``.npz``
 arrays + a JSON header, no pickle).
 """
 

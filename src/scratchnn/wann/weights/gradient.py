@@ -1,7 +1,7 @@
-"""- Individual weights for a classification task (MNIST-256) by gradient descent through the graph
-(:class:`~scratchnn.wann.networks.backprop.GenomeNet` with :func:`scratchnn.training.fit` and
-Adam), best epoch by validation accuracy on 10,000 held-out training images, the test set touched
-once.
+"""Individual weights for a classification task (MNIST-256) by gradient descent through the
+graph (:class:`~scratchnn.wann.networks.backprop.GenomeNet` with :func:`scratchnn.training.fit`
+and Adam), best epoch by validation accuracy on 10,000 held-out training images, the test set
+touched once.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 set -eu
 OUT=${1:?usage: scripts/biped-envpool.sh OUT WALKER WALKER_WEIGHT}
 WALKER=${2:?walker network file}
-W=${3:?the walker's tuned shared weight}
+W=${3:?the shared weight of the walker}
 mkdir -p "$OUT"
 COMMIT="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo +dirty)"
 run() {  # run LOG COMMAND...

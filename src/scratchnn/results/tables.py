@@ -36,10 +36,10 @@ HEADLINE: dict[str, dict[str, Any]] = {
     },
     "biped": {
         "title": "BipedalWalker",
-        "champion": "wann-biped-reduced",
+        "champion": "wann-biped-walker",
         "trained": None,
         "trained_topology": None,
-        "pool": ("wann-biped-reduced",),
+        "pool": ("wann-biped-reduced", "wann-biped-walker"),
     },
 }
 MLP_RECORD = "mlp-writeup"
@@ -471,6 +471,33 @@ def biped(records: dict[str, Record]) -> str:
         row.append(pm(*theirs[which], 0))
         rows.append(row)
     out.append(table(["Condition"] + [labels[k] for k in keys] + ["the paper"], rows))
+    pool = searches(records, spec["pool"])
+    if len(pool) > 1:
+        out.append("\nEvery BipedalWalker search, its champion under the reference reward:\n")
+        srows = []
+        for r in pool:
+            c = (r.data.get("config") or {}).get("printed") or {}
+            srows.append([
+                f"`{r.name}`",
+                str(c.get("pop")),
+                str(r.metrics.get("search", {}).get("generation")),
+                str(c.get("reps")),
+                pm(*r.condition("random_shared")[:2]),
+                pm(*r.condition("tuned_shared")[:2]),
+            ])  # fmt: skip
+        out.append(
+            table(
+                [
+                    "search",
+                    "population",
+                    "generations",
+                    "rollouts",
+                    "random shared weight",
+                    "tuned shared weight",
+                ],
+                srows,
+            )
+        )
     return "\n".join(out)
 
 
@@ -572,7 +599,7 @@ def biped_backends(records: dict[str, Record]) -> str:
                     "envpool",
                     "difference",
                     "standard error",
-                    "differences / SE",
+                    "standard errors apart",
                     "under 2 SE",
                 ],
                 rows,

@@ -37,8 +37,8 @@ HEADLINE: dict[str, dict[str, Any]] = {
     "biped": {
         "title": "BipedalWalker",
         "champion": "wann-biped-walker",
-        "trained": None,
-        "trained_topology": None,
+        "trained": "wann-biped-walker/trained",
+        "trained_topology": "wann-biped-walker",
         "pool": ("wann-biped-reduced", "wann-biped-walker"),
     },
 }
@@ -466,8 +466,11 @@ def biped(records: dict[str, Record]) -> str:
         ("trained", "tuned individual weights"),
     ):
         row = [label]
+        src = rec
+        if which == "trained" and spec["trained"]:  # the trained weights' own record
+            src = get(records, spec["trained"])
         for k in keys:
-            row.append(pm(*rec.condition(which, k)[:2]) if rec.has_condition(which, k) else DASH)
+            row.append(pm(*src.condition(which, k)[:2]) if src.has_condition(which, k) else DASH)
         row.append(pm(*theirs[which], 0))
         rows.append(row)
     out.append(table(["Condition"] + [labels[k] for k in keys] + ["the paper"], rows))

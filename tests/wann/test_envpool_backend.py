@@ -200,6 +200,20 @@ def test_backends_agree_in_distribution_cartpole():
     assert abs(res["difference"]) < 2 * res["se"], res
 
 
+@pytest.mark.slow
+def test_backends_agree_in_distribution_biped():
+    """The biped walker search's champion (results/wann-biped-walker) at its tuned shared
+    weight over 200 episodes per backend, the reference reward (EnvPool's falling step
+    estimated): the means differ by less than two standard errors."""
+    from scratchnn.wann.networks.formats import load_network
+
+    task = biped_task(workers=2)
+    g, _ = load_network(ROOT / "results" / "wann-biped-walker" / "best.json", 24, 4)
+    res = compare_backends(task, pack([express(g)]), weight=-0.5, episodes=200, seed=1)
+    assert res["gymnasium"]["n"] == res["envpool"]["n"] == 200
+    assert abs(res["difference"]) < 2 * res["se"], res
+
+
 def test_cli_backend_option_search_eval_and_resume(tmp_path, capsys):
     from scratchnn.cli import main
     from scratchnn.wann.search.loop import CHECKPOINT, load_checkpoint

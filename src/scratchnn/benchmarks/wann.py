@@ -249,11 +249,9 @@ def _env_step_cost(spec, seed: int, n_envs: int) -> float:
 
     zero = to_actions(np.zeros((1, 1 if spec.action == "argmax" else len(spec.low))), spec)[0]
     if spec.backend == "envpool":
-        from ..wann.tasks.envpool import _pool, _quiet
+        from ..wann.tasks.envpool import open_pool
 
-        env = _pool(spec.env_id, np.arange(n_envs) + seed, spec.steps, 1)
-        with _quiet():
-            env.reset()
+        env, _ = open_pool(spec.env_id, np.arange(n_envs) + seed, spec.steps)
         ids = np.arange(n_envs, dtype=np.int32)
         acts = np.repeat(zero[None], n_envs, axis=0)
         t0 = time.process_time()
@@ -290,10 +288,10 @@ def bench_gym(
     ``envpool``) it reports, in CPU seconds of one core (``time.process_time``, so that a
     machine shared with other jobs does not inflate them): an environment step alone, a network
     step (one row of :func:`~scratchnn.wann.networks.packed.forward_rows`), an episode step of the
-    whole loop, and the projected seconds per generation of each preset. Then the wall-clock seconds
-    of one whole generation-0 evaluation with ``workers`` workers (Gymnasium: processes,
-    EnvPool: threads), the backends alternating ``repeats`` times (the median is reported), so
-    that both see the same machine. ``ratio``: Gymnasium's cost over EnvPool's."""
+    whole loop, and the projected seconds per generation of each preset. Then the wall-clock
+    seconds of one whole generation-0 evaluation with ``workers`` worker processes, the backends
+    alternating ``repeats`` times (the median is reported), so that both see the same machine.
+    ``ratio``: Gymnasium's cost over EnvPool's."""
     from ..wann.networks.packed import forward_rows
     from ..wann.search.config import PRESETS, load_preset
     from ..wann.search.population import Population

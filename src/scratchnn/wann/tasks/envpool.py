@@ -107,8 +107,14 @@ def fall_step_reward(prev_obs: np.ndarray, obs: np.ndarray, action: np.ndarray) 
     dx = (obs[:, 2] + prev_obs[:, 2]) / 2.0 / 0.12 / 50.0
     progress = 130.0 / 30.0 * dx
     tilt = 5.0 * (np.abs(obs[:, 0]) - np.abs(prev_obs[:, 0]))
-    torque = 0.00035 * 80.0 * np.clip(np.abs(np.asarray(action, np.float64)), 0, 1).sum(axis=1)
-    return progress - tilt - torque
+    return progress - tilt - torque_cost(action)
+
+
+def torque_cost(action: np.ndarray) -> np.ndarray:
+    """BipedalWalker's torque cost of actions (..., 4): ``0.00035 * 80 * sum(clip(|a|, 0, 1))``
+    over the last axis (80 is the motors' torque); the falling step keeps it in the reference's
+    reward (:class:`~scratchnn.wann.tasks.gym.NoFallPenalty`, :func:`fall_step_reward`)."""
+    return 0.00035 * 80.0 * np.clip(np.abs(np.asarray(action, np.float64)), 0, 1).sum(axis=-1)
 
 
 @contextmanager
@@ -122,11 +128,14 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _pool(env_id: str, seeds: np.ndarray, steps: int, threads: int):
+def open_pool(env_id: str, seeds: np.ndarray, steps: int, threads: int = 1) -> tuple:
+    """A synchronous pool of ``len(seeds)`` environments, environment ``i`` seeded
+    ``seeds[i]``, reset once: returns the pool and the first observations (E, n_obs), row ``i``
+    environment ``i``'s. Close the pool when done."""
     import envpool
 
     with _quiet():
-        return envpool.make_gym(
+        env = envpool.make_gym(
             env_id,
             num_envs=len(seeds),
             batch_size=len(seeds),
@@ -134,6 +143,9 @@ def _pool(env_id: str, seeds: np.ndarray, steps: int, threads: int):
             env_seed=[int(s) for s in seeds],
             max_episode_steps=steps,
         )
+        obs, info = env.reset()
+    obs = np.asarray(obs, np.float64).reshape(len(seeds), -1)[np.argsort(info["env_id"])]
+    return env, obs
 
 
 def run_pool(
@@ -152,11 +164,8 @@ def run_pool(
     Returns the total rewards (E,) and the numbers of steps (E,).
     """
     E = len(ep_seed)
-    env = _pool(env_id, ep_seed, steps, threads)
+    env, obs = open_pool(env_id, ep_seed, steps, threads)
     try:
-        with _quiet():
-            obs, info = env.reset()
-        obs = np.asarray(obs, np.float64).reshape(E, -1)[np.argsort(info["env_id"])]
         total = np.zeros(E)
         n_steps = np.zeros(E, np.int64)
         live = np.arange(E)

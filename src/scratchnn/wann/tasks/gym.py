@@ -33,7 +33,6 @@ and torque costs) and the episode ends.
 from __future__ import annotations
 
 import atexit
-import itertools
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ from gymnasium import spaces
 from ...errors import ConfigError, ScratchnnError
 from ..networks.activations import ALL_IDS
 from ..networks.packed import Packed, forward_rows, shared_weight_instances
+from . import envpool as ep
 from .base import episode_pairs
 
 ACTIONS = ("clip", "tanh", "argmax")
@@ -85,14 +85,15 @@ class NoFallPenalty(gym.Wrapper):
     """BipedalWalker without the -100 fall penalty (the WANN reference's biped domain): on the
     step where the walker falls (``game_over`` or ``x < 0``) the reward is the ordinary one,
     ``shaping_t - shaping_{t-1} - 0.00035 * 80 * sum(clip(|a|, 0, 1))`` with
-    ``shaping = 130 x / 30 - 5 |hull angle|``; the episode still ends there."""
+    ``shaping = 130 x / 30 - 5 |hull angle|`` (:func:`~scratchnn.wann.tasks.envpool.
+    torque_cost`); the episode still ends there."""
 
     def step(self, action: np.ndarray) -> tuple:
         base = self.env.unwrapped
         before = base.prev_shaping
         obs, reward, terminated, truncated, info = self.env.step(action)
         if terminated and (base.game_over or base.hull.position[0] < 0):
-            torque = 0.00035 * 80 * float(np.sum(np.clip(np.abs(action), 0, 1)))
+            torque = float(ep.torque_cost(action))
             reward = (0.0 if before is None else base.prev_shaping - before) - torque
         return obs, reward, terminated, truncated, info
 
@@ -171,8 +172,6 @@ def _run_envpool(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_episodes` on EnvPool: pools of at most ``MAX_POOL`` environments, one after
     the other."""
-    from . import envpool as ep
-
     totals, steps = [], []
     for a in range(0, len(ep_inst), ep.MAX_POOL):
         chunk = ep_inst[a : a + ep.MAX_POOL]
@@ -243,25 +242,18 @@ def run_episodes_parallel(
     per worker (one thread each, no barrier between the cores at every step), episode ``e`` in
     worker ``e % workers`` so that every pool gets its share of each network's episodes."""
     E = len(ep_inst)
-    if spec.backend == "envpool" and workers > 1 and E >= 2:
-        k = min(workers, E)
-        parts_idx = [np.arange(i, E, k) for i in range(k)]
-        jobs = [(spec, packed, inst, ep_inst[ix], ep_seed[ix]) for ix in parts_idx]
-        parts = list(_pool(workers).map(_run_chunk, jobs))
-        total, n_steps = np.zeros(E), np.zeros(E, np.int64)
-        for ix, (t, n) in zip(parts_idx, parts, strict=True):
-            total[ix], n_steps[ix] = t, n
-        return total, n_steps
     if workers <= 1 or E < 2:
         return run_episodes(spec, packed, inst, ep_inst, ep_seed)
-    bounds = np.linspace(0, E, min(E, 4 * workers) + 1).astype(int)
-    jobs = [
-        (spec, packed, inst, ep_inst[a:b], ep_seed[a:b])
-        for a, b in itertools.pairwise(bounds)
-        if b > a
-    ]
-    parts = list(_pool(workers).map(_run_chunk, jobs))
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    ep_inst, ep_seed = np.asarray(ep_inst), np.asarray(ep_seed)
+    if spec.backend == "envpool":
+        parts_idx = [np.arange(i, E, workers) for i in range(min(workers, E))]
+    else:
+        parts_idx = [ix for ix in np.array_split(np.arange(E), min(E, 4 * workers)) if len(ix)]
+    jobs = [(spec, packed, inst, ep_inst[ix], ep_seed[ix]) for ix in parts_idx]
+    total, n_steps = np.zeros(E), np.zeros(E, np.int64)
+    for ix, (t, n) in zip(parts_idx, _pool(workers).map(_run_chunk, jobs), strict=True):
+        total[ix], n_steps[ix] = t, n
+    return total, n_steps
 
 
 # --- the task -----------------------------------------------------------------------------------
@@ -389,18 +381,14 @@ def _envpool_version() -> str:
 
 def default_backend(env_id: str) -> str:
     """``envpool`` when it is installed and implements ``env_id``, else ``gymnasium``."""
-    from .envpool import supports
-
-    return "envpool" if supports(env_id) else "gymnasium"
+    return "envpool" if ep.supports(env_id) else "gymnasium"
 
 
 def _check_backend(backend: str, env_id: str) -> str:
     if backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend == "envpool":
-        from .envpool import require
-
-        require(env_id)
+        ep.require(env_id)
     return backend
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..experiments import writeup  # the writeup's settings, for help texts (constants only)
-from ..fileio import atomic_write_text, dumps_json
-from .common import add_json, command, eprint, short
+from .common import add_json, command, eprint, short, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -64,7 +63,5 @@ def run(args: argparse.Namespace) -> int:
         log=eprint,
     )
     print(format_table(summary))
-    if args.json:
-        atomic_write_text(args.json, dumps_json(summary, indent=2))
-        print(f"written: {args.json}")
+    write_json(args, summary, indent=2)
     return 0

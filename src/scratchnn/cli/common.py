@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScratchnnError, bounded, caused_by_interrupt
-from ..fileio import check_output_dir, check_output_file, write_failure
+from ..fileio import (
+    atomic_write_text,
+    check_output_dir,
+    check_output_file,
+    dumps_json,
+    write_failure,
+)
 from ..parallel import check_executor, check_jobs
 
 Runner = Callable[[argparse.Namespace], int]
@@ -142,6 +148,13 @@ def add_backend(p: argparse.ArgumentParser) -> None:
 def add_json(p: argparse.ArgumentParser) -> None:
     """``--json FILE``."""
     p.add_argument("--json", type=Path, help="also write the results as JSON")
+
+
+def write_json(args: argparse.Namespace, data: Any, indent: int = 1) -> None:
+    """Write ``data`` to ``--json FILE`` (atomically) and say so, when the option was given."""
+    if args.json:
+        atomic_write_text(args.json, dumps_json(data, indent=indent))
+        print(f"written: {args.json}")
 
 
 def short(x: float) -> str:

@@ -7,8 +7,7 @@ import argparse
 from pathlib import Path
 
 from ...errors import ScratchnnError
-from ...fileio import atomic_write_text, dumps_json
-from ..common import add_json, command
+from ..common import add_json, command, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -76,9 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = bench_gym(args.gym, pop=args.pop, seed=args.seed)
         print(format_gym_bench(result))
-        if args.json:
-            atomic_write_text(args.json, dumps_json(result, indent=1))
-            print(f"written: {args.json}")
+        write_json(args, result)
         return 0
     if args.search:
         rows = []
@@ -86,9 +83,7 @@ def run(args: argparse.Namespace) -> int:
             for grown in (0, args.grown):
                 rows += bench_search(task, grown=grown, generations=args.generations)
         print(format_search_table(rows))
-        if args.json:
-            atomic_write_text(args.json, dumps_json(rows, indent=1))
-            print(f"written: {args.json}")
+        write_json(args, rows)
         return 0
     if args.genome:
         from ...benchmarks.wann import bench_weights
@@ -109,9 +104,7 @@ def run(args: argparse.Namespace) -> int:
             f"lane kernel {r['lanes_s']:.3f} s, scalar kernel {r['scalar_s']:.3f} s: "
             f"{r['lanes_speedup']:.2f}x (same returns, mean {r['mean_return']:.2f})"
         )
-        if args.json:
-            atomic_write_text(args.json, dumps_json(r, indent=1))
-            print(f"written: {args.json}")
+        write_json(args, r)
         return 0
     r = bench_swingup(args.pop, args.mutations, sample=args.sample, seed=args.seed)
     print(
@@ -132,9 +125,7 @@ def run(args: argparse.Namespace) -> int:
         f"{r['reference_style_s_per_generation_est']:.0f} s per generation at that rate"
     )
     print(f"speed-up: {r['speedup']:.0f}x")
-    if args.json:
-        atomic_write_text(args.json, dumps_json(r, indent=1))
-        print(f"written: {args.json}")
+    write_json(args, r)
     return 0
 
 
@@ -178,7 +169,5 @@ def _agree(args: argparse.Namespace) -> int:
         f"{r['se']:.2f}: {abs(r['difference']) / r['se']:.2f} standard errors, the backends "
         f"{verdict} (threshold 2)"
     )
-    if args.json:
-        atomic_write_text(args.json, dumps_json(r, indent=1))
-        print(f"written: {args.json}")
+    write_json(args, r)
     return 0 if r["agree"] else 1

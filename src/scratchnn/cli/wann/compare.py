@@ -6,8 +6,7 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
-from ...fileio import atomic_write_text, dumps_json
-from ..common import add_data_dir, add_json, command
+from ..common import add_data_dir, add_json, command, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +42,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = {"task": args.task, "seed": args.seed, "reps": args.reps, "spearman": rho,
                 "rows": [asdict(r) for r in rows]}  # fmt: skip
-        atomic_write_text(args.json, dumps_json(data, indent=1))
-        print(f"written: {args.json}")
+        write_json(args, data)
     return 0

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from ...errors import ScratchnnError
-from ...fileio import atomic_write_text, dumps_json
-from ..common import add_backend, add_data_dir, add_json, add_workers, command
+from ...fileio import atomic_write_text
+from ..common import add_backend, add_data_dir, add_json, add_workers, command, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -122,9 +122,7 @@ def run(args: argparse.Namespace) -> int:
     for line in report_lines(result, args.episodes):
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
-    if args.json:
-        atomic_write_text(args.json, dumps_json(result, indent=1))
-        print(f"written: {args.json}")
+    write_json(args, result)
     if args.markdown:
         atomic_write_text(args.markdown, paper_table(task.name, result))
         print(f"written: {args.markdown}")

@@ -37,6 +37,17 @@ def chromium() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
+def record_errors(page) -> list[str]:
+    """The list that collects ``page``'s console errors and uncaught page errors as they come."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    return errors
+
+
 def check(page_file: Path, screenshot: Path | None = None, open_details: bool = False) -> dict:
     """Load ``page_file`` in headless Chromium and return the findings (see the module doc)."""
     from playwright.sync_api import sync_playwright
@@ -44,18 +55,11 @@ def check(page_file: Path, screenshot: Path | None = None, open_details: bool = 
     exe = chromium()
     if exe is None:
         raise FileNotFoundError("no chromium on the PATH (apt-get install chromium)")
-    errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on(
-                "console",
-                lambda m: (
-                    errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            errors = record_errors(page)
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             if open_details:
                 page.evaluate(JS_OPEN)

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_check import chromium, record_errors
 
 ARGS = [
     "--headless",
@@ -72,11 +73,6 @@ JS_HL = """() => [...document.querySelectorAll("#network .edge.hl")]
   .map(e => Number(e.dataset.k))"""
 
 
-def chromium() -> str | None:
-    """The Chromium executable: ``$CHROMIUM``, else ``chromium`` on the PATH."""
-    return os.environ.get("CHROMIUM") or shutil.which("chromium")
-
-
 def _interact(page, n: int, node: int | None, errors: list[str]) -> dict:
     """Move the slider, play the episode, hover a node; a step that fails (the page's script
     broke) is an error in ``errors`` and leaves its finding empty."""
@@ -110,7 +106,6 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
     exe = chromium()
     if exe is None:
         raise FileNotFoundError("no chromium on the PATH (apt-get install chromium)")
-    errors: list[str] = []
     found: dict = {}
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
@@ -122,13 +117,7 @@ def check(page_file: Path, screenshot: Path | None = None, node: int | None = No
         )
         try:
             page = ctx.new_page()
-            page.on(
-                "console",
-                lambda m: (
-                    errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            errors = record_errors(page)
             page.goto(page_file.resolve().as_uri(), wait_until="load")
             found["load_ms"] = page.evaluate(JS_LOAD)
             found.update(page.evaluate(JS_COUNTS))

@@ -69,13 +69,20 @@ test-faults: $(STAMP)
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# the benchmark's optional peers: PyTorch (CPU build, torch==2.13.0) and scikit-learn
+# the benchmark's optional peers: PyTorch (CPU build, torch==2.13.0) and scikit-learn; both
+# batch sizes' runs go into one run record ($(BENCH_OUT)/run.json), the speed table on
+# docs/results/mlp.md is generated from it; on a quiet machine (about 2 minutes on 2 vCPUs)
+BENCH_OUT    ?= results/mlp-bench
+BENCH_EPOCHS ?= 3
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/scratchnn data fetch --quiet
-	mkdir -p reports
-	$(BIN)/scratchnn bench --batch-size 32 --json reports/bench_b32.json
-	$(BIN)/scratchnn bench --batch-size 64 --json reports/bench_b64.json
+	mkdir -p $(BENCH_OUT)
+	rm -f $(BENCH_OUT)/bench-*.json $(BENCH_OUT)/run.json
+	$(BIN)/scratchnn bench --epochs $(BENCH_EPOCHS) --batch-size 32 --json $(BENCH_OUT)/bench-b32.json
+	$(BIN)/scratchnn bench --epochs $(BENCH_EPOCHS) --batch-size 64 --json $(BENCH_OUT)/bench-b64.json
+	$(BIN)/python scripts/make_records.py --bench $(BENCH_OUT) "make bench"
+	$(BIN)/python -m scratchnn.results
 
 # WANN: XOR by topology search; the swingup laptop preset (GENERATIONS=1024 for the full run;
 # resumable: run the same command again after an interruption) and the paper-style evaluation

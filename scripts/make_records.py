@@ -1,4 +1,5 @@
-"""Write a ``run.json`` record into every run folder under ``results/`` (run once).
+"""Write ``run.json`` records: every run folder under ``results/`` (run once), and one new run's
+output (``--mlp``, ``--bench``).
 
 A one-off migration: it reads what each folder already holds (the command lines and commits at
 the top of its logs, ``/usr/bin/time -v`` blocks, ``config.yaml``, the settings line a search
@@ -13,8 +14,11 @@ After the files marked ``"in_tree": false`` left the tree, each of their entries
 ``source``: ``git show COMMIT:PATH`` with the last commit that holds the file.
 
 Usage: ``python scripts/make_records.py results [--only results/FOLDER]`` (writes ``run.json``
-files, prints a summary); ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output.
-A folder that has a record already is skipped unless ``--force`` is given.
+files, prints a summary); a folder that has a record already is skipped unless ``--force`` is
+given. ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output copied into FOLDER,
+``--bench FOLDER COMMAND`` the ``scratchnn bench --json`` summaries ``make bench`` writes into
+FOLDER (COMMAND: the command that made the output). Both take the commit, the dirty flag, the
+versions and the machine from the provenance the run stored.
 """
 
 from __future__ import annotations
@@ -325,6 +329,32 @@ def run_folders(root: Path) -> list[Path]:
 
 
 MLP_METRICS = ("train_acc", "val_acc_last", "val_acc_best", "test_acc")
+#: the provenance fields (``scratchnn.experiments.provenance.collect``) a record's versions keep
+VERSIONS = ("scratchnn", "python", "numpy", "platform", "cpu", "cores")
+#: a benchmark's further versions (``scratchnn.benchmarks.runner.provenance``)
+BENCH_VERSIONS = ("scipy", "threadpoolctl", "numba", "torch", "scikit-learn", "blas")
+#: the JSON files a ``make bench`` folder holds, one per batch size
+BENCH_GLOB = "bench-*.json"
+
+
+def from_provenance(prov: dict, extra: tuple[str, ...] = ()) -> dict:
+    """A record's ``commit`` (short), ``dirty`` and ``versions`` (machine included) from a
+    run's provenance dict."""
+    commit = prov.get("git_commit") or ""
+    return {
+        "commit": commit.split("+")[0][:7] or None,
+        "dirty": commit.endswith("+dirty") if commit else None,
+        "versions": {k: prov.get(k) for k in VERSIONS + extra},
+    }
+
+
+def kept_artifacts(folder: Path) -> dict:
+    """Every file of ``folder`` but the record, with its sha256 and size, kept in the tree."""
+    return {
+        f.name: {"sha256": sha256(f), "bytes": f.stat().st_size, "in_tree": True}
+        for f in sorted(folder.iterdir())
+        if f.is_file() and f.name != RECORD
+    }
 
 
 def mlp_record(folder: Path, root: Path, command: str) -> dict:
@@ -332,7 +362,7 @@ def mlp_record(folder: Path, root: Path, command: str) -> dict:
     ``results.json`` holds the tables and the provenance: commit, dirty flag, versions)."""
     data = json.loads((folder / "results.json").read_text())
     prov = data["provenance"]
-    commit = prov.get("git_commit") or ""
+    made = from_provenance(prov)
 
     def cell(c: dict) -> dict:
         return {k: c[k] for k in MLP_METRICS if k in c} | {"status": c.get("status")}
@@ -343,34 +373,77 @@ def mlp_record(folder: Path, root: Path, command: str) -> dict:
         "tuned": cell(data["tuned"]),
         "seconds_training_all_runs": data.get("seconds_training_all_runs"),
     }
-    versions = {k: prov.get(k) for k in ("scratchnn", "python", "numpy")}
-    versions |= {
-        "platform": prov.get("platform"),
-        "cpu": prov.get("cpu"),
-        "cores": prov.get("cores"),
-    }
-    artifacts = {
-        f.name: {"sha256": sha256(f), "bytes": f.stat().st_size, "in_tree": True}
-        for f in sorted(folder.iterdir())
-        if f.is_file() and f.name != RECORD
-    }
     return {
         "schema": SCHEMA,
         "name": folder.relative_to(root).as_posix(),
         "kind": "reproduce",
         "command": command,
         "commands": [{"log": "reproduce.log", "command": command, "context": prov.get("date")}],
-        "commit": commit.split("+")[0][:7] or None,
-        "dirty": commit.endswith("+dirty"),
+        "commit": made["commit"],
+        "dirty": bool(made["dirty"]),
         "seed": prov.get("shuffle_seeds"),
         "config": data["settings"],
-        "versions": versions,
+        "versions": made["versions"],
         "missing": [],
         "network": None,
         "metrics": metrics,
         "time": {"wall_s": data.get("seconds_total_this_invocation"), "user_s": None},
-        "artifacts": artifacts,
+        "artifacts": kept_artifacts(folder),
     }
+
+
+def bench_record(folder: Path, root: Path, command: str) -> dict:
+    """The record of ``make bench``: the ``scratchnn bench --json`` summaries in ``folder``
+    (``bench-*.json``, one per batch size), each under ``metrics[<file stem>]`` without its
+    provenance. The runs must share a commit and every setting but the batch size."""
+    files = sorted(folder.glob(BENCH_GLOB))
+    if not files:
+        raise SystemExit(f"{folder}: no {BENCH_GLOB} (scratchnn bench --json) to record")
+    runs = {f.stem: json.loads(f.read_text()) for f in files}
+    first = next(iter(runs.values()))
+    made = from_provenance(first["provenance"], BENCH_VERSIONS)
+    settings = {k: v for k, v in first["setup"].items() if k != "batch_size"}
+    for stem, run in runs.items():
+        other = {k: v for k, v in run["setup"].items() if k != "batch_size"}
+        if other != settings or from_provenance(run["provenance"], BENCH_VERSIONS) != made:
+            raise SystemExit(
+                f"{folder}: {stem}.json differs from {files[0].name} in its settings, commit "
+                "or versions; run the batch sizes of one record together (make bench)"
+            )
+    metrics = {
+        stem: {k: v for k, v in run.items() if k not in ("provenance", "command")}
+        for stem, run in runs.items()
+    }
+    commands = [
+        {
+            "log": f"{stem}.json",
+            "command": run["command"],
+            "context": f"commit {run['provenance']['git_commit']}, {run['provenance']['date']}",
+        }
+        for stem, run in runs.items()
+    ]
+    missing = [] if made["commit"] else ["commit", "dirty"]
+    return {
+        "schema": SCHEMA,
+        "name": folder.relative_to(root).as_posix(),
+        "kind": "bench",
+        "command": command,
+        "commands": commands,
+        "commit": made["commit"],
+        "dirty": made["dirty"],
+        "seed": settings.get("seed"),
+        "config": settings | {"batch_sizes": [run["setup"]["batch_size"] for run in runs.values()]},
+        "versions": made["versions"],
+        "missing": missing,
+        "network": None,
+        "metrics": metrics,
+        "time": {"wall_s": sum(run["wall_s"] for run in runs.values()), "user_s": None},
+        "artifacts": kept_artifacts(folder),
+    }
+
+
+#: the outputs recorded by ``--mlp FOLDER COMMAND`` and ``--bench FOLDER COMMAND``
+OUTPUTS = {"--mlp": mlp_record, "--bench": bench_record}
 
 
 def main(argv: list[str]) -> int:
@@ -378,11 +451,11 @@ def main(argv: list[str]) -> int:
     HEAD = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    if argv and argv[0] == "--mlp":  # --mlp FOLDER COMMAND: a reproduce output's record
+    if argv and argv[0] in OUTPUTS:  # --mlp / --bench FOLDER COMMAND: one output's record
         folder = Path(argv[1])
-        rec = mlp_record(folder, folder.parent, argv[2])
+        rec = OUTPUTS[argv[0]](folder, folder.parent, argv[2])
         (folder / RECORD).write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
-        print(f"{rec['name']}: reproduce, commit {rec['commit']}, dirty {rec['dirty']}")
+        print(f"{folder / RECORD}: {rec['kind']}, commit {rec['commit']}, dirty {rec['dirty']}")
         return 0
     root = Path(argv[0] if argv else "results")
     folders = run_folders(root)

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import statistics
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from ..errors import ScratchnnError
 from ..experiments.writeup import TUNED_SETTINGS
-from .contenders import CONTENDERS, FLOP_PER_SAMPLE, REQUIRES, run_one, sgemm_ceiling
+from .contenders import CONTENDERS, FLOP_PER_SAMPLE, REQUIRES, SEED, run_one, sgemm_ceiling
 
 N_TRAIN = 48_000
+#: the distributions whose versions a benchmark records (None where not installed)
+PEERS = ("scipy", "threadpoolctl", "numba", "torch", "scikit-learn")
 
 
 def _in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
+
+
+def provenance() -> dict[str, Any]:
+    """Where a benchmark's numbers came from: date, commit (``+dirty`` with uncommitted
+    changes), machine (CPU model, usable cores), the versions of scratchnn, Python, NumPy and
+    :data:`PEERS`, and the BLAS libraries NumPy and SciPy load (``blas``: one entry per
+    library, ``"name version"``)."""
+    import scipy.linalg  # noqa: F401  (SciPy's BLAS loaded, so that threadpoolctl sees it)
+
+    from ..experiments.provenance import collect
+
+    out = collect([SEED])
+    for name in PEERS:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    out["blas"] = sorted(
+        {
+            f"{i['internal_api']} {i['version']}"
+            for i in threadpool_info()
+            if i["user_api"] == "blas"
+        }
+    )
+    return out
 
 
 def run_benchmark(
@@ -34,12 +63,17 @@ def run_benchmark(
     """Measure every installed contender and the SGEMM ceiling; return the summary dict.
 
     Defaults: the writeup's tuned setup. MNIST is fetched (if needed) once, here, not in every
-    contender's process.
+    contender's process. The summary holds ``setup``, ``sgemm_ceiling_gflops``, ``contenders``
+    (per contender: its epoch seconds, their median ``seconds_per_epoch``, ``gflops``,
+    ``ceiling_fraction``, ``time_vs_scratchnn``, ``val_acc``, ``peak_rss_mb``; or ``skipped``),
+    ``wall_s`` and :func:`provenance`.
     """
     from ..data import load_mnist
 
     if epochs < 1 or batch_size < 1:
         raise ScratchnnError("--epochs and --batch-size must be >= 1")
+    start = time.perf_counter()
+    prov = provenance()  # the commit and the tree's state the run starts from
     load_mnist(log=log)
     import scipy.linalg  # noqa: F401  (its BLAS loaded before the limit, so that it applies)
 
@@ -79,13 +113,19 @@ def run_benchmark(
             "model": "784-128-10 sigmoid",
             "n_train": N_TRAIN,
             "flop_per_epoch": FLOP_PER_SAMPLE * N_TRAIN,
+            "seed": SEED,
+            "blas_threads": 1,
         },
         "sgemm_ceiling_gflops": ceiling,
         "contenders": rows,
+        "wall_s": time.perf_counter() - start,
+        "provenance": prov,
     }
 
 
 def format_table(summary: dict[str, Any]) -> str:
+    """The summary of :func:`run_benchmark` as the fixed-width table ``scratchnn bench``
+    prints."""
     s = summary["setup"]
     head = (
         f"{'contender':28s} {'s/epoch':>8s} {'samples/s':>10s} {'x scratchnn':>11s} "

@@ -4,6 +4,7 @@ scikit-learn)."""
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from ..experiments import writeup  # the writeup's settings, for help texts (constants only)
 from .common import add_json, command, eprint, short, write_json
@@ -51,6 +52,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     command(b, run)
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The ``scratchnn bench`` command that repeats this run, every setting spelled out."""
+    words = ["scratchnn", "bench", "--epochs", str(args.epochs), "--batch-size",
+             str(args.batch_size), "--learning-rate", str(args.learning_rate), "--reg",
+             str(args.reg)]  # fmt: skip
+    for name in args.only or []:
+        words += ["--only", name]
+    if args.json:
+        words += ["--json", str(args.json)]
+    return shlex.join(words)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..benchmarks.runner import format_table, run_benchmark
 
@@ -62,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         only=args.only,
         log=eprint,
     )
+    summary["command"] = command_line(args)
     print(format_table(summary))
     write_json(args, summary, indent=2)
     return 0

@@ -363,7 +363,7 @@ def test_ctrl_c_during_train_saves_the_run_so_far_marked_interrupted(
 ):
     import scratchnn.training
 
-    real = scratchnn.training.evaluate
+    real = scratchnn.training.evaluate_checked
     calls = []
 
     def evaluate(*args, **kwargs):  # Ctrl-C during the third epoch's validation
@@ -372,7 +372,7 @@ def test_ctrl_c_during_train_saves_the_run_so_far_marked_interrupted(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(scratchnn.training, "evaluate", evaluate)
+    monkeypatch.setattr(scratchnn.training, "evaluate_checked", evaluate)
     out = tmp_path / "run"
     argv = ["train", "--config", str(CONFIG), "--set", "epochs=5", "--out", str(out)]
     assert main([*argv, "--no-progress"]) == 130

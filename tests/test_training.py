@@ -93,7 +93,7 @@ def test_best_model_is_strictly_best_validation_epoch(tiny_splits, monkeypatch):
             return 0.1, float(model.params["b2"][0])  # identify the model used for test
         return 0.3, next(accs)
 
-    monkeypatch.setattr(tr, "evaluate", fake_eval)
+    monkeypatch.setattr(tr, "evaluate_checked", fake_eval)
     m = TwoLayerNet(input_size=12, hidden_size=8, num_classes=3)
     snapshots = []
 
@@ -189,7 +189,7 @@ def test_fit_takes_the_fused_path_for_the_reference_setup_only():
     assert fit(TwoLayerNet(784, 16, 10), floats, SGD(0.1), epochs=1, batch_size=32).path == (
         "reference"
     )
-    with pytest.raises(ConfigError, match="path must be one of auto, fused, reference"):
+    with pytest.raises(ConfigError, match="path must be one of .auto., .fused., .reference."):
         fit(ref, data, SGD(0.1), epochs=1, batch_size=32, path="fast")
 
 
@@ -292,7 +292,7 @@ def test_early_stopping(tiny_splits, monkeypatch):
     def fake_eval(model, split, batch_size):
         return 0.3, next(accs)
 
-    monkeypatch.setattr(tr, "evaluate", fake_eval)
+    monkeypatch.setattr(tr, "evaluate_checked", fake_eval)
     res = fit(
         TwoLayerNet(12, 8, 3),
         Splits(tiny_splits.train, tiny_splits.val, None),

@@ -9,38 +9,41 @@ library behaves the same whatever the caller's environment says.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_depth = 0  # nesting depth, so that inner calls do not re-query the thread pools
-_late: list = []  # limits set by blas_loaded() inside the outermost context, undone when it ends
+# The limit is process-wide (it sets the BLAS libraries' own thread counts), so it is held while
+# any thread is inside the context: a count of the contexts open in every thread, the first to
+# open sets the limit, the last to close restores it. The lock makes each open and close atomic.
+_lock = threading.Lock()
+_open = 0
+_limits: list[Any] = []  # the outermost limit, then those set by blas_loaded(), undone in reverse
 
 
 @contextmanager
 def single_thread_blas() -> Iterator[None]:
-    """Context in which BLAS (OpenBLAS, MKL, BLIS) uses exactly one thread."""
-    global _depth
-    if _depth:
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
-        return
-    from threadpoolctl import threadpool_limits  # on first use, not at ``import scratchnn``
+    """Context in which BLAS (OpenBLAS, MKL, BLIS) uses exactly one thread; nested and
+    concurrent uses (several threads each inside it) keep the limit until the last one leaves."""
+    global _open
+    with _lock:
+        if _open == 0:
+            from threadpoolctl import threadpool_limits  # on first use, not at import
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        _depth = 1
-        try:
-            yield
-        finally:
-            _depth = 0
-            while _late:
-                _late.pop().restore_original_limits()
+            _limits.append(threadpool_limits(limits=1, user_api="blas"))
+        _open += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _open -= 1
+            if _open == 0:
+                while _limits:
+                    _limits.pop().restore_original_limits()
 
 
 def blas_loaded() -> None:
@@ -50,10 +53,11 @@ def blas_loaded() -> None:
     brings its own BLAS (SciPy's ``scipy.linalg.blas``, imported on first use by the fused kernel)
     would run threaded. Call this right after such an import; outside the context it does nothing.
     """
-    if _depth:
-        from threadpoolctl import threadpool_limits
+    with _lock:
+        if _open:
+            from threadpoolctl import threadpool_limits
 
-        _late.append(threadpool_limits(limits=1, user_api="blas"))
+            _limits.append(threadpool_limits(limits=1, user_api="blas"))
 
 
 def blas_single_threaded(fn: Callable[P, R]) -> Callable[P, R]:

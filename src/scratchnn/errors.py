@@ -3,6 +3,12 @@
 Every problem a user can cause or fix (a corrupt data file, a bad config value, a missing file)
 raises a subclass of :class:`ScratchnnError` whose message says what is wrong and how to fix it.
 The CLI prints that message as one line and exits non-zero; anything else is a bug.
+
+The library follows scikit-learn's conventions as well: a value out of range is a
+:class:`ValueError` (:class:`DataError`, :class:`ConfigError`), a value of the wrong type a
+:class:`TypeError` too (:class:`DataTypeError`, :class:`ConfigTypeError`), so ``except
+ValueError`` catches what it would catch in scikit-learn. The checks themselves live in
+:mod:`scratchnn.validation`.
 """
 
 from __future__ import annotations
@@ -49,12 +55,24 @@ class ScratchnnError(Exception):
         return bounded(super().__str__())
 
 
-class DataError(ScratchnnError):
-    """A data file is missing, malformed, or fails its checksum."""
+class DataError(ScratchnnError, ValueError):
+    """Data is unusable: a file missing, malformed or failing its checksum, or arrays given to a
+    function with bad shapes, labels or values (NaN, a label out of range, a width mismatch)."""
 
 
-class ConfigError(ScratchnnError):
-    """A configuration file or value is invalid."""
+class DataTypeError(DataError, TypeError):
+    """Data of a type or dtype the function cannot use (a list where an array is needed, int64
+    features, float labels)."""
+
+
+class ConfigError(ScratchnnError, ValueError):
+    """A setting is invalid: a configuration file or value, a size, rate or count out of range,
+    or an unknown name."""
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A setting of the wrong type (a string where a number is needed, a float where an integer
+    count is)."""
 
 
 def caused_by_interrupt(exc: BaseException) -> bool:

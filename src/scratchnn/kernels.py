@@ -10,8 +10,12 @@ per batch, forms every gradient as a temporary, then makes several more passes o
   through their transpose, a Fortran-ordered view of the same memory.
 * **L2 as a lazy scale.** ``W - lr (g + reg W) = (1 - lr reg) W - lr g``. Instead of a pass over
   ``W1`` per step, ``W1 = sc * V`` is kept with a scalar ``sc``: each step ``sc *= (1 - lr reg)``
-  and ``V <- V - (lr / sc) g``; the forward pass applies ``sc`` inside the sigmoid pass. The true
-  ``W1`` is written back at the end of every epoch (:meth:`FusedTwoLayerSGD.end_epoch`).
+  and ``V <- V - (lr / sc) g``; the forward pass applies ``sc`` inside the sigmoid pass. When
+  ``|sc|`` leaves ``[2^-16, 2^16]`` (strong L2: ``sc = 0.9^t`` at ``lr = 0.1, reg = 1`` would
+  underflow float32 within an epoch), or is 0 (``lr reg = 1``), it is folded into the weights
+  (``V <- sc V``, ``sc <- 1``): one pass over ``W1`` every hundred steps or more, and ``V`` stays
+  within 2^16 of ``W1``, far from overflow. The true ``W1`` is written back at the end of every
+  epoch (:meth:`FusedTwoLayerSGD.end_epoch`).
 * **Skip the pixels that are zero in the whole batch.** A zero input contributes exactly nothing
   to ``X W1`` and gets exactly zero gradient in ``X^T d1``. Pixels are reordered once, most often
   nonzero first; then every batch's nonzeros lie within a prefix of ``K`` columns (at batch 32 on
@@ -26,19 +30,24 @@ per batch, forms every gradient as a temporary, then makes several more passes o
   The loops live in :mod:`scratchnn.kernels_jit`, imported when a kernel is built, so that
   ``import scratchnn`` (and :meth:`FusedTwoLayerSGD.why_not`) does not load Numba or SciPy.
 
-Gradients are taken at the pre-update weights, as in the reference; results agree with the
-reference step up to float rounding (tests check updates and whole epochs, on dense and on
-sparse MNIST-like data).
+Gradients are taken at the pre-update weights, as in the reference, and a batch whose loss is not
+finite updates nothing, as in the reference (the run then stops as diverged). Results agree with
+the reference step up to float rounding: a property test draws dtype, learning rate, L2 strength,
+batch size, row count, epochs and sparse or dense inputs and compares whole runs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from .models import Model, TwoLayerNet
 from .optim import SGD, Optimizer, Schedule
+
+#: ``|sc|`` outside ``[FOLD_LOW, 1 / FOLD_LOW]`` (or 0) is folded into ``V`` (see the module notes)
+FOLD_LOW = 2.0**-16
 
 
 def scaled_bias_sigmoid(z: np.ndarray, scale: float, b: np.ndarray) -> None:
@@ -193,11 +202,15 @@ class FusedTwoLayerSGD:
             self.lr_t = dt.type(lr)
             self.decay = dt.type(1.0 - lr * reg)
 
-    def end_epoch(self) -> None:
-        """Write ``W1 = sc * V`` (rows back in pixel order) and ``W2`` into the model's arrays."""
+    def fold(self) -> None:
+        """``V <- sc V`` (all rows), ``sc <- 1``: ``W1 = sc V`` unchanged."""
         if self.sc != 1.0:
             self.V *= self.model.dtype.type(self.sc)
             self.sc = 1.0
+
+    def end_epoch(self) -> None:
+        """Write ``W1 = sc * V`` (rows back in pixel order) and ``W2`` into the model's arrays."""
+        self.fold()
         P = self.model.params
         P["W1"][self.perm] = self.V
         np.copyto(P["W2"], self.W2)
@@ -217,10 +230,14 @@ class FusedTwoLayerSGD:
         np.matmul(u, V, out=a1)  # a1 = U V, so X W1 = (sc / 255) a1
         scaled_bias_sigmoid(a1, self.sc / 255.0, b1)
         loss, correct = self.jit.output_forward(a1, ys, W2.T, b2, z)
+        if not math.isfinite(loss):  # as the reference: no update from a non-finite loss
+            return loss / n, correct
         np.matmul(z, W2.T, out=d1)
         self.jit.hidden_backward(d1, a1, z, W2.T, b1, b2, self.lr_t, self.decay)
         self.gemm(-self.lr, a1.T, z.T, beta=1.0, c=W2, trans_b=1, overwrite_c=1)
         self.sc *= float(self.decay)
+        if not FOLD_LOW <= abs(self.sc) <= 1.0 / FOLD_LOW:  # 0 included (lr reg = 1)
+            self.fold()
         # V^T <- V^T - (lr / (sc 255)) d1^T U: W1 <- W1 - lr X^T d1 for W1 = sc V
         alpha = -self.lr / (self.sc * 255.0)
         self.gemm(alpha, d1.T, u.T, beta=1.0, c=V.T, trans_b=1, overwrite_c=1)

@@ -16,14 +16,39 @@ with 1024, then re-seeded with 1024 for ``W2``, so ``W2`` (row-major) equals the
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import numpy as np
 
+from . import validation as check
+from .errors import ConfigError
 from .functional import HIDDEN_ACTIVATIONS, cross_entropy, cross_entropy_grad, log_softmax
 
 INIT_SEED = 1024
 INIT_SCALE = 0.001
+MAX_SEED = 2**32 - 1  # NumPy's RandomState takes seeds in [0, 2**32)
+MAX_PARAMETERS = 2**28  # 2 GiB of float64 weights: far beyond any network trained in NumPy
+
+
+def _check_sizes(**sizes: int) -> None:
+    """Each size an integer >= 1 (num_classes >= 2: a classifier needs two classes), and the
+    weight matrices of consecutive sizes at most :data:`MAX_PARAMETERS` entries in all."""
+    values = [
+        check.integer(value, name, low=2 if name == "num_classes" else 1)
+        for name, value in sizes.items()
+    ]
+    n = sum(a * b for a, b in itertools.pairwise(values))
+    if n > MAX_PARAMETERS:
+        raise ConfigError(
+            f"{' x '.join(f'{k}={v}' for k, v in sizes.items())} makes {n:,} weights, more than "
+            f"{MAX_PARAMETERS:,}; choose smaller sizes"
+        )
+
+
+def _check_init(seed: int, init_scale: float) -> None:
+    check.integer(seed, "seed", low=0, high=MAX_SEED)
+    check.real(init_scale, "init_scale", low=0, low_open=True)
 
 
 class LossGrad(NamedTuple):
@@ -70,13 +95,24 @@ class SoftmaxRegression:
         init_scale: float = INIT_SCALE,
         activation: str = "relu",
     ) -> None:
-        if activation not in ("relu", "linear"):
-            raise ValueError("SoftmaxRegression activation must be relu or linear")
-        self.dtype = np.dtype(dtype)
+        _check_sizes(input_size=input_size, num_classes=num_classes)
+        _check_init(seed, init_scale)
+        self.dtype = check.float_dtype(dtype)
+        check.choice(activation, "activation", ("relu", "linear"))
         self.activation = activation
         self.params: dict[str, np.ndarray] = {
             "W": faithful_normal((input_size, num_classes), self.dtype, seed, init_scale)
         }
+
+    @property
+    def n_features(self) -> int:
+        """``D``, the inputs per sample."""
+        return self.params["W"].shape[0]
+
+    @property
+    def n_classes(self) -> int:
+        """``C``, the classes."""
+        return self.params["W"].shape[1]
 
     def _logits(self, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0) if self.activation == "relu" else z
@@ -143,13 +179,12 @@ class TwoLayerNet:
         init: str = "faithful",
         dropout: float = 0.0,
     ) -> None:
-        if activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}")
-        if init not in INITS:
-            raise ValueError(f"init must be one of {', '.join(INITS)}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.dtype = np.dtype(dtype)
+        _check_sizes(input_size=input_size, hidden_size=hidden_size, num_classes=num_classes)
+        _check_init(seed, init_scale)
+        self.dtype = check.float_dtype(dtype)
+        check.choice(activation, "activation", HIDDEN_ACTIVATIONS)
+        check.choice(init, "init", INITS)
+        dropout = check.real(dropout, "dropout", low=0, high=1, high_open=True)
         self.activation, self.init, self.dropout = activation, init, dropout
         self.act, self.act_grad = HIDDEN_ACTIVATIONS[activation]
         self.dropout_rng = np.random.default_rng(seed)
@@ -159,6 +194,16 @@ class TwoLayerNet:
             "W2": init_weight((hidden_size, num_classes), init, self.dtype, seed, init_scale),
             "b2": np.zeros(num_classes, self.dtype),
         }
+
+    @property
+    def n_features(self) -> int:
+        """``D``, the inputs per sample."""
+        return self.params["W1"].shape[0]
+
+    @property
+    def n_classes(self) -> int:
+        """``C``, the classes."""
+        return self.params["W2"].shape[1]
 
     @property
     def is_reference(self) -> bool:

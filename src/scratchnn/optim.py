@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError
+from . import validation as check
 
 
 def add_l2(
@@ -34,11 +34,11 @@ def add_l2(
     return {k: (g + reg * params[k] if k in weights and reg else g) for k, g in grads.items()}
 
 
-def _check_lr_reg(learning_rate: float, reg: float) -> None:
-    if not learning_rate > 0:
-        raise ConfigError(f"learning_rate must be > 0, got {learning_rate}")
-    if not reg >= 0:
-        raise ConfigError(f"reg must be >= 0, got {reg}")
+def _check_lr_reg(learning_rate: float, reg: float) -> tuple[float, float]:
+    return (
+        check.real(learning_rate, "learning_rate", low=0, low_open=True),
+        check.real(reg, "reg", low=0),
+    )
 
 
 class SGD:
@@ -51,13 +51,9 @@ class SGD:
         momentum: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        _check_lr_reg(learning_rate, reg)
-        if not 0 <= momentum < 1:
-            raise ConfigError(f"momentum must be in [0, 1), got {momentum}")
-        self.learning_rate = learning_rate
-        self.reg = reg
-        self.momentum = momentum
-        self.nesterov = nesterov
+        self.learning_rate, self.reg = _check_lr_reg(learning_rate, reg)
+        self.momentum = check.real(momentum, "momentum", low=0, high=1, high_open=True)
+        self.nesterov = check.flag(nesterov, "nesterov")
         self.velocity: dict[str, np.ndarray] = {}
 
     @property
@@ -92,9 +88,10 @@ class Adam:
         beta2: float = 0.999,
         eps: float = 1e-8,
     ) -> None:
-        _check_lr_reg(learning_rate, reg)
-        self.learning_rate, self.reg = learning_rate, reg
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.learning_rate, self.reg = _check_lr_reg(learning_rate, reg)
+        self.beta1 = check.real(beta1, "beta1", low=0, high=1, high_open=True)
+        self.beta2 = check.real(beta2, "beta2", low=0, high=1, high_open=True)
+        self.eps = check.real(eps, "eps", low=0, low_open=True)
         self.t = 0
         self.m: dict[str, np.ndarray] = {}
         self.s: dict[str, np.ndarray] = {}
@@ -138,6 +135,12 @@ class Schedule:
     warmup_epochs: float = 0.0
     step_size: int = 10
     gamma: float = 0.1
+
+    def __post_init__(self) -> None:
+        check.choice(self.kind, "Schedule kind", SCHEDULES)
+        check.real(self.warmup_epochs, "warmup_epochs", low=0)
+        check.integer(self.step_size, "step_size", low=1)
+        check.real(self.gamma, "gamma", low=0, low_open=True)
 
     def factor(self, step: int, steps_per_epoch: int, total_steps: int) -> float:
         epoch = step // steps_per_epoch

@@ -34,8 +34,9 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from . import validation as check
 from ._blas import blas_single_threaded
-from .data.mnist import Split, Splits, check_features, to_features
+from .data.mnist import Split, Splits, to_features
 from .errors import ConfigError, caused_by_interrupt
 from .functional import n_correct, nll
 from .kernels import FusedTwoLayerSGD
@@ -114,7 +115,15 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
     loss = plain mean over batches of the batch mean cross-entropy; accuracy = correct / N.
     The forward pass runs in chunks of :data:`EVAL_CHUNK` rows for speed; per-sample losses are
     then grouped into the same batches, so the numbers are those of batch-by-batch evaluation.
+    ``split.X`` (N, D) and ``split.y`` (N,) are checked first (:mod:`scratchnn.validation`).
     """
+    n_features, n_classes = check.model_shape(model)
+    check.split(split, "split", n_features=n_features, n_classes=n_classes)
+    return evaluate_checked(model, split, check.integer(batch_size, "batch_size", low=1))
+
+
+def evaluate_checked(model: Model, split: Split, batch_size: int) -> tuple[float, float]:
+    """:func:`evaluate` without the checks, for inputs already checked (by :func:`fit`)."""
     n = len(split)
     per_sample = np.empty(n, dtype=np.float64)
     correct = 0
@@ -219,7 +228,8 @@ def predict(model: Model, X: np.ndarray) -> np.ndarray:
 
     ``X``: uint8 pixels (scaled by ``1 / 255``) or float features (used as given).
     """
-    check_features(X)
+    n_features, _ = check.model_shape(model)
+    check.features(X, "X", n_features=n_features)
     return np.concatenate(
         [
             model.log_probs(to_features(X[s], model.dtype)).argmax(axis=1)
@@ -254,8 +264,11 @@ def fit(
     ``data.val`` may be ``None`` too: then no validation pass runs, the records' ``val_loss`` and
     ``val_acc`` are NaN, the best epoch is the last one, and ``patience`` must be 0.
 
-    Inputs (``data.*.X``): uint8 pixels, scaled by ``1 / 255`` batch by batch, or float features,
-    used as given; any other dtype raises a :class:`~scratchnn.errors.DataError` before training.
+    Inputs (``data.*.X``): uint8 pixels, scaled by ``1 / 255`` batch by batch, or finite float
+    features, used as given; labels (``data.*.y``): integers in ``[0, C)``. Every argument is
+    checked before training (:mod:`scratchnn.validation`): a bad one raises a
+    :class:`~scratchnn.errors.DataError` or :class:`~scratchnn.errors.ConfigError` (both
+    ``ValueError``) naming it.
 
     ``path`` picks the step implementation: ``"auto"`` (the default) takes the fused step of
     :mod:`scratchnn.kernels` where :meth:`FusedTwoLayerSGD.why_not
@@ -273,10 +286,20 @@ def fit(
     ``status`` ``"interrupted"`` and the finished epochs kept, so that ``scratchnn train`` can
     save what it has; by default it propagates (a sweep must stop, not skip to its next run).
     """
+    n_features, n_classes = check.model_shape(model)
+    check.optimizer(optimizer)
+    epochs = check.integer(epochs, "epochs", low=1)
+    batch_size = check.integer(batch_size, "batch_size", low=1)
+    seed = check.integer(seed, "seed", low=0)
+    check.choice(path, "path", PATHS)
+    patience = check.integer(patience, "patience", low=0)
+    if schedule is not None:
+        check.instance(schedule, "schedule", Schedule, "a scratchnn.Schedule or None")
+    check.instance(data, "data", Splits, "a scratchnn.data.Splits(train, val, test)")
     for name in ("train", "val", "test"):
         split = getattr(data, name)
         if split is not None:
-            check_features(split.X, f"data.{name}.X")
+            check.split(split, f"data.{name}", n_features=n_features, n_classes=n_classes)
     if data.val is None and patience:
         raise ConfigError("early stopping (patience > 0) needs a validation split (data.val)")
     rng = np.random.default_rng(seed)
@@ -324,7 +347,7 @@ def fit(
                     break
                 t_train = time.perf_counter() - t0
                 if data.val is not None:
-                    val_loss, val_acc = evaluate(model, data.val, batch_size)
+                    val_loss, val_acc = evaluate_checked(model, data.val, batch_size)
                 else:  # no validation split: nothing to select on, the last epoch is the best
                     val_loss = val_acc = float("nan")
             record = EpochRecord(
@@ -367,7 +390,7 @@ def fit(
         final = model.params
         model.params = result.best_params
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result.test_loss, result.test_acc = evaluate(model, data.test, batch_size)
+            result.test_loss, result.test_acc = evaluate_checked(model, data.test, batch_size)
         model.params = final
     result.seconds = time.perf_counter() - t_start
     return result

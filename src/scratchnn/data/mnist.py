@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..validation import feature_dtype
 from .formats import (
     IDX_FILES,
     N_PIXELS,
@@ -126,15 +126,6 @@ def mnist_info(data_dir: Path | str | None = None) -> MnistInfo:
     return MnistInfo(mnist_dir(data_dir), IDX_FILES, s, counts)
 
 
-def check_features(X: np.ndarray, what: str = "X") -> None:
-    """Raise a :class:`~scratchnn.errors.DataError` unless ``X`` is uint8 pixels or floats."""
-    if X.dtype != np.uint8 and not np.issubdtype(X.dtype, np.floating):
-        raise DataError(
-            f"{what} has dtype {X.dtype}: give uint8 pixels (0..255, scaled by 1/255) or float "
-            "features (used as given, e.g. already scaled to [0, 1])"
-        )
-
-
 def to_features(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarray:
     """The model input for ``X`` (N, D), in ``dtype``.
 
@@ -145,5 +136,5 @@ def to_features(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarra
     """
     if X.dtype == np.uint8:
         return scale_pixels(X, dtype)
-    check_features(X)
+    feature_dtype(X)
     return X.astype(dtype, copy=False)

@@ -195,6 +195,40 @@ def test_random_state_gives_bit_identical_fits():
         assert not np.array_equal(a.params_["W1"], c.params_["W1"])
 
 
+def test_random_state_seeds_the_initial_weights_and_faithful_keeps_the_reference_init():
+    """An ensemble over random_state starts from different weights (as MLPClassifier's);
+    faithful() starts from the reference's seed-1024 weights whatever random_state is, and
+    init_seed fixes the start apart from random_state."""
+    from scratchnn.models import INIT_SEED
+
+    data = make_splits()
+    X, y = data.train.X, data.train.y
+    kw = {"hidden_size": 16, "epochs": 1, "learning_rate": 1e-12}  # weights barely move
+    starts = [TwoLayerClassifier(random_state=s, **kw).fit(X, y).params_["W1"] for s in (0, 1)]
+    assert not np.allclose(starts[0], starts[1], rtol=0, atol=1e-6)
+    reference = TwoLayerNet(X.shape[1], 16, 3, init="faithful", seed=INIT_SEED).params["W1"]
+    for s in (0, 1):
+        clf = TwoLayerClassifier.faithful(random_state=s, **kw).fit(X, y)
+        assert clf.init_seed == INIT_SEED
+        np.testing.assert_allclose(clf.params_["W1"], reference, rtol=0, atol=1e-9)
+        soft = SoftmaxClassifier.faithful(random_state=s, epochs=1, learning_rate=1e-12)
+        ref_w = scratchnn_softmax(X.shape[1]).params["W"]
+        np.testing.assert_allclose(soft.fit(X, y).params_["W"], ref_w, rtol=0, atol=1e-9)
+    pinned = [
+        TwoLayerClassifier(random_state=s, init_seed=5, **kw).fit(X, y).params_["W1"]
+        for s in (0, 1)
+    ]
+    np.testing.assert_allclose(pinned[0], pinned[1], rtol=0, atol=1e-9)
+    with pytest.raises(ValueError, match="init_seed"):
+        TwoLayerClassifier(init_seed=-1).fit(X, y)
+
+
+def scratchnn_softmax(n_features: int):
+    from scratchnn import SoftmaxRegression
+
+    return SoftmaxRegression(n_features, 3)
+
+
 # --- inputs, labels, scaling ---------------------------------------------------------------
 
 

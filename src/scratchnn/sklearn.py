@@ -45,11 +45,14 @@ the network has one output per class.
 input with ``scale_uint8=True``) and with the reference step otherwise; ``path_`` records which
 ran. Both give the same numbers up to float rounding.
 
-**Seeds.** ``random_state`` fixes everything random about a fit: the hold-out split and the
-per-epoch shuffle (``random_state=s`` shuffles exactly as ``scratchnn train --seed s``). The
-initial weights are scratchnn's deterministic initialisation (``init``; the reference's
-``0.001 * N(0, 1)`` from a generator seeded with 1024). An integer ``random_state`` gives
-bit-identical parameters run to run (BLAS runs on one thread inside training).
+**Seeds.** ``random_state`` fixes everything random about a fit, as in scikit-learn's
+:class:`~sklearn.neural_network.MLPClassifier`: the initial weights, the hold-out split and the
+per-epoch shuffle (``random_state=s`` shuffles exactly as ``scratchnn train --seed s``), so an
+ensemble over ``random_state`` differs in its starting points too. ``init_seed`` fixes the
+initial weights apart from it: :meth:`faithful` sets it to 1024, the reference's seed, so that
+``faithful()`` starts from the writeup's ``0.001 * N(0, 1)`` weights whatever ``random_state``
+says. An integer ``random_state`` gives bit-identical parameters run to run (BLAS runs on one
+thread inside training).
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ import numpy as np
 from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, to_features
 from .errors import ScratchnnError
-from .models import INITS, Model, SoftmaxRegression, TwoLayerNet
+from .models import INIT_SEED, INITS, MAX_SEED, Model, SoftmaxRegression, TwoLayerNet
 from .optim import SCHEDULES, SGD, Adam, Optimizer, Schedule
 from .training import EVAL_CHUNK, PATHS, EpochRecord, FitResult, batch_slices, fit
 
@@ -150,6 +153,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
     path: str
     verbose: bool
     random_state: Any
+    init_seed: int | None
 
     #: the model settings of :meth:`faithful`, beside :data:`FAITHFUL_TRAINING`
     _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {}
@@ -201,6 +205,12 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
             ("scale_uint8", isinstance(self.scale_uint8, bool), "True or False"),
             ("path", self.path in PATHS, f"one of {', '.join(PATHS)}"),
             ("verbose", isinstance(self.verbose, (bool, int)), "True or False"),
+            (
+                "init_seed",
+                self.init_seed is None
+                or (_is_int(self.init_seed) and 0 <= self.init_seed <= MAX_SEED),
+                f"None or an integer in [0, {MAX_SEED}]",
+            ),
         ]
 
     def _check_params(self) -> None:
@@ -220,8 +230,15 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
                 "(validation_fraction > 0)"
             )
 
-    def _model(self, n_features: int, n_classes: int) -> Model:  # pragma: no cover - abstract
+    def _model(
+        self, n_features: int, n_classes: int, seed: int
+    ) -> Model:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _init_seed(self, seed: int) -> int:
+        """The initial weights' seed: ``init_seed``, or else the fit's ``seed`` (from
+        ``random_state``), folded into ``RandomState``'s range."""
+        return int(self.init_seed) if self.init_seed is not None else seed % (MAX_SEED + 1)
 
     def _optimizer(self) -> Optimizer:
         if self.optimizer == "adam":
@@ -354,7 +371,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         y_enc = y_enc.astype(self._label_dtype(len(classes)))
         seed = self._seed()
         train, val = self._holdout(X, y_enc, len(classes), seed)
-        model = self._model(X.shape[1], len(classes))
+        model = self._model(X.shape[1], len(classes), self._init_seed(seed))
         optimizer = self._optimizer()
         batch_size = auto_batch_size(self.batch_size, len(train))
         epochs = auto_epochs(self.epochs, len(train), batch_size)
@@ -421,12 +438,12 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         y_enc = np.searchsorted(known, y).astype(self._label_dtype(len(known)))
         if first:
             self.classes_ = known
-            self.model_ = self._model(X.shape[1], len(known))
+            self._seed_ = self._seed()
+            self.model_ = self._model(X.shape[1], len(known), self._init_seed(self._seed_))
             self.optimizer_ = self._optimizer()
             self.loss_curve_ = []
             self.validation_scores_ = None
             self.n_iter_ = 0
-            self._seed_ = self._seed()
         # one shuffle seed per epoch, from the estimator's seed and the epoch number
         seed = int(np.random.SeedSequence([self._seed_, self.n_iter_]).generate_state(1)[0])
         result = self._train(
@@ -495,7 +512,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         The hidden activation ``f``.
     init : {"faithful", "xavier", "he"}, default="he"
         Initial weights: ``0.001 * N(0, 1)`` (the reference), ``N(0, 2 / (fan_in + fan_out))``
-        or ``N(0, 2 / fan_in)``; always from a generator seeded with 1024 (biases 0).
+        or ``N(0, 2 / fan_in)``, drawn with ``init_seed`` (biases 0).
     dropout : float, default=0.0
         Inverted dropout on the hidden layer during training, in [0, 1).
     learning_rate : float, default=1e-3
@@ -533,7 +550,11 @@ class TwoLayerClassifier(_ScratchnnClassifier):
     verbose : bool, default=False
         Print one line per epoch.
     random_state : int, RandomState instance or None, default=None
-        Seeds the hold-out split and the per-epoch shuffle; an int gives bit-identical fits.
+        Seeds the initial weights (unless ``init_seed`` is set), the hold-out split and the
+        per-epoch shuffle; an int gives bit-identical fits.
+    init_seed : int or None, default=None
+        Seeds the initial weights apart from ``random_state``; None: from ``random_state``.
+        :meth:`faithful` sets 1024, the reference's seed.
 
     Attributes
     ----------
@@ -566,6 +587,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         "hidden_size": 128,
         "activation": "sigmoid",
         "init": "faithful",
+        "init_seed": INIT_SEED,
     }
 
     def __init__(
@@ -590,6 +612,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         path: str = "auto",
         verbose: bool = False,
         random_state: Any = None,
+        init_seed: int | None = None,
     ) -> None:
         self.hidden_size = hidden_size
         self.activation = activation
@@ -610,6 +633,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         self.path = path
         self.verbose = verbose
         self.random_state = random_state
+        self.init_seed = init_seed
 
     def _param_checks(self) -> list[tuple[str, bool, str]]:
         return [
@@ -620,11 +644,12 @@ class TwoLayerClassifier(_ScratchnnClassifier):
             *super()._param_checks(),
         ]
 
-    def _model(self, n_features: int, n_classes: int) -> TwoLayerNet:
+    def _model(self, n_features: int, n_classes: int, seed: int) -> TwoLayerNet:
         return TwoLayerNet(
             n_features,
             int(self.hidden_size),
             n_classes,
+            seed=seed,
             dtype=np.dtype(self.dtype),
             activation=self.activation,
             init=self.init,
@@ -639,17 +664,17 @@ class SoftmaxClassifier(_ScratchnnClassifier):
     bias, ``g`` the identity (``activation="linear"``, textbook multinomial logistic regression)
     or the ReLU (``"relu"``, the writeup's model, in which a class whose logit is <= 0 for every
     input gets no gradient again); trained on the mean cross-entropy plus ``(reg / 2) ||W||^2``;
-    ``W`` starts at ``0.001 * N(0, 1)`` (seed 1024). The training defaults are
-    :class:`TwoLayerClassifier`'s (Adam at 1e-3, ``reg=1e-4``, ``batch_size="auto"``,
-    ``epochs="auto"``); :meth:`faithful` gives the writeup's model and setup (ReLU, SGD at
-    learning rate 0.1, ``reg=1e-3``, batch 64, 10 epochs).
+    ``W`` starts at ``0.001 * N(0, 1)`` (drawn with ``init_seed``, or from ``random_state``).
+    The training defaults are :class:`TwoLayerClassifier`'s (Adam at 1e-3, ``reg=1e-4``,
+    ``batch_size="auto"``, ``epochs="auto"``); :meth:`faithful` gives the writeup's model and
+    setup (ReLU, SGD at learning rate 0.1, ``reg=1e-3``, batch 64, 10 epochs).
 
     Parameters and attributes are those of :class:`TwoLayerClassifier` without ``hidden_size``,
     ``init`` and ``dropout``; ``model_`` is a :class:`~scratchnn.models.SoftmaxRegression`.
     ``path="fused"`` never applies (the fused step is for the two-layer net).
     """
 
-    _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {"activation": "relu"}
+    _FAITHFUL_MODEL: ClassVar[dict[str, Any]] = {"activation": "relu", "init_seed": INIT_SEED}
 
     def __init__(
         self,
@@ -670,6 +695,7 @@ class SoftmaxClassifier(_ScratchnnClassifier):
         path: str = "auto",
         verbose: bool = False,
         random_state: Any = None,
+        init_seed: int | None = None,
     ) -> None:
         self.activation = activation
         self.learning_rate = learning_rate
@@ -687,6 +713,7 @@ class SoftmaxClassifier(_ScratchnnClassifier):
         self.path = path
         self.verbose = verbose
         self.random_state = random_state
+        self.init_seed = init_seed
 
     def _param_checks(self) -> list[tuple[str, bool, str]]:
         return [
@@ -694,7 +721,7 @@ class SoftmaxClassifier(_ScratchnnClassifier):
             *super()._param_checks(),
         ]
 
-    def _model(self, n_features: int, n_classes: int) -> SoftmaxRegression:
+    def _model(self, n_features: int, n_classes: int, seed: int) -> SoftmaxRegression:
         return SoftmaxRegression(
-            n_features, n_classes, dtype=np.dtype(self.dtype), activation=self.activation
+            n_features, n_classes, seed=seed, dtype=np.dtype(self.dtype), activation=self.activation
         )

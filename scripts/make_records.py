@@ -403,12 +403,22 @@ def bench_record(folder: Path, root: Path, command: str) -> dict:
     first = next(iter(runs.values()))
     made = from_provenance(first["provenance"], BENCH_VERSIONS)
     settings = {k: v for k, v in first["setup"].items() if k != "batch_size"}
+
+    def shared(run: dict) -> dict:
+        """What every run of one record has in common: settings, commit, versions."""
+        prov = from_provenance(run["provenance"], BENCH_VERSIONS)
+        setup = {k: v for k, v in run["setup"].items() if k != "batch_size"}
+        return setup | prov["versions"] | {"commit": prov["commit"], "dirty": prov["dirty"]}
+
+    a = shared(first)
     for stem, run in runs.items():
-        other = {k: v for k, v in run["setup"].items() if k != "batch_size"}
-        if other != settings or from_provenance(run["provenance"], BENCH_VERSIONS) != made:
+        b = shared(run)
+        differ = sorted(f"{k} {a.get(k)} / {b.get(k)}" for k in a.keys() | b.keys()
+                        if a.get(k) != b.get(k))  # fmt: skip
+        if differ:
             raise SystemExit(
-                f"{folder}: {stem}.json differs from {files[0].name} in its settings, commit "
-                "or versions; run the batch sizes of one record together (make bench)"
+                f"{folder}: {stem}.json differs from {files[0].name} ({', '.join(differ)}); one "
+                "record holds runs of one commit and one setup (make bench, on a quiet tree)"
             )
     metrics = {
         stem: {k: v for k, v in run.items() if k not in ("provenance", "command")}

@@ -103,8 +103,10 @@ def test_bench_record_has_the_fields_of_every_record(bench_folder):
 
 
 def test_bench_runs_of_different_commits_are_not_one_record(bench_folder):
-    (bench_folder / "bench-b64.json").write_text(json.dumps(_summary(64, commit="f" * 40)))
-    with pytest.raises(SystemExit, match=r"differs from bench-b32\.json"):
+    (bench_folder / "bench-b64.json").write_text(
+        json.dumps(_summary(64, commit="f" * 40 + "+dirty"))
+    )
+    with pytest.raises(SystemExit, match=r"b32\.json \(commit 0123456 / fffffff\); one record"):
         _record(bench_folder)
 
 

@@ -3,6 +3,7 @@
 #   make test        set up .venv, run the test suite (what CI runs)
 #   make test-fast   the unit tier for development: no real MNIST, nothing slow
 #   make test-faults the long tier of the fault suite (kill -9, fuzz), which CI also runs
+#   make test-boundscheck  the compiled kernels' tests with Numba's bounds checks on (CI too)
 #   make docs        the documentation site into docs/_build/html (warnings are errors, as in CI)
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
@@ -12,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-all lint docs results clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-all lint docs results clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -65,6 +66,18 @@ test-fast: $(STAMP)
 test-faults: $(STAMP)
 	@echo "==> the long fault tier: kill -9 at 20 points per command, 400 fuzz examples per reader"
 	$(BIN)/python -m pytest -m slow tests/test_kill.py tests/test_fuzz.py
+
+# the compiled (Numba) kernels' tests once more with Numba's bounds checks on, compiled afresh
+# (a cache of their own), so that an index out of range fails a test instead of corrupting
+# memory; CI runs it after `make test` (about 2 minutes on 2 vCPUs)
+KERNEL_TESTS := tests/test_kernels.py tests/test_fused_property.py tests/wann/test_packed.py \
+  tests/wann/test_population.py tests/wann/test_elementary.py tests/wann/test_backprop.py \
+  tests/wann/test_swingup.py tests/wann/test_activations.py tests/wann/test_mutations.py
+test-boundscheck: $(STAMP)
+	@echo "==> the kernel tests with Numba's bounds checks on (NUMBA_BOUNDSCHECK=1)"
+	cache=$$(mktemp -d) && NUMBA_BOUNDSCHECK=1 NUMBA_CACHE_DIR=$$cache \
+	  $(BIN)/python -m pytest -m "not slow" -p no:cacheprovider $(KERNEL_TESTS); \
+	  status=$$?; rm -rf $$cache; exit $$status
 
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest

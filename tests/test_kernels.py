@@ -122,3 +122,18 @@ def test_fused_step_reports_nonfinite_loss():
     kernel.start_epoch(np.arange(len(y)), batch_slices(len(y), 32))
     loss, _ = kernel.step(0)
     assert not np.isfinite(loss)
+
+
+@pytest.mark.skipif(
+    not __import__("numba").config.BOUNDSCHECK,
+    reason="runs in the bounds-checked job (make test-boundscheck: NUMBA_BOUNDSCHECK=1)",
+)
+def test_the_bounds_checked_kernels_refuse_an_out_of_range_label():
+    """With Numba's bounds checks on, a label past the classes fails here instead of writing
+    outside its array (fit refuses such labels before any kernel runs)."""
+    from scratchnn import kernels_jit
+
+    a1 = np.full((2, 3), 0.5)
+    W2T, b2, z = np.zeros((4, 3)), np.zeros(4), np.empty((2, 4))
+    with pytest.raises(IndexError):
+        kernels_jit.output_forward(a1, np.array([1, 4], np.uint8), W2T, b2, z)

@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .markdown import BANNER, DASH, pm, table
 from .records import Record, ResultsError, get, published
-from .tables import BANNER, DASH, pm, table
 
 #: zoo entries: task id, champion record, trained-weights record and the search whose
 #: champion those weights belong to (checked by connection count)

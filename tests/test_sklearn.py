@@ -343,7 +343,7 @@ def test_partial_fit():
 
     with pytest.raises(ValueError, match="not in classes"):
         clf.partial_fit(X, np.full(len(y), 7))
-    with pytest.raises(ValueError, match="not the same"):
+    with pytest.raises(ValueError, match="differ from the first call"):
         clf.partial_fit(X, y, classes=[0, 1])
     with pytest.raises(ValueError, match="features"):
         clf.partial_fit(X[:, :-1], y)

@@ -66,7 +66,10 @@ def note_once(cfg: RunConfig, log: Callable[[str], None] = _stderr) -> None:
             log(note)
 
 
-def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = 10) -> Model:
+NUM_CLASSES = 10  # the digits: every model a run config builds has ten outputs
+
+
+def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = NUM_CLASSES) -> Model:
     dtype = np.dtype(cfg.train.dtype)
     m = cfg.model
     if m.type == "SoftmaxRegression":

@@ -35,15 +35,9 @@ any other numeric type, converted to float): there is no hidden ``/ 255``. ``uin
 one exception, and only with ``scale_uint8=True`` (the default): it is read as pixel intensities
 0..255 and scaled by ``1 / 255`` batch by batch, exactly as :func:`scratchnn.to_features` does for
 MNIST (so ``X`` straight from :func:`scratchnn.load_mnist` trains as ``scratchnn train`` does,
-and the fused step can apply to ``faithful()``). ``scale_uint8=False`` uses uint8 values as given.
+on the fused step where it applies: ``path``). ``scale_uint8=False`` uses uint8 values as given.
 Labels ``y`` may be any hashable values (ints, strings, ...); ``classes_`` holds them sorted and
 the network has one output per class.
-
-**The fused path.** ``path="auto"`` (the default) trains with
-:class:`scratchnn.kernels.FusedTwoLayerSGD` when it applies (a ``TwoLayerClassifier`` with
-``activation="sigmoid"``, ``dropout=0``, ``optimizer="sgd"``, ``schedule="constant"``, uint8
-input with ``scale_uint8=True``) and with the reference step otherwise; ``path_`` records which
-ran. Both give the same numbers up to float rounding.
 
 **Seeds.** ``random_state`` fixes everything random about a fit, as in scikit-learn's
 :class:`~sklearn.neural_network.MLPClassifier`: the initial weights, the hold-out split and the
@@ -60,6 +54,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 try:
@@ -75,9 +70,10 @@ except ImportError:  # pragma: no cover - exercised by a subprocess test
 
 import numpy as np
 
+from . import validation as check
 from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, to_features
-from .errors import ScratchnnError
+from .errors import ConfigError, DataError, DataTypeError, ScratchnnError, shown
 from .models import INIT_SEED, INITS, MAX_SEED, Model, SoftmaxRegression, TwoLayerNet
 from .optim import SCHEDULES, SGD, Adam, Optimizer, Schedule
 from .training import EVAL_CHUNK, PATHS, EpochRecord, FitResult, batch_slices, fit
@@ -103,16 +99,35 @@ FAITHFUL_TRAINING: dict[str, Any] = {
 }
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _auto(value: Any) -> bool:
     return isinstance(value, str) and value == "auto"
+
+
+def _auto_or(rule: Callable[..., Any]) -> Callable[[Any, str], Any]:
+    return lambda value, name: value if _auto(value) else rule(value, name)
+
+
+#: parameter -> its check (:mod:`scratchnn.validation`), shared by both classifiers
+PARAM_RULES: dict[str, Callable[[Any, str], Any]] = {
+    "learning_rate": partial(check.real, low=0, low_open=True),
+    "reg": partial(check.real, low=0),
+    "batch_size": _auto_or(partial(check.integer, low=1)),
+    "epochs": _auto_or(partial(check.integer, low=1)),
+    "optimizer": partial(check.choice, options=OPTIMIZERS),
+    "momentum": partial(check.real, low=0, high=1, high_open=True),
+    "schedule": partial(check.choice, options=SCHEDULES),
+    "validation_fraction": partial(check.real, low=0, high=1, high_open=True),
+    "patience": partial(check.integer, low=0),
+    "restore_best": check.flag,
+    "dtype": partial(check.choice, options=DTYPES),
+    "scale_uint8": check.flag,
+    "path": partial(check.choice, options=PATHS),
+    "verbose": lambda v, name: v if isinstance(v, int) else check.flag(v, name),
+    "init_seed": lambda v, name: v if v is None else check.integer(v, name, low=0, high=MAX_SEED),
+    "hidden_size": partial(check.integer, low=1),
+    "init": partial(check.choice, options=INITS),
+    "dropout": partial(check.real, low=0, high=1, high_open=True),
+}
 
 
 def auto_batch_size(batch_size: int | str, n_train: int) -> int:
@@ -134,7 +149,7 @@ def auto_epochs(epochs: int | str, n_train: int, batch_size: int) -> int:
 class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
     """What both classifiers share: data checks, the hold-out split, fit, partial_fit, predict.
 
-    Subclasses define ``_model(n_features, n_classes)`` and ``_param_checks()``.
+    Subclasses define ``_model(n_features, n_classes, seed)`` and ``_ACTIVATIONS``.
     """
 
     # set by subclasses' __init__ (plain assignments, as scikit-learn requires)
@@ -166,73 +181,27 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
 
     # --- parameters --------------------------------------------------------------------------
 
-    def _param_checks(self) -> list[tuple[str, bool, str]]:
-        """``(name, ok, what it must be)`` for every parameter; subclasses add theirs."""
-        return [
-            (
-                "learning_rate",
-                _is_real(self.learning_rate)
-                and self.learning_rate > 0
-                and math.isfinite(self.learning_rate),
-                "a finite number > 0",
-            ),
-            (
-                "reg",
-                _is_real(self.reg) and self.reg >= 0 and math.isfinite(self.reg),
-                "a finite number >= 0",
-            ),
-            (
-                "batch_size",
-                _auto(self.batch_size) or (_is_int(self.batch_size) and self.batch_size >= 1),
-                '"auto" or an integer >= 1',
-            ),
-            (
-                "epochs",
-                _auto(self.epochs) or (_is_int(self.epochs) and self.epochs >= 1),
-                '"auto" or an integer >= 1',
-            ),
-            ("optimizer", self.optimizer in OPTIMIZERS, f"one of {', '.join(OPTIMIZERS)}"),
-            ("momentum", _is_real(self.momentum) and 0 <= self.momentum < 1, "in [0, 1)"),
-            ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
-            (
-                "validation_fraction",
-                _is_real(self.validation_fraction) and 0 <= self.validation_fraction < 1,
-                "in [0, 1)",
-            ),
-            ("patience", _is_int(self.patience) and self.patience >= 0, "an integer >= 0"),
-            ("restore_best", isinstance(self.restore_best, bool), "True or False"),
-            ("dtype", self.dtype in DTYPES, f"one of {', '.join(DTYPES)}"),
-            ("scale_uint8", isinstance(self.scale_uint8, bool), "True or False"),
-            ("path", self.path in PATHS, f"one of {', '.join(PATHS)}"),
-            ("verbose", isinstance(self.verbose, (bool, int)), "True or False"),
-            (
-                "init_seed",
-                self.init_seed is None
-                or (_is_int(self.init_seed) and 0 <= self.init_seed <= MAX_SEED),
-                f"None or an integer in [0, {MAX_SEED}]",
-            ),
-        ]
+    #: the hidden activations the model takes
+    _ACTIVATIONS: ClassVar[tuple[str, ...]] = ()
 
     def _check_params(self) -> None:
-        for name, ok, want in self._param_checks():
-            if not ok:
-                raise ValueError(
-                    f"{type(self).__name__}: {name} must be {want}, got {getattr(self, name)!r}"
+        """Every parameter checked (at fit, as scikit-learn does, not in ``__init__``); a bad one
+        is a :class:`~scratchnn.errors.ConfigError` (a ``ValueError``) naming it."""
+        try:
+            for name, value in self.get_params().items():
+                if name in PARAM_RULES:
+                    PARAM_RULES[name](value, name)
+            check.choice(self.activation, "activation", self._ACTIVATIONS)
+        except ConfigError as exc:
+            raise type(exc)(f"{type(self).__name__}: {exc}") from None
+        for name in ("patience", "restore_best"):
+            if getattr(self, name) and not self.validation_fraction:
+                raise ConfigError(
+                    f"{type(self).__name__}: {name}={getattr(self, name)} needs a hold-out split "
+                    "(validation_fraction > 0)"
                 )
-        if self.patience and not self.validation_fraction:
-            raise ValueError(
-                f"{type(self).__name__}: patience={self.patience} needs a hold-out split "
-                "(validation_fraction > 0)"
-            )
-        if self.restore_best and not self.validation_fraction:
-            raise ValueError(
-                f"{type(self).__name__}: restore_best=True needs a hold-out split "
-                "(validation_fraction > 0)"
-            )
 
-    def _model(
-        self, n_features: int, n_classes: int, seed: int
-    ) -> Model:  # pragma: no cover - abstract
+    def _model(self, n_features: int, n_classes: int, seed: int) -> Model:  # pragma: no cover
         raise NotImplementedError
 
     def _init_seed(self, seed: int) -> int:
@@ -261,13 +230,29 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         kept: list[type] = [np.float64, np.float32]
         return [*kept, np.uint8] if self.scale_uint8 else kept
 
+    def _validate(self, *arrays: Any, reset: bool = True) -> Any:
+        """scikit-learn's ``validate_data`` (and, with labels, ``check_classification_targets``),
+        its ValueError and TypeError raised again as :class:`~scratchnn.errors.DataError` and
+        :class:`~scratchnn.errors.DataTypeError`: one family of errors for every bad input."""
+        try:
+            out = validate_data(self, *arrays, reset=reset, dtype=self._input_dtypes())
+            if len(arrays) == 2:
+                check_classification_targets(out[1])
+            return out
+        except ScratchnnError:
+            raise
+        except TypeError as exc:
+            raise DataTypeError(f"{type(self).__name__}: {exc}") from exc
+        except ValueError as exc:
+            raise DataError(f"{type(self).__name__}: {exc}") from exc
+
     def _validate_X(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=self._input_dtypes())
+        return self._validate(X, reset=False)
 
     def _seed(self) -> int:
         """The shuffle seed: ``random_state`` itself if it is an int, else drawn from it."""
-        if _is_int(self.random_state):
+        if isinstance(self.random_state, numbers.Integral) and self.random_state is not True:
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(2**31 - 1))
 
@@ -284,7 +269,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         n = len(y)
         n_val = max(1, math.ceil(self.validation_fraction * n))
         if n - n_val < 1:
-            raise ValueError(
+            raise DataError(
                 f"{type(self).__name__}: {n} samples leave none for training after holding out "
                 f"validation_fraction={self.validation_fraction}; give more samples or set "
                 "validation_fraction=0"
@@ -341,10 +326,10 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
                 patience=patience,
                 on_epoch=on_epoch,
             )
-        except ScratchnnError as exc:  # a setting that does not apply: scikit-learn's ValueError
-            raise ValueError(f"{type(self).__name__}: {exc}") from exc
+        except ScratchnnError as exc:  # e.g. path="fused" where it does not apply
+            raise type(exc)(f"{type(self).__name__}: {exc}") from exc
         if result.status != "ok":
-            raise ValueError(
+            raise ConfigError(
                 f"{type(self).__name__}: training diverged ({result.message}); lower "
                 "learning_rate or scale the features"
             )
@@ -360,11 +345,10 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         ``restore_best=True`` those of the epoch with the best validation accuracy.
         """
         self._check_params()
-        X, y = validate_data(self, X, y, dtype=self._input_dtypes())
-        check_classification_targets(y)
+        X, y = self._validate(X, y)
         classes, y_enc = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError(
+            raise DataError(
                 f"{type(self).__name__} needs samples of at least 2 classes, but the data "
                 f"contains only one class: {classes[0]!r}"
             )
@@ -415,26 +399,24 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         if first:
             self._check_params()
             if classes is None:
-                raise ValueError(
+                raise ConfigError(
                     f"{type(self).__name__}: classes must be passed on the first call to "
                     "partial_fit"
                 )
-        X, y = validate_data(self, X, y, reset=first, dtype=self._input_dtypes())
-        check_classification_targets(y)
+        X, y = self._validate(X, y, reset=first)
         if first:
             known = np.unique(np.asarray(classes))
             if len(known) < 2:
-                raise ValueError(f"{type(self).__name__}: classes must name at least 2 classes")
+                raise ConfigError(f"{type(self).__name__}: classes must name at least 2 classes")
         else:
             known = self.classes_
             if classes is not None and not np.array_equal(np.unique(classes), known):
-                raise ValueError(
-                    f"classes={classes!r} is not the same as on the first call to partial_fit, "
-                    f"{known!r}"
+                raise ConfigError(
+                    f"classes={shown(classes)} differ from the first call's {known!r}"
                 )
         unseen = np.setdiff1d(y, known)
         if len(unseen):
-            raise ValueError(f"y has labels not in classes: {unseen!r}")
+            raise DataError(f"y has labels not in classes: {shown(unseen)}")
         y_enc = np.searchsorted(known, y).astype(self._label_dtype(len(known)))
         if first:
             self.classes_ = known
@@ -546,7 +528,9 @@ class TwoLayerClassifier(_ScratchnnClassifier):
     scale_uint8 : bool, default=True
         uint8 input is pixels: scaled by 1/255 (as ``scratchnn.to_features``). False: as given.
     path : {"auto", "fused", "reference"}, default="auto"
-        The training step (see :func:`scratchnn.fit`); ``"auto"`` fuses where it applies.
+        The training step (see :func:`scratchnn.fit`); ``"auto"`` fuses where it applies: a
+        sigmoid net without dropout, ``optimizer="sgd"``, a constant schedule, uint8 input with
+        ``scale_uint8=True``. Both steps give the same numbers up to float rounding.
     verbose : bool, default=False
         Print one line per epoch.
     random_state : int, RandomState instance or None, default=None
@@ -635,14 +619,7 @@ class TwoLayerClassifier(_ScratchnnClassifier):
         self.random_state = random_state
         self.init_seed = init_seed
 
-    def _param_checks(self) -> list[tuple[str, bool, str]]:
-        return [
-            ("hidden_size", _is_int(self.hidden_size) and self.hidden_size >= 1, "an integer >= 1"),
-            ("activation", self.activation in ("sigmoid", "tanh", "relu"), "sigmoid, tanh or relu"),
-            ("init", self.init in INITS, f"one of {', '.join(INITS)}"),
-            ("dropout", _is_real(self.dropout) and 0 <= self.dropout < 1, "in [0, 1)"),
-            *super()._param_checks(),
-        ]
+    _ACTIVATIONS: ClassVar[tuple[str, ...]] = ("sigmoid", "tanh", "relu")
 
     def _model(self, n_features: int, n_classes: int, seed: int) -> TwoLayerNet:
         return TwoLayerNet(
@@ -715,11 +692,7 @@ class SoftmaxClassifier(_ScratchnnClassifier):
         self.random_state = random_state
         self.init_seed = init_seed
 
-    def _param_checks(self) -> list[tuple[str, bool, str]]:
-        return [
-            ("activation", self.activation in ("linear", "relu"), "linear or relu"),
-            *super()._param_checks(),
-        ]
+    _ACTIVATIONS: ClassVar[tuple[str, ...]] = ("linear", "relu")
 
     def _model(self, n_features: int, n_classes: int, seed: int) -> SoftmaxRegression:
         return SoftmaxRegression(

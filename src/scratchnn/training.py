@@ -216,8 +216,8 @@ def make_step(
     reason = FusedTwoLayerSGD.why_not(model, optimizer, schedule, train.X)
     if path == "fused" and reason is not None:
         raise ConfigError(f"path='fused' does not apply: {reason}")
-    if path != "reference" and reason is None:
-        return FusedTwoLayerSGD(model, optimizer, train.X, train.y, batch_size)
+    if path != "reference" and reason is None:  # its buffers hold one batch: at most every row
+        return FusedTwoLayerSGD(model, optimizer, train.X, train.y, min(batch_size, len(train)))
     steps = len(batch_slices(len(train), batch_size))
     return ReferenceStep(model, optimizer, train, schedule, steps, epochs)
 
@@ -295,11 +295,7 @@ def fit(
     patience = check.integer(patience, "patience", low=0)
     if schedule is not None:
         check.instance(schedule, "schedule", Schedule, "a scratchnn.Schedule or None")
-    check.instance(data, "data", Splits, "a scratchnn.data.Splits(train, val, test)")
-    for name in ("train", "val", "test"):
-        split = getattr(data, name)
-        if split is not None:
-            check.split(split, f"data.{name}", n_features=n_features, n_classes=n_classes)
+    check.splits(data, "data", n_features=n_features, n_classes=n_classes)
     if data.val is None and patience:
         raise ConfigError("early stopping (patience > 0) needs a validation split (data.val)")
     rng = np.random.default_rng(seed)

@@ -231,6 +231,25 @@ def split(value: Any, name: str, *, n_features: int | None, n_classes: int | Non
     labels(y, f"{name}.y", n_classes=n_classes, n_rows=len(X))
 
 
+def splits(
+    value: Any, name: str = "data", *, n_features: int | None, n_classes: int | None
+) -> None:
+    """A :class:`~scratchnn.data.Splits`: a training split, and validation and test splits or
+    ``None``, each checked by :func:`split` (``n_features`` ``None``: the training split's)."""
+    if not all(hasattr(value, part) for part in ("train", "val", "test")):
+        raise DataTypeError(
+            f"{name} must be a scratchnn.data.Splits(train, val, test), got a "
+            f"{type(value).__name__}"
+        )
+    if value.train is None:
+        raise DataError(f"{name}.train is None: training needs a training split")
+    for part in ("train", "val", "test"):
+        data = getattr(value, part)
+        if data is not None:
+            split(data, f"{name}.{part}", n_features=n_features, n_classes=n_classes)
+            n_features = data.X.shape[1]
+
+
 # --- models and optimizers ----------------------------------------------------------------------
 
 MODEL_INTERFACE = ("params", "weight_names", "dtype", "log_probs", "loss_grad")

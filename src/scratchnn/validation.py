@@ -139,7 +139,8 @@ def _message(name: str, want: str, value: Any, fix: str = "") -> str:
 # --- data ----------------------------------------------------------------------------------------
 
 
-def _array(value: Any, name: str) -> np.ndarray:
+def array(value: Any, name: str) -> np.ndarray:
+    """``value`` if it is a NumPy array; else a :class:`DataTypeError`."""
     if not isinstance(value, np.ndarray):
         raise DataTypeError(
             f"{name} must be a NumPy array, got a {type(value).__name__}; convert it with "
@@ -149,7 +150,8 @@ def _array(value: Any, name: str) -> np.ndarray:
 
 
 def feature_dtype(X: np.ndarray, name: str = "X") -> None:
-    """A :class:`DataTypeError` unless ``X`` holds uint8 pixels or floats."""
+    """A :class:`DataTypeError` unless ``X`` is an array of uint8 pixels or floats."""
+    array(X, name)
     if X.dtype != np.uint8 and not np.issubdtype(X.dtype, np.floating):
         raise DataTypeError(
             f"{name} has dtype {X.dtype}: give uint8 pixels (0..255, scaled by 1/255) or float "
@@ -165,7 +167,7 @@ def features(X: Any, name: str = "X", *, n_features: int | None = None) -> np.nd
     features are used as given. Other dtypes are refused because whether they need scaling
     cannot be told from the data.
     """
-    X = _array(X, name)
+    X = array(X, name)
     feature_dtype(X, name)
     if X.ndim != 2:
         raise DataError(
@@ -192,7 +194,7 @@ def labels(
 ) -> np.ndarray:
     """``y`` if it is a 1-D integer array of class indices in ``[0, n_classes)`` with ``n_rows``
     entries (when given)."""
-    y = _array(y, name)
+    y = array(y, name)
     if not np.issubdtype(y.dtype, np.integer):
         raise DataTypeError(
             f"{name} has dtype {y.dtype}: labels must be integer class indices 0..C-1 "

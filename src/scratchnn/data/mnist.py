@@ -132,9 +132,9 @@ def to_features(X: np.ndarray, dtype: np.dtype | type = np.float64) -> np.ndarra
     * uint8 pixels (0..255): ``X / 255``, exactly :func:`scale_pixels` (the assignment's scaling);
     * float features: used as given, cast to ``dtype`` (already scaled, e.g. pixels in [0, 1]);
     * anything else (integers other than uint8, bool, ...): a :class:`DataError`, because whether
-      it needs scaling cannot be told from the data.
+      it needs scaling cannot be told from the data (so is anything but an array).
     """
+    feature_dtype(X)
     if X.dtype == np.uint8:
         return scale_pixels(X, dtype)
-    feature_dtype(X)
     return X.astype(dtype, copy=False)

@@ -95,7 +95,7 @@ def names() -> st.SearchStrategy[Any]:
     return st.one_of(st.text(max_size=12), st.integers(), st.none())
 
 
-# --- the contract ----------------------------------------------------------------------------------
+# --- the contract ---------------------------------------------------------------------------
 
 
 def clean(call: Callable[[], Any]) -> Any:
@@ -207,7 +207,7 @@ def test_optimizers_and_schedules_refuse_bad_settings_cleanly(
     clean(lambda: Adam(lr, reg, beta1=beta, beta2=beta, eps=eps))
     schedule = clean(lambda: Schedule(kind, warmup, step_size, gamma))
     if schedule is not None:
-        assert 0 <= schedule.factor(3, 4, 20) and math.isfinite(schedule.factor(3, 4, 20))
+        assert schedule.factor(3, 4, 20) >= 0 and math.isfinite(schedule.factor(3, 4, 20))
 
 
 @HOSTILE
@@ -218,7 +218,7 @@ def test_to_features_refuses_what_it_cannot_scale(X):
         assert X.dtype == np.uint8 or np.issubdtype(X.dtype, np.floating)
 
 
-# --- the cases that used to fail, one by one ---------------------------------------------------------
+# --- the cases that used to fail, one by one ---------------------------------------------
 
 
 def _mnist_like(n: int = 64, dtype: Any = np.uint8) -> Splits:

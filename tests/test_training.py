@@ -189,7 +189,7 @@ def test_fit_takes_the_fused_path_for_the_reference_setup_only():
     assert fit(TwoLayerNet(784, 16, 10), floats, SGD(0.1), epochs=1, batch_size=32).path == (
         "reference"
     )
-    with pytest.raises(ConfigError, match="path must be one of .auto., .fused., .reference."):
+    with pytest.raises(ConfigError, match="path must be one of 'auto'"):
         fit(ref, data, SGD(0.1), epochs=1, batch_size=32, path="fast")
 
 

@@ -32,16 +32,19 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ScratchnnError
+from ..errors import ConfigError, DataError, ScratchnnError, shown
 from ..fileio import save_figure
 from ..functional import softmax
 from . import weights_word
-from .networks.genome import Genome
+from .checks import check_int, check_optional_int
+from .networks.formats import edge_pairs
+from .networks.genome import Genome, GenomeError, validate
 from .networks.packed import Packed, instances
 from .search.loop import WEIGHTS
 from .search.population import Population
 from .search.population import pack as pack_population
 from .tasks import ClassificationTask, EpisodeTask, Task
+from .tasks.base import check_task
 
 TUNE_GRID = np.round(np.concatenate([np.arange(-40, 0), np.arange(1, 41)]) * 0.05, 2)
 SWEEP_GRID = np.round(np.concatenate([np.arange(-50, 0), np.arange(1, 51)]) * 0.05, 2)
@@ -81,7 +84,11 @@ def evaluate(
     paper's accuracy-by-digit figure). ``weights``: the network's trained individual weights
     (packed edge order), evaluated as a fourth condition (``trained_accuracy`` for
     classification). ``tune_episodes`` (episode tasks): episodes per weight of the tuning grid
-    and the sweep (default ``episodes``)."""
+    and the sweep (default ``episodes``). The arguments are checked first
+    (:func:`check_evaluate_args`)."""
+    episodes, seed, weights, tune_episodes = check_evaluate_args(
+        task, genome, episodes, seed, weights, tune_episodes
+    )
     if isinstance(task, ClassificationTask):
         return evaluate_mnist(task, genome, seed=seed, weights=weights, draws=episodes)
     if isinstance(task, EpisodeTask):
@@ -93,7 +100,56 @@ def evaluate(
             "tune_episodes": n_tune,
             "weight_sweep": {"weights": SWEEP_GRID.tolist(), "mean": sweep_means},
         }
-    raise ScratchnnError(f"task {getattr(task, 'name', task)!r} has no evaluation protocol")
+    raise ScratchnnError(f"task {shown(getattr(task, 'name', task))} has no evaluation protocol")
+
+
+#: the most episodes (or random weights drawn) one evaluation takes
+MAX_EPISODES = 1_000_000
+
+
+def check_evaluate_args(
+    task: object,
+    genome: object,
+    episodes: object,
+    seed: object,
+    weights: object,
+    tune_episodes: object,
+) -> tuple[int, int, np.ndarray | None, int | None]:
+    """The checks :func:`evaluate` makes before anything runs: a task, a valid genome that fits
+    it, counts in range, individual weights (one finite number per connection) or None.
+    Returns ``episodes``, ``seed``, ``weights`` (as floats) and ``tune_episodes``."""
+    check_task(task)
+    if not isinstance(genome, Genome):
+        raise ConfigError(
+            "genome must be a Genome (scratchnn.wann.networks.formats.load_network(path, n_in, "
+            "n_out) reads one; a zoo champion's is load_champion(name).genome), got "
+            f"{shown(genome)}"
+        )
+    try:
+        validate(genome)
+    except GenomeError as exc:
+        raise DataError(f"genome: {exc}") from None
+    if (genome.n_in, genome.n_out) != (task.n_in, task.n_out):
+        raise DataError(
+            f"genome: the network has {genome.n_in} inputs and {genome.n_out} outputs; task "
+            f"{task.name} needs {task.n_in} and {task.n_out}"
+        )
+    episodes = check_int("episodes", episodes, 1, MAX_EPISODES)
+    seed = check_int("seed", seed, 0)
+    tune_episodes = check_optional_int("tune_episodes", tune_episodes, 1, MAX_EPISODES)
+    if weights is None:
+        return episodes, seed, None, tune_episodes
+    n_edges = len(edge_pairs(genome))
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        w = None
+    if w is None or w.shape != (n_edges,) or not np.all(np.isfinite(w)):
+        raise DataError(
+            f"weights must be {n_edges} finite numbers (one per connection of the genome, in "
+            f"packed edge order) or None, got {shown(weights)}"
+        )
+    return episodes, seed, w, tune_episodes
 
 
 def report_lines(result: dict, episodes: int) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScratchnnError
+from ..errors import ConfigError, ScratchnnError, shown
 from .networks.genome import Genome
 
 #: NAME or NAME:trained
@@ -53,16 +53,19 @@ def manifest(name: str) -> dict[str, Any]:
     """The ``zoo.json`` of entry ``name``; a one-line error naming the entries otherwise."""
     path = zoo_dir() / name / "zoo.json"
     if not path.is_file():
-        raise ScratchnnError(
-            f"no zoo champion {name!r} (the zoo holds: {', '.join(zoo_names()) or 'nothing'})"
+        raise ConfigError(
+            f"no zoo champion {shown(name)} (the zoo holds: {', '.join(zoo_names()) or 'nothing'})"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _split(spec: str) -> tuple[str, str]:
-    m = _NAME.match(spec)
+    m = _NAME.match(spec) if isinstance(spec, str) else None
     if not m:
-        raise ScratchnnError(f"{spec!r} is not a zoo name (NAME or NAME:trained)")
+        raise ConfigError(
+            f"{shown(spec)} is not a zoo name (NAME or NAME:trained; the zoo holds: "
+            f"{', '.join(zoo_names()) or 'nothing'})"
+        )
     return m.group(1), m.group(2) or "champion"
 
 
@@ -72,7 +75,9 @@ def zoo_path(spec: str) -> Path:
     name, part = _split(spec)
     entry = manifest(name).get(part)
     if not entry:
-        raise ScratchnnError(f"zoo champion {name!r} has no trained individual weights")
+        raise ConfigError(
+            f"zoo champion {name!r} has no trained individual weights; load {name!r} instead"
+        )
     return zoo_dir() / name / entry["file"]
 
 
@@ -126,7 +131,8 @@ class Champion:
 
 def load_champion(spec: str) -> Champion:
     """The zoo network ``spec`` (``"swingup"``, ``"mnist256:trained"``, ...), from the
-    installed package: genome, individual weights if any, and the evaluation it ships with."""
+    installed package: genome, individual weights if any, and the evaluation it ships with. A
+    ``spec`` that is not a zoo name is a :class:`~scratchnn.errors.ConfigError` listing them."""
     from .networks.formats import load_network
 
     name, part = _split(spec)

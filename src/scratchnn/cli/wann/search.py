@@ -81,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
     (the last checkpoint is kept)."""
     from ...wann import weights_word
     from ...wann.search.config import load_config_file, load_preset
-    from ...wann.search.loop import CHECKPOINT, evaluate_here, load_checkpoint
+    from ...wann.search.loop import CHECKPOINT, evaluate_here
     from ...wann.search.run import OUTPUT_FILES, describe, search
-    from ...wann.tasks import configure_task, make_task
+    from ...wann.tasks import make_task
 
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
     out = Path(args.out or f"runs/wann-{task.name.replace(':', '-').replace('/', '-')}")
@@ -99,13 +99,7 @@ def run(args: argparse.Namespace) -> int:
             )
     else:
         cfg = load_config_file(args.config) if args.config else load_preset(task.name, args.preset)
-        cfg = cfg.replace(pop=args.pop, seed=args.seed)
-        if args.backend:
-            cfg = cfg.replace(backend=args.backend)
-    saved = load_checkpoint(out / CHECKPOINT).config if args.resume else cfg
-    task = configure_task(task, saved.task_options)
-    if cfg is not None and hasattr(task, "spec"):  # the backend it resolved to, in the checkpoint
-        cfg = cfg.replace(backend=task.spec.backend)
+        cfg = cfg.replace(pop=args.pop, seed=args.seed, backend=args.backend)
     origin = "checkpoint" if args.resume else (str(args.config) if args.config else args.preset)
 
     def log(line: str) -> None:
@@ -115,12 +109,6 @@ def run(args: argparse.Namespace) -> int:
         if args.resume:
             print(f"resuming {out / CHECKPOINT} after generation {state.generation}")
         print(f"{task.name} ({origin}): {describe(state.config)} in {out / CHECKPOINT}")
-        if hasattr(task, "reward_text"):
-            spec = task.spec
-            print(
-                f"{spec.env_id}: {spec.steps} steps per episode, action {spec.action}, "
-                f"{task.reward_text}; {task.workers} worker processes"
-            )
 
     try:
         with contextlib.ExitStack() as stack:

@@ -34,6 +34,7 @@ from .loop import (
     run_search,
     save_checkpoint,
     search_with_restarts,
+    seed_checkpoint,
     select,
     step,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "run_search",
     "save_checkpoint",
     "search_with_restarts",
+    "seed_checkpoint",
     "select",
     "step",
 ]

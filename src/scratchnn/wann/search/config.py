@@ -20,6 +20,8 @@ import yaml
 from ...config import coerce_value, read_yaml_file
 from ...errors import ConfigError, shown
 from .. import PAPER_WEIGHTS
+from ..checks import is_int, is_real
+from ..tasks.base import ACTIONS, BACKENDS, DEFAULT_BACKEND, REWARDS
 from .mutations import PROBS
 from .nsga import CROWDING
 
@@ -66,7 +68,8 @@ class SearchConfig:
     action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
     reward: str = ""  # standard, or reference (biped: no -100 fall penalty)
     labels: tuple[str, ...] = ()  # input then output names for the network drawing
-    #: gymnasium or envpool (empty: envpool when installed and it implements the environment)
+    #: gymnasium or envpool (empty: gymnasium, whether or not EnvPool is installed; a search
+    #: records the backend it ran on, so its checkpoint resumes on the same one)
     backend: str = ""
 
     @property
@@ -142,9 +145,63 @@ def _weights(origin: str, v: Any) -> tuple[float, ...]:
     return tuple(float(coerce_value(origin, "weights", x, float)) for x in v)
 
 
+#: the largest sizes a search accepts (beyond them memory or time runs out long before a result)
+LIMITS = {
+    "pop": 100_000,
+    "generations": 10**9,
+    "reps": 100_000,
+    "best_reps": 100_000,
+    "entrants": 1_000,  # tournament x tournaments
+    "episode_steps": 10**8,
+    "weights": 1_000,
+}
+
+#: what each kind of key must be, in words (for the type errors of :func:`check`)
+_KIND_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a string",
+    "float | None": "a number or None",
+    "tuple[float, ...]": "a list of numbers",
+    "tuple[str, ...]": "a list of strings",
+}
+
+
+def _typed(cfg: SearchConfig) -> SearchConfig:
+    """``cfg`` with every key of the right type (NumPy numbers and lists accepted, returned as
+    plain ints, floats and tuples), or a :class:`ConfigError` naming the key."""
+    values: dict[str, Any] = {}
+    for f in fields(cfg):
+        v, kind = getattr(cfg, f.name), str(f.type)
+        if kind == "int":
+            ok, value = is_int(v), v
+            value = int(v) if ok else v
+        elif kind in ("float", "float | None"):
+            ok = is_real(v) or (v is None and kind == "float | None")
+            value = float(v) if ok and v is not None else v
+        elif kind == "str":
+            ok, value = isinstance(v, str), v
+        else:
+            item = is_real if kind == "tuple[float, ...]" else (lambda x: isinstance(x, str))
+            ok = isinstance(v, list | tuple) and all(item(x) for x in v)
+            value = tuple(float(x) if kind == "tuple[float, ...]" else x for x in v) if ok else v
+        if not ok:
+            raise ConfigError(f"{f.name} must be {_KIND_WORDS[kind]}, got {shown(v)}")
+        values[f.name] = value
+    return replace(cfg, **values)
+
+
 def check(cfg: SearchConfig) -> SearchConfig:
-    """Range checks; returns ``cfg`` or raises :class:`ConfigError` naming the bad key."""
+    """Type and range checks; returns ``cfg`` (its numbers as plain Python ones) or raises
+    :class:`ConfigError` naming the bad key."""
+    if not isinstance(cfg, SearchConfig):
+        raise ConfigError(
+            f"cfg must be a SearchConfig (scratchnn.wann.search.config.load_preset(task) gives "
+            f"one), got {shown(cfg)}"
+        )
+    cfg = _typed(cfg)
     probs = cfg.mutation_probs.values()
+    entrants = cfg.tournament * cfg.tournaments
     rules = [
         (cfg.pop >= 4, f"pop must be >= 4, got {cfg.pop}"),
         (cfg.generations >= 1, f"generations must be >= 1, got {cfg.generations}"),
@@ -172,16 +229,44 @@ def check(cfg: SearchConfig) -> SearchConfig:
             f"got {cfg.disabled_hidden!r}",
         ),
         (cfg.checkpoint_every >= 1, f"checkpoint_every must be >= 1, got {cfg.checkpoint_every}"),
-        (
-            all(p >= 0 for p in probs) and sum(probs) > 0,
-            "the mutation probabilities (p_add_connection, p_insert_node, p_reenable, "
-            "p_change_activation) must be >= 0 and not all 0",
-        ),
         (cfg.seed >= 0, f"seed must be >= 0, got {cfg.seed}"),
         (cfg.episode_steps >= 0, f"episode_steps must be >= 0, got {cfg.episode_steps}"),
         (
             len(cfg.weights) >= 1 and all(np.isfinite(w) and w != 0 for w in cfg.weights),
-            f"weights must be finite and non-zero, got {list(cfg.weights)}",
+            f"weights must be finite and non-zero, got {shown(list(cfg.weights))}",
+        ),
+        (
+            all(np.isfinite(p) and p >= 0 for p in probs) and sum(probs) > 0,
+            "the mutation probabilities (p_add_connection, p_insert_node, p_reenable, "
+            "p_change_activation) must be finite, >= 0 and not all 0",
+        ),
+        *(
+            (
+                getattr(cfg, key) <= LIMITS[key],
+                f"{key} must be <= {LIMITS[key]:,}, got {shown(getattr(cfg, key))}",
+            )
+            for key in ("pop", "generations", "reps", "best_reps", "episode_steps")
+        ),
+        (
+            entrants <= LIMITS["entrants"],
+            f"tournament x tournaments must be <= {LIMITS['entrants']:,}, got {entrants:,}",
+        ),
+        (
+            len(cfg.weights) <= LIMITS["weights"],
+            f"weights: at most {LIMITS['weights']:,} shared weights, got {len(cfg.weights):,}",
+        ),
+        (
+            cfg.action in ("", *ACTIONS),
+            f"action must be one of {', '.join(ACTIONS)} (or empty), got {shown(cfg.action)}",
+        ),
+        (
+            cfg.reward in ("", *REWARDS),
+            f"reward must be one of {', '.join(REWARDS)} (or empty), got {shown(cfg.reward)}",
+        ),
+        (
+            cfg.backend in ("", *BACKENDS),
+            f"backend must be one of {', '.join(BACKENDS)} (or empty: {DEFAULT_BACKEND}), got "
+            f"{shown(cfg.backend)}",
         ),
     ]
     for ok, message in rules:

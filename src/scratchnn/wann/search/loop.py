@@ -398,6 +398,32 @@ def run_search(
     return state
 
 
+def seed_checkpoint(checkpoint: Path, seed: int) -> Path:
+    """Where :func:`search_with_restarts` keeps seed ``seed``'s own checkpoint: beside
+    ``checkpoint``, ``checkpoint-seed3.npz`` for ``checkpoint.npz`` and seed 3."""
+    checkpoint = Path(checkpoint)
+    return checkpoint.with_name(f"{checkpoint.stem}-seed{seed}{checkpoint.suffix}")
+
+
+def earlier_seeds(checkpoint: Path, seed: int) -> list[SearchState]:
+    """The saved states of the seeds before ``seed`` (their :func:`seed_checkpoint` files beside
+    ``checkpoint``), in the order they ran."""
+    checkpoint = Path(checkpoint)
+    prefix, suffix = f"{checkpoint.stem}-seed", checkpoint.suffix
+    seeds = []
+    for path in checkpoint.parent.glob(f"{prefix}*{suffix}"):
+        number = path.name[len(prefix) : len(path.name) - len(suffix)]
+        if number.isdigit() and int(number) < seed:
+            seeds.append(int(number))
+    return [load_checkpoint(seed_checkpoint(checkpoint, s)) for s in sorted(seeds)]
+
+
+def _better(run: SearchState, best: SearchState | None) -> bool:
+    """Whether ``run`` replaces ``best`` as the result of a search with restarts: the first
+    run, one that solves the task, or a higher champion score."""
+    return best is None or bool(run.solved_at) or run.champion_mean > best.champion_mean
+
+
 def search_with_restarts(
     task: Task,
     cfg: SearchConfig,
@@ -413,13 +439,22 @@ def search_with_restarts(
 
     Returns the solving (or else the best) search; its ``config.seed`` says which seed it was.
     Small Boolean tasks are solved by some runs within a few hundred generations and not by
-    others within thousands, so restarts find a solution sooner than one long run. ``state``
-    continues a saved run first.
+    others within thousands, so restarts find a solution sooner than one long run.
+
+    The time limit stops the seed in progress after the generation that ends past it (as
+    :func:`run_search`'s does) and starts no new seed. With ``checkpoint``, the seed in
+    progress is saved there and every seed also in its own :func:`seed_checkpoint` file, so
+    that ``state`` (the seed in progress, as saved in ``checkpoint``) continues the search with
+    the earlier seeds' results: the same result as an uninterrupted search.
     """
     t0 = time.perf_counter()
-    best: SearchState | None = None
     seed = state.config.seed if state else cfg.seed
+    best: SearchState | None = None
+    if state is not None and checkpoint is not None:
+        for earlier in earlier_seeds(checkpoint, seed):
+            best = earlier if _better(earlier, best) else best
     while True:
+        left = max(0.0, time_limit - (time.perf_counter() - t0))
         run = run_search(
             task,
             replace(cfg, seed=seed),
@@ -428,11 +463,14 @@ def search_with_restarts(
             checkpoint=checkpoint,
             engine=engine,
             evaluate=evaluate,
+            time_limit=left,
         )
         state = None
-        if best is None or run.solved_at or run.champion_mean > best.champion_mean:
-            best = run
-        if run.solved_at or time.perf_counter() - t0 > time_limit:
+        if checkpoint is not None:
+            save_checkpoint(run, seed_checkpoint(checkpoint, seed))
+        best = run if _better(run, best) else best
+        finished = run.generation >= run.config.generations
+        if run.solved_at or not finished or time.perf_counter() - t0 > time_limit:
             return best
         if log:
             log(f"seed {seed}: not solved in {cfg.generations} generations; restarting")

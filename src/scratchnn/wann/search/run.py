@@ -20,13 +20,23 @@ import numpy as np
 
 from ...errors import ConfigError, ScratchnnError
 from ...fileio import atomic_write_text, dumps_json
+from ..checks import (
+    check_callable,
+    check_flag,
+    check_name,
+    check_optional_int,
+    check_path,
+    check_real,
+)
 from ..networks.formats import save_reference_csv
 from ..networks.genome import express
 from ..plots import draw_network, plot_fitness
-from ..tasks import SolvableTask, Task
-from .config import SearchConfig, with_overrides
+from ..tasks import SolvableTask, Task, configure_task
+from ..tasks.base import check_task
+from .config import LIMITS, SearchConfig, check, with_overrides
 from .loop import (
     CHECKPOINT,
+    ENGINES,
     OLD_CHECKPOINT,
     Evaluator,
     GenerationStats,
@@ -53,6 +63,8 @@ class SearchRun:
     seconds: float
     resumed: bool
     solved: bool | None = None
+    #: the task as it ran: with the config's task keys applied
+    task: Task | None = None
 
     @property
     def seconds_per_generation(self) -> float:
@@ -88,19 +100,77 @@ def search(
     """Run a search for ``task`` with ``cfg`` into ``out`` (or, with ``resume``, continue the
     one saved there, up to ``generations`` if given), then write the outputs.
 
+    Every key of ``cfg`` applies, the task keys included (``episode_steps``, ``action``,
+    ``reward``, ``labels``, ``backend``: :func:`configure`), as ``scratchnn wann search
+    --config`` applies them; a Gymnasium task's backend is recorded in the checkpoint and in
+    ``best.json``. The arguments are checked first (:class:`~scratchnn.errors.ConfigError`
+    naming the bad one).
+
     Tasks that can be solved (:class:`~scratchnn.wann.tasks.SolvableTask`) stop when solved and
     restart with the next seed after ``cfg.generations``, until ``time_limit`` seconds (default
-    110). Other tasks stop after the first generation that ends past ``time_limit`` seconds
-    (default: no limit); the checkpoint lets ``resume`` continue. ``on_start`` sees the state
-    the search starts from; ``evaluate`` scores each generation (default: here;
+    110; each seed has its own checkpoint beside ``checkpoint.npz``). Other tasks stop after the
+    first generation that ends past ``time_limit`` seconds (default: no limit); the checkpoint
+    lets ``resume`` continue. ``on_start`` sees the state the search starts from; ``log`` gets
+    one line per generation (and a Gymnasium task's episode settings first); ``evaluate``
+    scores each generation (default: here;
     :func:`~scratchnn.wann.search.distributed.ray_evaluator`: on a Ray cluster, with the same
     results). A ``KeyboardInterrupt`` propagates; the last checkpoint in ``out`` stays valid.
     """
-    out = Path(out)
+    args = check_search_args(task, out, cfg, resume, generations, time_limit, engine)
+    callbacks = {"log": log, "on_start": on_start, "evaluate": evaluate}
+    for name, fn in callbacks.items():
+        check_callable(name, fn, optional=name != "evaluate")
+    out = args["out"]
+    if cfg is not None and not resume:
+        configure(task, check(cfg))  # a task key the task cannot take fails before out is made
     with search_lock(out):
         return _search(
-            task, out, cfg, resume, generations, time_limit, log, engine, on_start, evaluate
+            task, out, cfg, resume, generations, args["time_limit"], log, engine, on_start, evaluate
         )
+
+
+def check_search_args(
+    task: object,
+    out: object,
+    cfg: object,
+    resume: object,
+    generations: object,
+    time_limit: object,
+    engine: object,
+) -> dict:
+    """The checks :func:`search` makes before anything runs; returns ``{"out": Path,
+    "time_limit": float | None}``."""
+    check_task(task)
+    path = check_path("out", out)
+    check_flag("resume", resume)
+    if cfg is None and not resume:
+        raise ConfigError(
+            "cfg: a new search needs a SearchConfig (scratchnn.wann.search.config."
+            "load_preset(task_name) gives the preset's), or resume=True to continue one"
+        )
+    if cfg is not None:
+        check(cfg)
+    check_optional_int("generations", generations, 1, LIMITS["generations"])
+    limit = None if time_limit is None else check_real("time_limit", time_limit, 0.0, 1e9)
+    check_name("engine", engine, ENGINES)
+    return {"out": path, "time_limit": limit}
+
+
+def configure(task: Task, cfg: SearchConfig, resumed: bool = False) -> tuple[Task, SearchConfig]:
+    """``task`` with the task keys of ``cfg`` applied
+    (:func:`~scratchnn.wann.tasks.configure_task`), and ``cfg`` with the backend a Gymnasium
+    task runs on recorded. A resumed checkpoint that records no backend (written before searches
+    recorded it) runs on the backend it then ran on
+    (:func:`~scratchnn.wann.tasks.gym.legacy_backend`)."""
+    options = cfg.task_options
+    if resumed and not cfg.backend and hasattr(task, "spec"):
+        from ..tasks.gym import legacy_backend
+
+        options["backend"] = legacy_backend(task.spec.env_id)
+    task = configure_task(task, options)
+    if hasattr(task, "spec"):
+        cfg = with_overrides(cfg, backend=task.spec.backend)
+    return task, cfg
 
 
 @contextmanager
@@ -143,19 +213,17 @@ def _search(
     evaluate: Evaluator = evaluate_here,
 ) -> SearchRun:
     state = start_or_resume(out, task, resume)
-    if state is not None:
-        cfg = with_overrides(state.config, generations=generations)
-    elif cfg is None:
-        raise ValueError("a new search needs a config")
-    else:
-        cfg = with_overrides(cfg, generations=generations)
     resumed = state is not None
+    start = state.config if state is not None else cfg
+    task, cfg = configure(task, with_overrides(start, generations=generations), resumed)
     if state is None:
         state = initial_state(task, cfg)
     else:
         state.config = cfg
     if on_start:
         on_start(state)
+    if log and hasattr(task, "episode_text"):
+        log(task.episode_text)
     ckpt = out / CHECKPOINT
     t0 = time.perf_counter()
     solvable = isinstance(task, SolvableTask)
@@ -177,7 +245,7 @@ def _search(
     solved = None
     if solvable and state.champion is not None:
         solved = task.solved(express(state.champion), np.array(state.config.weights))
-    return SearchRun(state, out, time.perf_counter() - t0, resumed, solved)
+    return SearchRun(state, out, time.perf_counter() - t0, resumed, solved, task)
 
 
 def start_or_resume(out: Path, task: Task, resume: bool) -> SearchState | None:
@@ -220,6 +288,7 @@ def write_outputs(state: SearchState, task: Task, out: Path) -> None:
     g = state.champion
     meta = {
         "task": task.name,
+        **({"backend": task.spec.backend} if hasattr(task, "spec") else {}),
         "champion_mean": state.champion_mean,
         "generations": state.generation,
         "seed": state.config.seed,

@@ -21,7 +21,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...errors import ConfigError, ScratchnnError, shown
-from .base import INVALID_SCORE, ClassificationTask, EpisodeTask, SolvableTask, Task, episode_pairs
+from ..checks import check_int, check_optional_int, check_optional_path, check_real
+from .base import (
+    INVALID_SCORE,
+    MAX_STEPS,
+    MAX_WORKERS,
+    TASK_OPTIONS,
+    ClassificationTask,
+    EpisodeTask,
+    SolvableTask,
+    Task,
+    episode_pairs,
+)
 from .boolean import BooleanTask, boolean_task_names
 from .mnist256 import Mnist256Task
 from .swingup import SwingUpTask
@@ -52,7 +63,15 @@ def make_task(
     workers: int | None = None,
 ) -> Task:
     """The task called ``name`` (see ``TASK_NAMES``); ``p_init`` overrides its default;
-    ``workers``: processes for the episodes of Gymnasium tasks (default: the usable cores)."""
+    ``workers``: processes for the episodes of Gymnasium tasks (default: the usable cores).
+    Every argument is checked first (a :class:`~scratchnn.errors.ConfigError` naming it)."""
+    if not isinstance(name, str):
+        raise ConfigError(
+            f"task name must be a string ({', '.join(TASK_NAMES)}), got {shown(name)}"
+        )
+    data_dir = check_optional_path("data_dir", data_dir)
+    p_init = None if p_init is None else check_real("p_init", p_init, 0.0, 1.0, low_open=True)
+    workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
     boolean = boolean_task_names()
     if name == "swingup":
         task = SwingUpTask()
@@ -71,7 +90,7 @@ def make_task(
     elif name in boolean:
         task = BooleanTask(boolean[name])
     else:
-        raise ScratchnnError(f"unknown task {shown(name)}; tasks: {', '.join(TASK_NAMES)}")
+        raise ConfigError(f"unknown task {shown(name)}; tasks: {', '.join(TASK_NAMES)}")
     if p_init is not None:
         task = replace(task, p_init=p_init)
     return task
@@ -80,12 +99,17 @@ def make_task(
 def configure_task(task: Task, options: dict) -> Task:
     """``task`` with the task keys of a search config (``SearchConfig.task_options``: steps,
     action, reward, labels); a key the task has no use for is a :class:`ConfigError`."""
+    if not isinstance(options, dict) or not all(k in TASK_OPTIONS for k in options):
+        raise ConfigError(
+            f"options must be a dict with keys among {', '.join(TASK_OPTIONS)}, got "
+            f"{shown(options)}"
+        )
     if not options:
         return task
     if hasattr(task, "with_options"):
         return task.with_options(**options)
     if isinstance(task, SwingUpTask) and set(options) == {"steps"}:
-        return replace(task, steps=int(options["steps"]))
+        return replace(task, steps=check_int("episode_steps", options["steps"], 1, MAX_STEPS))
     keys = {"steps": "episode_steps"}
     names = ", ".join(keys.get(k, k) for k in options)
     raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task.name}")

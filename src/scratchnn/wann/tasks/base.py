@@ -20,11 +20,26 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ...errors import ConfigError, shown
 from ..networks.genome import Expressed
 from ..networks.packed import Packed
 
 #: score given to a network whose output is NaN or infinite at some weight
 INVALID_SCORE = -1e6
+
+#: the task keys of the Gymnasium tasks (:mod:`~scratchnn.wann.tasks.gym`): how outputs become
+#: actions, which reward, which environments run the episodes
+ACTIONS = ("clip", "tanh", "argmax")
+REWARDS = ("standard", "reference")
+BACKENDS = ("gymnasium", "envpool")
+#: the backend of a Gymnasium task when none is named: always the same, whatever is installed, so
+#: that a seed gives the same search on every machine (EnvPool draws other terrains)
+DEFAULT_BACKEND = "gymnasium"
+#: the task keys a search config may set (``SearchConfig.task_options``)
+TASK_OPTIONS = ("steps", "action", "reward", "labels", "backend")
+#: the longest episode, and the most worker processes, a task accepts
+MAX_STEPS = 10**8
+MAX_WORKERS = 1024
 
 
 class Task(Protocol):
@@ -89,3 +104,16 @@ def episode_pairs(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
         np.repeat(np.arange(n_inst), n_states),
         np.tile(np.arange(n_states), n_inst),
     )
+
+
+def check_task(task: object, name: str = "task") -> Task:
+    """``task`` when it has what the search and the evaluation use (``name``, ``n_in``,
+    ``n_out``, ``p_init``, ``activations``, ``evaluate``); else a :class:`ConfigError` saying how
+    to make one."""
+    needed = ("name", "n_in", "n_out", "p_init", "activations", "evaluate")
+    if isinstance(task, type) or not all(hasattr(task, a) for a in needed):
+        raise ConfigError(
+            f"{name} must be a WANN task (scratchnn.wann.tasks.make_task('xor'), ...), got "
+            f"{shown(task)}"
+        )
+    return task  # type: ignore[return-value]

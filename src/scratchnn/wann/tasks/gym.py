@@ -20,9 +20,11 @@ depends only on its seed and its network, so the scores are the same whatever th
 
 Backends (``backend``): ``gymnasium`` steps Gymnasium's Python environments, one per episode, in
 worker processes; ``envpool`` steps EnvPool's C++ environments in one pool per generation
-(:mod:`~scratchnn.wann.tasks.envpool`, several times faster). The default is ``envpool`` when it
-is installed and implements the environment, else ``gymnasium``. The two draw different terrains
-for the same seed, so their scores agree in distribution, not episode for episode.
+(:mod:`~scratchnn.wann.tasks.envpool`, several times faster; ``pip install
+'scratchnn[envpool]'``). The default is ``gymnasium`` (:data:`DEFAULT_BACKEND`), whether or not
+EnvPool is installed: the two draw different terrains for the same seed, so their scores agree in
+distribution, not episode for episode, and a seed must give the same search on every machine.
+A search records the backend it ran on in its checkpoint and its ``best.json``.
 
 Rewards (``reward``): ``standard`` is the environment's own. ``reference`` (the default of
 ``biped``) is the WANN reference's BipedalWalker: Gymnasium's reward except that a fall is not
@@ -42,15 +44,18 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from ...errors import ConfigError, ScratchnnError
+from ...errors import ConfigError, ScratchnnError, shown
+from ..checks import (
+    check_int,
+    check_name,
+    check_names,
+    check_optional_int,
+    check_real,
+)
 from ..networks.activations import ALL_IDS
 from ..networks.packed import Packed, forward_rows, shared_weight_instances
 from . import envpool as ep
-from .base import episode_pairs
-
-ACTIONS = ("clip", "tanh", "argmax")
-BACKENDS = ("gymnasium", "envpool")
-REWARDS = ("standard", "reference")
+from .base import BACKENDS, DEFAULT_BACKEND, MAX_STEPS, MAX_WORKERS, REWARDS, episode_pairs
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,15 @@ class GymTask:
         return f"{text}; {self.backend_text}"
 
     @property
+    def episode_text(self) -> str:
+        """The episodes a search runs, in words (the search log's second line)."""
+        spec = self.spec
+        return (
+            f"{spec.env_id}: {spec.steps} steps per episode, action {spec.action}, "
+            f"{self.reward_text}; {self.workers} worker processes"
+        )
+
+    @property
     def backend_text(self) -> str:
         """Which environments run the episodes, in words (the search log and ``wann eval``)."""
         if self.spec.backend == "envpool":
@@ -336,6 +350,9 @@ class GymTask:
         backend: str = "",
     ) -> GymTask:
         """This task with the given options (empty / 0 / None: unchanged), checked."""
+        steps = check_int("episode_steps", steps, 0, MAX_STEPS)
+        labels = check_names("labels", labels)
+        workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
         spec = self.spec
         if backend:
             spec = replace(spec, backend=_check_backend(backend, spec.env_id))
@@ -354,8 +371,6 @@ class GymTask:
                 )
             task = replace(task, input_names=labels[: self.n_in], output_names=labels[self.n_in :])
         if workers is not None:
-            if workers < 1:
-                raise ConfigError(f"workers must be >= 1, got {workers}")
             task = replace(task, workers=workers)
         return task
 
@@ -363,9 +378,9 @@ class GymTask:
 def _check_action(action: str, spec: EnvSpec) -> str:
     discrete = not spec.low
     allowed = ("argmax",) if discrete else ("clip", "tanh")
-    if action not in allowed:
+    if not isinstance(action, str) or action not in allowed:
         raise ConfigError(
-            f"action {action!r} does not fit {spec.env_id}'s "
+            f"action {shown(action)} does not fit {spec.env_id}'s "
             f"{'Discrete' if discrete else 'Box'} action space; use {' or '.join(allowed)}"
         )
     if action == "tanh" and not (np.all(np.isfinite(spec.low)) and np.all(np.isfinite(spec.high))):
@@ -379,22 +394,22 @@ def _envpool_version() -> str:
     return str(getattr(envpool, "__version__", "?"))
 
 
-def default_backend(env_id: str) -> str:
-    """``envpool`` when it is installed and implements ``env_id``, else ``gymnasium``."""
+def legacy_backend(env_id: str) -> str:
+    """The backend an unnamed one meant before :data:`DEFAULT_BACKEND` was fixed: ``envpool``
+    when it is installed and implements ``env_id``, else ``gymnasium``. Only for resuming a
+    checkpoint that does not record its backend (:func:`scratchnn.wann.search.run.search`)."""
     return "envpool" if ep.supports(env_id) else "gymnasium"
 
 
 def _check_backend(backend: str, env_id: str) -> str:
-    if backend not in BACKENDS:
-        raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    check_name("backend", backend, BACKENDS)
     if backend == "envpool":
         ep.require(env_id)
     return backend
 
 
 def _check_reward(reward: str, env_id: str) -> str:
-    if reward not in REWARDS:
-        raise ConfigError(f"reward must be one of {', '.join(REWARDS)}, got {reward!r}")
+    check_name("reward", reward, REWARDS)
     if reward == "reference" and not env_id.startswith("BipedalWalker"):
         raise ConfigError("reward 'reference' (no fall penalty) applies to BipedalWalker only")
     return reward
@@ -414,7 +429,19 @@ def gym_task(
     """The task for Gymnasium's ``env_id`` (made once here to read its spaces). ``steps``:
     episode length (default: the environment's own time limit, else 1000); ``action``: ``clip``
     or ``tanh`` for a Box action space (default ``tanh``), ``argmax`` for a Discrete one;
-    ``backend``: ``gymnasium`` or ``envpool`` (default: :func:`default_backend`)."""
+    ``backend``: ``gymnasium`` or ``envpool`` (default: :data:`DEFAULT_BACKEND`, ``gymnasium``,
+    whatever is installed). Every argument is checked first (a
+    :class:`~scratchnn.errors.ConfigError` naming it)."""
+    if not isinstance(env_id, str) or not env_id:
+        raise ConfigError(f"env_id must be a Gymnasium environment id, got {shown(env_id)}")
+    if name is not None and not isinstance(name, str):
+        raise ConfigError(f"name must be a string or None, got {shown(name)}")
+    steps = check_optional_int("steps", steps, 1, MAX_STEPS)
+    p_init = check_real("p_init", p_init, 0.0, 1.0, low_open=True)
+    labels = check_names("labels", labels)
+    workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
+    if backend is not None:
+        check_name("backend", backend, BACKENDS)
     _import_env_module(env_id)
     try:
         env = gym.make(env_id, disable_env_checker=True)
@@ -452,7 +479,7 @@ def gym_task(
         spec,
         action=_check_action(action, spec),
         reward=_check_reward(reward, env_id),
-        backend=_check_backend(backend or default_backend(env_id), env_id),
+        backend=_check_backend(backend or DEFAULT_BACKEND, env_id),
     )
     task = GymTask(
         name=name or f"gym:{env_id}",

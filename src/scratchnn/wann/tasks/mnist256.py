@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ...data.mnist import load_mnist
+from ..checks import check_int, check_optional_path, check_real
 from ..networks.activations import NO_STEP
 from ..networks.packed import Packed, forward_batch, shared_weight_cross_entropy
 from .base import INVALID_SCORE
@@ -127,6 +128,13 @@ class Mnist256Task:
     output_names: tuple[str, ...] = tuple(str(d) for d in range(10))
     batch: int = 1000
     data_dir: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        """Checks: ``batch`` in [1, 60,000] (the training images), ``p_init`` in (0, 1],
+        ``data_dir`` a path or None."""
+        check_int("batch", self.batch, 1, 60_000)
+        check_real("p_init", self.p_init, 0.0, 1.0, low_open=True)
+        check_optional_path("data_dir", self.data_dir)
 
     @cached_property
     def data(self):

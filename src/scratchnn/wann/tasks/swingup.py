@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ..checks import check_int, check_real
 from ..networks.activations import ALL_IDS
 from ..networks.packed import (
     Packed,
@@ -34,7 +35,7 @@ from ..networks.packed import (
     kernel_args,
     shared_weight_instances,
 )
-from .base import episode_pairs
+from .base import MAX_STEPS, episode_pairs
 
 GRAVITY = 9.82
 M_CART = 0.5
@@ -371,6 +372,11 @@ class SwingUpTask:
     input_names: tuple[str, ...] = ("x", "x_dot", "cos(th)", "sin(th)", "th_dot")
     output_names: tuple[str, ...] = ("force",)
     steps: int = T_LIMIT
+
+    def __post_init__(self) -> None:
+        """Checks: ``steps`` a whole number >= 1, ``p_init`` in (0, 1]."""
+        check_int("steps", self.steps, 1, MAX_STEPS)
+        check_real("p_init", self.p_init, 0.0, 1.0, low_open=True)
 
     def evaluate(
         self,

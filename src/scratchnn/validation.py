@@ -211,7 +211,7 @@ def labels(
             fix = (
                 "labels 1..C look 1-based: subtract 1"
                 if low >= 1 and high == n_classes
-                else f"build the model with num_classes > {high}"
+                else f"build the model with num_classes={high + 1} or more"
                 if low >= 0
                 else "labels are class indices, never negative"
             )

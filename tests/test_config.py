@@ -148,8 +148,8 @@ def test_tune_refuses_a_negative_trial_count_or_timeout(tmp_path):
     from scratchnn.experiments.tune import run_tune
 
     for kwargs, message in (
-        ({"trials": -1}, "--trials must be >= 1"),
-        ({"timeout": -5.0}, "--timeout"),
+        ({"trials": -1}, "trials must be an integer >= 1"),
+        ({"timeout": -5.0}, "timeout must be a finite number > 0"),
     ):
         with pytest.raises(ConfigError, match=message):
             run_tune(tmp_path / "missing.yaml", tmp_path / "out", **kwargs)

@@ -41,7 +41,7 @@ def test_gymnasium_is_the_default_backend_even_with_envpool_installed():
 def test_backend_option_is_checked(monkeypatch):
     task = biped_task(workers=1)
     assert task.with_options(backend="gymnasium").spec.backend == "gymnasium"
-    with pytest.raises(ConfigError, match="backend must be one of gymnasium, envpool"):
+    with pytest.raises(ConfigError, match="backend must be one of 'gymnasium', 'envpool'"):
         task.with_options(backend="jax")
     swingup = make_task("swingup")
     with pytest.raises(ConfigError, match="backend: only for Gymnasium tasks"):

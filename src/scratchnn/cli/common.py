@@ -140,8 +140,8 @@ def add_backend(p: argparse.ArgumentParser) -> None:
         "--backend",
         choices=("gymnasium", "envpool"),
         help="Gymnasium tasks: the environments that run the episodes, Gymnasium's (Python) or "
-        "EnvPool's (C++; pip install 'scratchnn[envpool]'). Default: envpool when installed "
-        "and it implements the environment, else gymnasium",
+        "EnvPool's (C++; pip install 'scratchnn[envpool]'). Default: gymnasium, whether or "
+        "not EnvPool is installed",
     )
 
 

@@ -35,8 +35,9 @@ import numpy as np
 from ..errors import ConfigError, DataError, ScratchnnError, shown
 from ..fileio import save_figure
 from ..functional import softmax
+from ..validation import integer
 from . import weights_word
-from .checks import check_int, check_optional_int
+from .checks import check_optional_int
 from .networks.formats import edge_pairs
 from .networks.genome import Genome, GenomeError, validate
 from .networks.packed import Packed, instances
@@ -134,8 +135,8 @@ def check_evaluate_args(
             f"genome: the network has {genome.n_in} inputs and {genome.n_out} outputs; task "
             f"{task.name} needs {task.n_in} and {task.n_out}"
         )
-    episodes = check_int("episodes", episodes, 1, MAX_EPISODES)
-    seed = check_int("seed", seed, 0)
+    episodes = integer(episodes, "episodes", low=1, high=MAX_EPISODES)
+    seed = integer(seed, "seed", low=0)
     tune_episodes = check_optional_int("tune_episodes", tune_episodes, 1, MAX_EPISODES)
     if weights is None:
         return episodes, seed, None, tune_episodes

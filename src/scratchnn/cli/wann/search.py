@@ -51,9 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ws.add_argument(
         "--time-limit",
         type=float,
-        help="Boolean tasks: no new restart after this many seconds (default 110); other "
-        "tasks: stop (checkpointed, --resume continues) after the generation that ends past "
-        "this many seconds (default: no limit)",
+        help="stop (checkpointed, --resume continues) after the generation that ends past this "
+        "many seconds; Boolean tasks also start no new restart after it (default 110), other "
+        "tasks have no limit by default",
     )
     ws.add_argument("--out", type=Path, help="output directory (default runs/wann-TASK)")
     ws.add_argument("--resume", action="store_true", help="continue the search saved in --out")

@@ -19,8 +19,9 @@ import yaml
 
 from ...config import coerce_value, read_yaml_file
 from ...errors import ConfigError, shown
+from ...validation import instance, integer, real
 from .. import PAPER_WEIGHTS
-from ..checks import is_int, is_real
+from ..checks import check_names
 from ..tasks.base import ACTIONS, BACKENDS, DEFAULT_BACKEND, REWARDS
 from .mutations import PROBS
 from .nsga import CROWDING
@@ -156,38 +157,25 @@ LIMITS = {
     "weights": 1_000,
 }
 
-#: what each kind of key must be, in words (for the type errors of :func:`check`)
-_KIND_WORDS = {
-    "int": "a whole number",
-    "float": "a number",
-    "str": "a string",
-    "float | None": "a number or None",
-    "tuple[float, ...]": "a list of numbers",
-    "tuple[str, ...]": "a list of strings",
-}
-
 
 def _typed(cfg: SearchConfig) -> SearchConfig:
     """``cfg`` with every key of the right type (NumPy numbers and lists accepted, returned as
-    plain ints, floats and tuples), or a :class:`ConfigError` naming the key."""
+    plain ints, floats and tuples), or a :class:`~scratchnn.errors.ConfigTypeError` (a
+    :class:`ConfigError`) naming the key."""
     values: dict[str, Any] = {}
     for f in fields(cfg):
-        v, kind = getattr(cfg, f.name), str(f.type)
+        v, kind, name = getattr(cfg, f.name), str(f.type), f.name
         if kind == "int":
-            ok, value = is_int(v), v
-            value = int(v) if ok else v
-        elif kind in ("float", "float | None"):
-            ok = is_real(v) or (v is None and kind == "float | None")
-            value = float(v) if ok and v is not None else v
+            values[name] = integer(v, name)
+        elif kind == "float" or (kind == "float | None" and v is not None):
+            values[name] = real(v, name)
         elif kind == "str":
-            ok, value = isinstance(v, str), v
-        else:
-            item = is_real if kind == "tuple[float, ...]" else (lambda x: isinstance(x, str))
-            ok = isinstance(v, list | tuple) and all(item(x) for x in v)
-            value = tuple(float(x) if kind == "tuple[float, ...]" else x for x in v) if ok else v
-        if not ok:
-            raise ConfigError(f"{f.name} must be {_KIND_WORDS[kind]}, got {shown(v)}")
-        values[f.name] = value
+            values[name] = instance(v, name, str, "a string")
+        elif kind == "tuple[float, ...]":
+            items = instance(v, name, (list, tuple), "a list of numbers")
+            values[name] = tuple(real(x, name) for x in items)
+        elif kind == "tuple[str, ...]":
+            values[name] = check_names(name, v)
     return replace(cfg, **values)
 
 

@@ -20,14 +20,8 @@ import numpy as np
 
 from ...errors import ConfigError, ScratchnnError
 from ...fileio import atomic_write_text, dumps_json
-from ..checks import (
-    check_callable,
-    check_flag,
-    check_name,
-    check_optional_int,
-    check_path,
-    check_real,
-)
+from ...validation import choice, flag, real
+from ..checks import check_callable, check_optional_int, check_path
 from ..networks.formats import save_reference_csv
 from ..networks.genome import express
 from ..plots import draw_network, plot_fitness
@@ -49,7 +43,7 @@ from .loop import (
 )
 
 LOCK = "search.lock"
-BOOLEAN_TIME_LIMIT = 110.0  # seconds: no new restart of a Boolean search after this
+BOOLEAN_TIME_LIMIT = 110.0  # seconds: a Boolean search stops (and starts no new seed) after this
 OUTPUT_FILES = ("stats.csv", "best.json", "best.csv", "fitness.png", "network.png", CHECKPOINT)
 
 
@@ -142,7 +136,7 @@ def check_search_args(
     "time_limit": float | None}``."""
     check_task(task)
     path = check_path("out", out)
-    check_flag("resume", resume)
+    flag(resume, "resume")
     if cfg is None and not resume:
         raise ConfigError(
             "cfg: a new search needs a SearchConfig (scratchnn.wann.search.config."
@@ -151,8 +145,8 @@ def check_search_args(
     if cfg is not None:
         check(cfg)
     check_optional_int("generations", generations, 1, LIMITS["generations"])
-    limit = None if time_limit is None else check_real("time_limit", time_limit, 0.0, 1e9)
-    check_name("engine", engine, ENGINES)
+    limit = None if time_limit is None else real(time_limit, "time_limit", low=0.0, high=1e9)
+    choice(engine, "engine", ENGINES)
     return {"out": path, "time_limit": limit}
 
 

@@ -21,7 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...errors import ConfigError, ScratchnnError, shown
-from ..checks import check_int, check_optional_int, check_optional_path, check_real
+from ...validation import integer, real
+from ..checks import check_optional_int, check_optional_path
 from .base import (
     INVALID_SCORE,
     MAX_STEPS,
@@ -70,7 +71,7 @@ def make_task(
             f"task name must be a string ({', '.join(TASK_NAMES)}), got {shown(name)}"
         )
     data_dir = check_optional_path("data_dir", data_dir)
-    p_init = None if p_init is None else check_real("p_init", p_init, 0.0, 1.0, low_open=True)
+    p_init = None if p_init is None else real(p_init, "p_init", low=0.0, high=1.0, low_open=True)
     workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
     boolean = boolean_task_names()
     if name == "swingup":
@@ -109,7 +110,9 @@ def configure_task(task: Task, options: dict) -> Task:
     if hasattr(task, "with_options"):
         return task.with_options(**options)
     if isinstance(task, SwingUpTask) and set(options) == {"steps"}:
-        return replace(task, steps=check_int("episode_steps", options["steps"], 1, MAX_STEPS))
+        return replace(
+            task, steps=integer(options["steps"], "episode_steps", low=1, high=MAX_STEPS)
+        )
     keys = {"steps": "episode_steps"}
     names = ", ".join(keys.get(k, k) for k in options)
     raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task.name}")

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...errors import ConfigError, shown
 from ...theory.boolean import INPUTS, TABLES
-from ..checks import check_name, check_real
+from ...validation import choice, real
 from ..networks.activations import ALL_IDS
 from ..networks.genome import Expressed
 from ..networks.packed import Packed, forward_batch, forward_shared, pack
@@ -33,13 +33,13 @@ class BooleanTask:
 
     def __post_init__(self) -> None:
         """Checks: a known function, the two inputs and one output, ``p_init`` in (0, 1]."""
-        check_name("function", self.function, tuple(TABLES))
+        choice(self.function, "function", tuple(TABLES))
         if (self.n_in, self.n_out) != (2, 1):
             raise ConfigError(
                 f"a Boolean task has 2 inputs and 1 output, got n_in={shown(self.n_in)}, "
                 f"n_out={shown(self.n_out)}"
             )
-        check_real("p_init", self.p_init, 0.0, 1.0, low_open=True)
+        real(self.p_init, "p_init", low=0.0, high=1.0, low_open=True)
 
     @property
     def name(self) -> str:

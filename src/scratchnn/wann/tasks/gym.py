@@ -45,13 +45,8 @@ import numpy as np
 from gymnasium import spaces
 
 from ...errors import ConfigError, ScratchnnError, shown
-from ..checks import (
-    check_int,
-    check_name,
-    check_names,
-    check_optional_int,
-    check_real,
-)
+from ...validation import choice, integer, real
+from ..checks import check_names, check_optional_int
 from ..networks.activations import ALL_IDS
 from ..networks.packed import Packed, forward_rows, shared_weight_instances
 from . import envpool as ep
@@ -350,7 +345,7 @@ class GymTask:
         backend: str = "",
     ) -> GymTask:
         """This task with the given options (empty / 0 / None: unchanged), checked."""
-        steps = check_int("episode_steps", steps, 0, MAX_STEPS)
+        steps = integer(steps, "episode_steps", low=0, high=MAX_STEPS)
         labels = check_names("labels", labels)
         workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
         spec = self.spec
@@ -402,14 +397,14 @@ def legacy_backend(env_id: str) -> str:
 
 
 def _check_backend(backend: str, env_id: str) -> str:
-    check_name("backend", backend, BACKENDS)
+    choice(backend, "backend", BACKENDS)
     if backend == "envpool":
         ep.require(env_id)
     return backend
 
 
 def _check_reward(reward: str, env_id: str) -> str:
-    check_name("reward", reward, REWARDS)
+    choice(reward, "reward", REWARDS)
     if reward == "reference" and not env_id.startswith("BipedalWalker"):
         raise ConfigError("reward 'reference' (no fall penalty) applies to BipedalWalker only")
     return reward
@@ -437,11 +432,11 @@ def gym_task(
     if name is not None and not isinstance(name, str):
         raise ConfigError(f"name must be a string or None, got {shown(name)}")
     steps = check_optional_int("steps", steps, 1, MAX_STEPS)
-    p_init = check_real("p_init", p_init, 0.0, 1.0, low_open=True)
+    p_init = real(p_init, "p_init", low=0.0, high=1.0, low_open=True)
     labels = check_names("labels", labels)
     workers = check_optional_int("workers", workers, 1, MAX_WORKERS)
     if backend is not None:
-        check_name("backend", backend, BACKENDS)
+        choice(backend, "backend", BACKENDS)
     _import_env_module(env_id)
     try:
         env = gym.make(env_id, disable_env_checker=True)

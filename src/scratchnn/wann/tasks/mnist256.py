@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ...data.mnist import load_mnist
-from ..checks import check_int, check_optional_path, check_real
+from ...validation import integer, real
+from ..checks import check_optional_path
 from ..networks.activations import NO_STEP
 from ..networks.packed import Packed, forward_batch, shared_weight_cross_entropy
 from .base import INVALID_SCORE
@@ -132,8 +133,8 @@ class Mnist256Task:
     def __post_init__(self) -> None:
         """Checks: ``batch`` in [1, 60,000] (the training images), ``p_init`` in (0, 1],
         ``data_dir`` a path or None."""
-        check_int("batch", self.batch, 1, 60_000)
-        check_real("p_init", self.p_init, 0.0, 1.0, low_open=True)
+        integer(self.batch, "batch", low=1, high=60_000)
+        real(self.p_init, "p_init", low=0.0, high=1.0, low_open=True)
         check_optional_path("data_dir", self.data_dir)
 
     @cached_property

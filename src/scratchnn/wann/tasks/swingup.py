@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from ..checks import check_int, check_real
+from ...validation import integer, real
 from ..networks.activations import ALL_IDS
 from ..networks.packed import (
     Packed,
@@ -375,8 +375,8 @@ class SwingUpTask:
 
     def __post_init__(self) -> None:
         """Checks: ``steps`` a whole number >= 1, ``p_init`` in (0, 1]."""
-        check_int("steps", self.steps, 1, MAX_STEPS)
-        check_real("p_init", self.p_init, 0.0, 1.0, low_open=True)
+        integer(self.steps, "steps", low=1, high=MAX_STEPS)
+        real(self.p_init, "p_init", low=0.0, high=1.0, low_open=True)
 
     def evaluate(
         self,

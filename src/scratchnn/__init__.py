@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 # name (PEP 562), so ``import scratchnn`` and ``scratchnn --help`` load neither NumPy nor anything
 # else heavy; ``from scratchnn import fit`` loads what ``fit`` needs.
 _EXPORTS = {
+    "SmallCNN": ".cnn",
     "RunConfig": ".config",
     "load_config": ".config",
     "faithful_split": ".data",
@@ -49,6 +50,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .cnn import SmallCNN
     from .config import RunConfig, load_config
     from .data import faithful_split, fetch_mnist, load_mnist, scale_pixels, to_features
     from .errors import ConfigError, DataError, ScratchnnError
@@ -83,6 +85,7 @@ __all__ = [
     "RunConfig",
     "Schedule",
     "ScratchnnError",
+    "SmallCNN",
     "SoftmaxRegression",
     "TwoLayerNet",
     "evaluate",

@@ -17,7 +17,7 @@ with 1024, then re-seeded with 1024 for ``W2``, so ``W2`` (row-major) equals the
 from __future__ import annotations
 
 import itertools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -240,3 +240,20 @@ class TwoLayerNet:
 
 
 Model = SoftmaxRegression | TwoLayerNet
+
+
+def n_parameters(model: Any) -> int:
+    """Trainable numbers of a model: the total size of its ``params``."""
+    return sum(int(p.size) for p in model.params.values())
+
+
+def mlp_hidden_for(n_params: int, n_in: int = 256, n_out: int = 10) -> int:
+    """The hidden width ``H >= 1`` of a :class:`TwoLayerNet` ``n_in -> H -> n_out`` whose
+    parameter count ``(n_in + 1) H + (H + 1) n_out`` is nearest ``n_params`` (the smaller ``H``
+    on a tie): for matched-size comparisons with other models."""
+    n_params = check.integer(n_params, "n_params", low=1)
+    n_in = check.integer(n_in, "n_in", low=1)
+    n_out = check.integer(n_out, "n_out", low=1)
+    per_unit = n_in + 1 + n_out
+    low = max(1, (n_params - n_out) // per_unit)
+    return min((low, low + 1), key=lambda h: (abs(h * per_unit + n_out - n_params), h))

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from ..errors import ScratchnnError
 from ..experiments.writeup import TUNED_SETTINGS
-from .contenders import CONTENDERS, FLOP_PER_SAMPLE, REQUIRES, SEED, run_one, sgemm_ceiling
+from .contenders import REQUIRES, SEED, WORKLOADS, run_one, selected, sgemm_ceiling
 
 N_TRAIN = 48_000
 #: the distributions whose versions a benchmark records (None where not installed)
@@ -62,11 +62,14 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """Measure every installed contender and the SGEMM ceiling; return the summary dict.
 
-    Defaults: the writeup's tuned setup. MNIST is fetched (if needed) once, here, not in every
-    contender's process. The summary holds ``setup``, ``sgemm_ceiling_gflops``, ``contenders``
-    (per contender: its epoch seconds, their median ``seconds_per_epoch``, ``gflops``,
-    ``ceiling_fraction``, ``time_vs_scratchnn``, ``val_acc``, ``peak_rss_mb``; or ``skipped``),
-    ``wall_s`` and :func:`provenance`.
+    Defaults: the writeup's tuned setup. ``only``: the contenders whose name contains one of
+    these (any case); without it, every contender but the CNN rows, which run when named
+    (``only=["CNN"]``; :func:`~scratchnn.benchmarks.contenders.selected`). MNIST is fetched
+    (if needed) once, here, not in every contender's process. The summary holds ``setup``,
+    ``sgemm_ceiling_gflops``, ``contenders`` (per contender: its epoch seconds, their median
+    ``seconds_per_epoch``, ``gflops``, ``ceiling_fraction``, ``time_vs_scratchnn`` (relative to
+    its workload's baseline), ``val_acc``, ``peak_rss_mb``; or ``skipped``), ``wall_s`` and
+    :func:`provenance`.
     """
     from ..data import load_mnist
 
@@ -81,9 +84,8 @@ def run_benchmark(
         ceiling = sgemm_ceiling()
     log(f"SGEMM ceiling (2048^3, one thread): {ceiling:.1f} GFLOP/s")
     rows: dict[str, dict[str, Any]] = {}
-    for name in CONTENDERS:
-        if only and not any(o.lower() in name.lower() for o in only):
-            continue
+    names = selected(only)
+    for name in names:
         module = REQUIRES.get(name)
         if module and importlib.util.find_spec(module) is None:
             rows[name] = {"skipped": f"{module} not installed (pip install '.[bench]')"}
@@ -92,7 +94,7 @@ def run_benchmark(
         log(f"{name}: {epochs} epochs ...")
         out = _in_fresh_process(run_one, name, epochs, batch_size, lr, reg)
         sec = statistics.median(out["epoch_seconds"])
-        gflops = FLOP_PER_SAMPLE * N_TRAIN / sec / 1e9
+        gflops = WORKLOADS[name].flop_per_sample * N_TRAIN / sec / 1e9
         rows[name] = {
             **out,
             "seconds_per_epoch": sec,
@@ -100,19 +102,20 @@ def run_benchmark(
             "gflops": gflops,
             "ceiling_fraction": gflops / ceiling,
         }
-    ours = rows.get("scratchnn float32 (fused)", {}).get("seconds_per_epoch")
-    for r in rows.values():
-        if ours and "seconds_per_epoch" in r:
-            r["time_vs_scratchnn"] = r["seconds_per_epoch"] / ours
+    for name, r in rows.items():
+        base = rows.get(WORKLOADS[name].baseline, {}).get("seconds_per_epoch")
+        if base and "seconds_per_epoch" in r:
+            r["time_vs_scratchnn"] = r["seconds_per_epoch"] / base
+    workloads = list(dict.fromkeys(WORKLOADS[name] for name in names))
     return {
         "setup": {
             "epochs": epochs,
             "batch_size": batch_size,
             "learning_rate": lr,
             "reg": reg,
-            "model": "784-128-10 sigmoid",
+            "model": "; ".join(w.model for w in workloads),
             "n_train": N_TRAIN,
-            "flop_per_epoch": FLOP_PER_SAMPLE * N_TRAIN,
+            "flop_per_epoch": workloads[0].flop_per_sample * N_TRAIN if workloads else 0,
             "seed": SEED,
             "blas_threads": 1,
         },
@@ -146,9 +149,16 @@ def format_table(summary: dict[str, Any]) -> str:
             f"{r.get('time_vs_scratchnn', float('nan')):10.2f}x {r['gflops']:8.1f} "
             f"{r['ceiling_fraction']:7.0%} {r['val_acc']:8.4f} {r['peak_rss_mb']:7.0f}MB"
         )
-    lines.append("x scratchnn: seconds per epoch relative to scratchnn float32 (higher = slower)")
-    lines.append(
-        "GFLOP/s and ceiling count the dense work, 0.41 MFLOP per sample; scratchnn's fused path "
-        "skips pixel columns that are zero across the whole batch, so it does less"
-    )
+    workloads = list(dict.fromkeys(WORKLOADS[n] for n in summary["contenders"] if n in WORKLOADS))
+    for w in workloads:
+        lines.append(
+            f"{w.model}: x scratchnn is seconds per epoch relative to {w.baseline} (higher = "
+            f"slower); GFLOP/s and ceiling count the dense work, {w.flop_per_sample / 1e6:.2f} "
+            "MFLOP per sample"
+        )
+    if any(w.baseline == "scratchnn float32 (fused)" for w in workloads):
+        lines.append(
+            "scratchnn's fused path skips pixel columns that are zero across the whole batch, so "
+            "it does less"
+        )
     return "\n".join(lines)

@@ -78,3 +78,14 @@ def test_schedules():
     assert warm.factor(0, 10, 100) == pytest.approx(1 / 20)
     assert warm.factor(19, 10, 100) == 1.0 and warm.factor(50, 10, 100) == 1.0
     assert Schedule().is_constant and not warm.is_constant
+
+
+def test_make_optimizer_is_the_one_factory_of_configs_and_estimators():
+    from scratchnn.optim import OPTIMIZERS, make_optimizer
+
+    built = {name: make_optimizer(name, 0.1, 1e-3, 0.8) for name in OPTIMIZERS}
+    assert isinstance(built["adam"], Adam) and built["adam"].reg == 1e-3
+    assert built["sgd"].momentum == 0 and built["momentum"].momentum == 0.8
+    assert built["nesterov"].nesterov and not built["momentum"].nesterov
+    with pytest.raises(ValueError, match="did you mean 'adam'"):
+        make_optimizer("adma", 0.1)

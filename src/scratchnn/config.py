@@ -47,7 +47,7 @@ from typing import Any
 from .errors import ConfigError, shown
 from .functional import HIDDEN_ACTIVATIONS
 from .models import INITS
-from .optim import SCHEDULES
+from .optim import OPTIMIZERS, SCHEDULES
 
 #: the configs shipped inside the package (package data; ./configs in a clone links here)
 SHIPPED_CONFIGS = Path(__file__).resolve().parent / "configs"
@@ -59,7 +59,6 @@ MAX_HIDDEN = 131_072
 
 MODEL_TYPES = {"twolayernet": "TwoLayerNet", "softmaxregression": "SoftmaxRegression"}
 DTYPES = ("float32", "float64")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 REFERENCE_ACTIVATION = {"TwoLayerNet": "sigmoid", "SoftmaxRegression": "relu"}
 MODEL_ACTIVATIONS = {  # per model type; "default" resolves to REFERENCE_ACTIVATION
     "TwoLayerNet": ("default", *HIDDEN_ACTIVATIONS),

@@ -119,6 +119,23 @@ class Adam:
 
 Optimizer = SGD | Adam
 
+#: the optimizers by name, as configs (``Train.optimizer``) and the estimators take them
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+
+
+def make_optimizer(
+    name: str, learning_rate: float, reg: float = 0.0, momentum: float = 0.9
+) -> Optimizer:
+    """The optimizer called ``name`` (:data:`OPTIMIZERS`): plain ``SGD``, SGD with
+    ``momentum`` (``"momentum"``) or Nesterov momentum (``"nesterov"``), or ``Adam``; ``momentum``
+    is used by the two momentum variants only."""
+    check.choice(name, "optimizer", OPTIMIZERS)
+    if name == "adam":
+        return Adam(learning_rate, reg)
+    mu = momentum if name in ("momentum", "nesterov") else 0.0
+    return SGD(learning_rate, reg, momentum=mu, nesterov=name == "nesterov")
+
+
 SCHEDULES = ("constant", "step", "cosine")
 
 

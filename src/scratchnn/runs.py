@@ -23,7 +23,7 @@ from .data import Splits, faithful_split, load_mnist
 from .errors import DataError
 from .fileio import atomic_path, atomic_write_text, dumps_json, read_npz
 from .models import Model, SoftmaxRegression, TwoLayerNet
-from .optim import SGD, Adam, Optimizer, Schedule
+from .optim import Optimizer, Schedule, make_optimizer
 from .plots import plot_curves
 from .training import EpochRecord, FitResult, fit
 
@@ -87,10 +87,7 @@ def build_model(cfg: RunConfig, input_size: int = 784, num_classes: int = NUM_CL
 
 def build_optimizer(cfg: RunConfig) -> Optimizer:
     t = cfg.train
-    if t.optimizer == "adam":
-        return Adam(t.learning_rate, t.reg)
-    momentum = t.momentum if t.optimizer in ("momentum", "nesterov") else 0.0
-    return SGD(t.learning_rate, t.reg, momentum=momentum, nesterov=t.optimizer == "nesterov")
+    return make_optimizer(t.optimizer, t.learning_rate, t.reg, t.momentum)
 
 
 def build_schedule(cfg: RunConfig) -> Schedule:

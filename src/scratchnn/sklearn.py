@@ -75,12 +75,11 @@ from ._blas import blas_single_threaded
 from .data.mnist import Split, Splits, to_features
 from .errors import ConfigError, DataError, DataTypeError, ScratchnnError, shown
 from .models import INIT_SEED, INITS, MAX_SEED, Model, SoftmaxRegression, TwoLayerNet
-from .optim import SCHEDULES, SGD, Adam, Optimizer, Schedule
+from .optim import OPTIMIZERS, SCHEDULES, Optimizer, Schedule, make_optimizer
 from .training import EVAL_CHUNK, PATHS, EpochRecord, FitResult, batch_slices, fit
 
 __all__ = ["SoftmaxClassifier", "TwoLayerClassifier"]
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 DTYPES = ("float32", "float64")
 
 #: ``"auto"``: batches of ``min(AUTO_BATCH, n_train)`` rows (MLPClassifier's rule), and
@@ -210,14 +209,8 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
         return int(self.init_seed) if self.init_seed is not None else seed % (MAX_SEED + 1)
 
     def _optimizer(self) -> Optimizer:
-        if self.optimizer == "adam":
-            return Adam(float(self.learning_rate), float(self.reg))
-        momentum = float(self.momentum) if self.optimizer in ("momentum", "nesterov") else 0.0
-        return SGD(
-            float(self.learning_rate),
-            float(self.reg),
-            momentum=momentum,
-            nesterov=self.optimizer == "nesterov",
+        return make_optimizer(
+            self.optimizer, float(self.learning_rate), float(self.reg), float(self.momentum)
         )
 
     def _schedule(self) -> Schedule:

@@ -1,6 +1,7 @@
 """The assignment's two models, in NumPy, with their hand-derived gradients.
 
-Both expose the same small interface:
+Both expose the same small interface, the :class:`Model` protocol that :func:`scratchnn.fit`
+drives (a model of your own plugs in by having it too):
 
 * ``params``: a dict of named arrays (``W`` for :class:`SoftmaxRegression`; ``W1``, ``b1``, ``W2``,
   ``b2`` for :class:`TwoLayerNet`), updated in place by the optimizer;
@@ -17,7 +18,7 @@ with 1024, then re-seeded with 1024 for ``W2``, so ``W2`` (row-major) equals the
 from __future__ import annotations
 
 import itertools
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -239,7 +240,26 @@ class TwoLayerNet:
         return LossGrad(loss, grads, p)
 
 
-Model = SoftmaxRegression | TwoLayerNet
+@runtime_checkable
+class Model(Protocol):
+    """What :func:`scratchnn.fit` needs of a model: :class:`TwoLayerNet`,
+    :class:`SoftmaxRegression`, :class:`scratchnn.cnn.SmallCNN` or your own.
+
+    ``params`` (named arrays the optimizer updates in place), ``weight_names`` (those L2
+    applies to), ``dtype`` (float32 or float64), ``log_probs(X)`` ((N, D) -> (N, C)) and
+    ``loss_grad(X, y)`` (a :class:`LossGrad`: the batch's mean cross-entropy, the gradient of
+    every parameter, the probabilities before the update). ``n_features`` (``D``) and
+    ``n_classes`` (``C``), where a model has them, let :func:`~scratchnn.fit` check the data's
+    width and labels before training.
+    """
+
+    params: dict[str, np.ndarray]
+    weight_names: tuple[str, ...]
+    dtype: np.dtype
+
+    def log_probs(self, X: np.ndarray) -> np.ndarray: ...
+
+    def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad: ...
 
 
 def n_parameters(model: Any) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -117,7 +118,26 @@ class Adam:
             params[name] -= self.learning_rate * (m / c1) / (np.sqrt(s / c2) + self.eps)
 
 
-Optimizer = SGD | Adam
+@runtime_checkable
+class Optimizer(Protocol):
+    """What :func:`scratchnn.fit` needs of an optimizer: :class:`SGD`, :class:`Adam` or your own.
+
+    ``learning_rate`` (the base rate; a schedule sets it before each step and ``fit`` restores
+    it after), ``reg`` (the L2 strength, for the record) and ``step(params, grads,
+    weight_names)``, which updates the arrays of ``params`` in place from ``grads`` (the mean
+    cross-entropy's gradients, same names and shapes; the L2 term is the optimizer's to add, on
+    the parameters named in ``weight_names``).
+    """
+
+    learning_rate: float
+    reg: float
+
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: Mapping[str, np.ndarray],
+        weight_names: Iterable[str],
+    ) -> None: ...
 
 #: the optimizers by name, as configs (``Train.optimizer``) and the estimators take them
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")

@@ -75,9 +75,9 @@ def test_a_user_model_is_checked_at_the_door_like_ours():
     data = make_splits()
     with pytest.raises(ValueError, match="12 features per row, the model takes 5"):
         fit(Centroids(5, 3), data, SignSGD(0.01), epochs=1, batch_size=16)
-    with pytest.raises(ValueError, match="label 2, outside 0..1"):
+    with pytest.raises(ValueError, match=r"label 2, outside 0\.\.1"):
         fit(Centroids(12, 2), data, SignSGD(0.01), epochs=1, batch_size=16)
-    with pytest.raises(TypeError, match="without params, weight_names, dtype, log_probs, loss_grad"):
+    with pytest.raises(TypeError, match="without params, weight_names, dtype"):
         fit(object(), data, SignSGD(0.01), epochs=1, batch_size=16)
     with pytest.raises(TypeError, match="optimizer"):
         fit(Centroids(12, 3), data, "sgd", epochs=1, batch_size=16)

@@ -37,6 +37,7 @@ COMMANDS = {
     "wann compare",
     "wann show",
     "theory",
+    "review",
     "results",
 }
 

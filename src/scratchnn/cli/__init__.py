@@ -35,8 +35,8 @@ Each module declares its parser beside the function that runs it::
   (every ``--out`` / ``--json`` / ``--markdown`` / ``--figure``, ``--data-dir``, the executor);
   and :func:`.common.run_command`, which turns errors into one line and an exit code.
 - :mod:`.data` (``data fetch``, ``data info``), :mod:`.train`, :mod:`.sweep` (``sweep``,
-  ``reproduce``), :mod:`.tune`, :mod:`.bench`, :mod:`.theory`, and the package :mod:`.wann`,
-  whose modules are the ``wann`` actions: :mod:`.wann.search`, :mod:`.wann.eval`,
+  ``reproduce``), :mod:`.tune`, :mod:`.bench`, :mod:`.theory`, :mod:`.review`, and the package
+  :mod:`.wann`, whose modules are the ``wann`` actions: :mod:`.wann.search`, :mod:`.wann.eval`,
   :mod:`.wann.weights` (``train-weights``, ``baseline``), :mod:`.wann.bench`.
 
 To add a command, write its module and list it in :data:`COMMANDS` (a ``wann`` action: in
@@ -51,10 +51,10 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from . import bench, data, results, sweep, theory, train, tune, wann
+from . import bench, data, results, review, sweep, theory, train, tune, wann
 from .common import Parser, run_command
 
-COMMANDS = (data, train, sweep, tune, bench, wann, theory, results)
+COMMANDS = (data, train, sweep, tune, bench, wann, theory, review, results)
 """The command modules, in the order of the help screen (``sweep`` adds ``sweep`` and
 ``reproduce``)."""
 

@@ -9,6 +9,7 @@ needed). Prints one JSON object:
 - ``console_errors``: console messages of type error, and uncaught page errors;
 - ``images``: ``[alt, naturalWidth]`` of every ``<img>`` (0 = did not load);
 - ``contents_links``: ``[href, resolves]`` of every ``#`` link in the contents bar;
+- ``sections``: the id of every ``<section>``, in order;
 - ``height``: the page's full height in CSS pixels;
 - ``ok``: no console error, at least one image and every image loaded, at least one contents
   link and every one resolving to an element id.
@@ -29,6 +30,7 @@ JS_IMAGES = "() => [...document.images].map(i => [i.alt, i.complete ? i.naturalW
 JS_LINKS = """() => [...document.querySelectorAll("#contents a[href^='#']")].map(
     a => [a.getAttribute("href"), document.getElementById(a.getAttribute("href").slice(1)) !== null]
 )"""
+JS_SECTIONS = "() => [...document.querySelectorAll('section')].map(s => s.id)"
 JS_OPEN = "() => document.querySelectorAll('details').forEach(d => d.open = true)"
 
 
@@ -66,6 +68,7 @@ def check(page_file: Path, screenshot: Path | None = None, open_details: bool = 
                 page.wait_for_load_state("load")
             images = page.evaluate(JS_IMAGES)
             links = page.evaluate(JS_LINKS)
+            section_ids = page.evaluate(JS_SECTIONS)
             height = page.evaluate("() => document.documentElement.scrollHeight")
             if screenshot is not None:
                 page.screenshot(path=str(screenshot), full_page=True)
@@ -82,6 +85,7 @@ def check(page_file: Path, screenshot: Path | None = None, open_details: bool = 
         "console_errors": errors,
         "images": images,
         "contents_links": links,
+        "sections": section_ids,
         "height": height,
         "ok": ok,
     }

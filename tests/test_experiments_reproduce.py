@@ -132,9 +132,10 @@ def test_reproduce_quick_writes_report(quick_report):
     page = (out / "index.html").read_text()
     parser = _Collect()
     parser.feed(page)
-    assert parser.tags.count("table") == 5  # lr, reg, tuned, theory, provenance
-    # 2 grids + (overview + 4) + (overview + 5) + tuned + theory
-    assert len(parser.srcs) == 15 and all(
+    # lr, reg, tuned, theory, the review's five claims, provenance
+    assert parser.tags.count("table") == 10
+    # 2 grids + (overview + 4) + (overview + 5) + tuned + theory + the review's 2
+    assert len(parser.srcs) == 17 and all(
         s.startswith("data:image/png;base64,") for s in parser.srcs
     )
     assert parser.tags.count("details") == 3  # lr and reg figures, theory checks
@@ -145,6 +146,21 @@ def test_reproduce_quick_writes_report(quick_report):
     for f in ("lr_grid", "reg_grid", "lr_overview", "lr_1", "reg_0.0001", "tuned"):
         assert (out / "figures" / f"{f}.png").stat().st_size > 2000
     assert (out / "figures" / "theory_gates.png").stat().st_size > 2000
+    # the paper review, tested: each claim with its table and verdict, from results.json
+    review = results["review"]
+    assert review["scale"]["name"] == "tiny" and [c["claim"] for c in review["claims"]] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    assert "## The paper review, tested" in md and "<section id='review'>" in page
+    for c in review["claims"]:
+        assert f"### Claim {c['claim']}: {c['text']}" in md
+        assert f"**Verdict: {c['verdict']}.** Rule: {c['rule']}" in md
+    for f in ("review_weight_sweep", "review_training"):
+        assert (out / "figures" / f"{f}.png").stat().st_size > 2000
     # provenance: recorded in results.json and shown in both renderings
     prov = results["provenance"]
     assert prov["shuffle_seeds"] == [0, 1] and prov["numpy"] and prov["cores"] >= 1
@@ -189,9 +205,12 @@ def test_report_page_renders_in_headless_chromium(quick_report, tmp_path):
     )
     found = json.loads(done.stdout)
     assert found["console_errors"] == []
-    assert len(found["images"]) == 15 and all(w > 0 for _, w in found["images"])
+    assert len(found["images"]) == 17 and all(w > 0 for _, w in found["images"])
+    alts = [alt for alt, _ in found["images"]]
+    assert "figures/review_weight_sweep.png" in alts and "figures/review_training.png" in alts
     hrefs = [h for h, _ in found["contents_links"]]
-    assert hrefs == ["#lr", "#reg", "#tuned", "#theory", "#provenance"]
+    assert hrefs == ["#lr", "#reg", "#tuned", "#theory", "#review", "#provenance"]
+    assert found["sections"] == ["lr", "reg", "tuned", "theory", "review", "provenance"]
     assert all(r for _, r in found["contents_links"])
     assert found["ok"] and done.returncode == 0
     data = shot.read_bytes()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scratchnn.cli import main
-from scratchnn.review import SCALES, claim_lines, verdict
+from scratchnn.review import SCALES, claim_lines, report, verdict
 from scratchnn.review import images as claim4_mod
 from scratchnn.review import start as claim5_mod
 from scratchnn.review.common import paired_interval, spread
@@ -192,6 +192,13 @@ def test_same_seed_same_lines_and_json_round_trips(capsys, tmp_path, mnist):
     assert [c["claim"] for c in data["claims"]] == [1, 2, 4, 5]
     for c in data["claims"]:
         assert c["verdict"] in verdict.VERDICTS and c["rule"]
+    # the report's section renders from the same result
+    md = "\n".join(report.render_markdown(data, {2: ["figures/x.png"]}))
+    assert md.count("### Claim ") == 4 and "![claim 2](figures/x.png)" in md
+    assert f"**Verdict: {data['claims'][0]['verdict']}.**" in md
+    page = report.render_html(data, {2: ["figures/x.png"]}, lambda f: f"<img alt='{f}'>")
+    assert page.startswith("<section id='review'>") and page.count("<table>") == 4
+    assert "<img alt='figures/x.png'>" in page
 
 
 @pytest.mark.slow

@@ -3,7 +3,8 @@
 The page: a contents bar; per sweep its table (ours beside the writeup's value, ⚠ where they
 differ), the commentary, a compact grid of small multiples (one accuracy panel per setting, with
 the writeup's values drawn on it) and, folded in ``<details>``, the overview and the per-setting
-loss/accuracy figures; the "Beyond the writeup" configs; the theory checks; the provenance.
+loss/accuracy figures; the "Beyond the writeup" configs; the theory checks; the paper review's
+claims tested (:mod:`scratchnn.review.report`, when ``results`` holds a review); the provenance.
 
 :func:`render_markdown` and :func:`render_html` are pure functions of ``results`` (what
 ``results.json`` holds) and the figure files; :func:`write_figures` and :func:`write_report` do
@@ -40,6 +41,7 @@ SECTION_NAMES = {
     "tuned": "Tuned",
     "beyond": "Beyond the writeup",
     "theory": "Theory",
+    "review": "Paper review",
     "provenance": "Provenance",
 }
 # where each figure goes: "grid" and "shown" in the page, "details" folded
@@ -179,6 +181,11 @@ def write_figures(
     fig_dir.mkdir(parents=True, exist_ok=True)
     plot_gates(fig_dir / "theory_gates.png")
     made: Figures = {"theory": {"grid": [], "shown": ["figures/theory_gates.png"], "details": []}}
+    if "review" in results:
+        from ..review.report import write_section_figures
+
+        drawn = write_section_figures(results["review"], out)
+        made["review"] = {str(claim): paths for claim, paths in drawn.items()}
     tuned_test = {"test_acc": writeup.TUNED["test_acc"]}
     for name, rows in experiments.items():
         panels, marks = {}, {}
@@ -269,7 +276,8 @@ def sections(results: dict[str, Any]) -> list[str]:
     keys = ["lr", "reg", "tuned"]
     if _beyond_rows(results):
         keys.append("beyond")
-    return [*keys, "theory", "provenance"]
+    review = ["review"] if "review" in results else []
+    return [*keys, "theory", *review, "provenance"]
 
 
 def intro(results: dict[str, Any]) -> list[str]:
@@ -373,6 +381,11 @@ def _details_summary(key: str, figs: list[str]) -> str:
     return f"Each config's loss and accuracy ({n} figures)"
 
 
+def _review_figures(figures: Figures) -> dict[int, list[str]]:
+    """The review section's figures by claim number."""
+    return {int(claim): paths for claim, paths in figures.get("review", {}).items()}
+
+
 def render_markdown(results: dict[str, Any], figures: Figures) -> str:
     """``report.md`` (GitHub-flavoured Markdown; anchors by ``<a id>``, folds by ``<details>``)."""
     keys = sections(results)
@@ -416,6 +429,10 @@ def render_markdown(results: dict[str, Any], figures: Figures) -> str:
     parts += ['<a id="theory"></a>', "", "## Theory, checked by computation", ""]
     parts += _md_rows(["part", "check", "result", "detail"], theory_rows(results))
     parts += [""] + [f"![theory]({f})" for f in figures["theory"]["shown"]] + [""]
+    if "review" in results:
+        from ..review.report import render_markdown as review_markdown
+
+        parts += review_markdown(results["review"], _review_figures(figures))
     parts += ['<a id="provenance"></a>', "", "## Provenance", ""]
     parts += _md_rows(["", ""], [list(r) for r in provenance_rows(results)])
     return "\n".join(parts) + "\n"
@@ -435,6 +452,8 @@ img{max-width:100%;border:1px solid #eee;margin:4px 0}
 details{margin:.5em 0 1.5em;border:1px solid #ddd;border-radius:4px;padding:.3em .8em}
 summary{cursor:pointer;color:#0645ad}
 .prov{font-size:13px;color:#555}
+.verdict{padding:1px 6px;border-radius:3px}.supported{background:#d4edda}
+.not-supported{background:#f8d7da}.mixed{background:#fff3cd}.rule{color:#555;font-size:13px}
 """
 
 
@@ -512,7 +531,14 @@ def render_html(results: dict[str, Any], figures: Figures, out: Path) -> str:
         f"<th>check</th><th>result</th><th>detail</th></tr>{trs}</table></details>"
     )
     body += [_img(out, f) for f in figures["theory"]["shown"]]
-    body.append("</section><section id='provenance'><h2>Provenance</h2>")
+    body.append("</section>")
+    if "review" in results:
+        from ..review.report import render_html as review_html
+
+        body.append(
+            review_html(results["review"], _review_figures(figures), lambda f: _img(out, f))
+        )
+    body.append("<section id='provenance'><h2>Provenance</h2>")
     body.append(
         "<table>"
         + "".join(

@@ -6,6 +6,9 @@ Plan (faithful defaults unless stated: TwoLayerNet 784-128-10, batch 64, lr 0.1,
 50 epochs), each for ``seeds`` shuffle seeds. Identical configs run once (reg 0.001 is the
 lr 0.1 run). ``quick`` is a smoke version: 2 epochs (tuned 3) on the first 6,000 / 1,500 / 2,000
 images of the splits.
+
+The report also tests the writeup's review of the WANN paper (:mod:`scratchnn.review`) at the
+``light`` scale (``quick``: ``tiny``), from the zoo champions and their stored evaluations.
 """
 
 from __future__ import annotations
@@ -206,6 +209,7 @@ def run_reproduce(
     executor: str = "local",
     address: str | None = None,
     hooks: Any = None,
+    review_scale: str | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) every experiment, then write the report into ``out``; return the results.
 
@@ -213,7 +217,9 @@ def run_reproduce(
     shipped tuned configs of the "Beyond the writeup" section. ``jobs``, ``executor``,
     ``address``: where the runs train (:func:`~scratchnn.experiments.runner.run_plan`); the
     results are the same wherever they run. ``hooks``: observes every run
-    (see :class:`~scratchnn.experiments.runner.RunHooks`).
+    (see :class:`~scratchnn.experiments.runner.RunHooks`). ``review_scale``: the scale of the
+    paper review's section (:data:`scratchnn.review.SCALES`; default ``light``, ``tiny`` with
+    ``quick``; ``"none"`` leaves the section out).
     """
     from ..theory import run_checks
     from .commentary import commentary
@@ -250,6 +256,14 @@ def run_reproduce(
     results = build_results(experiments, records, data, seeds, quick)
     results["commentary"] = commentary(results)
     results["theory"] = [asdict(c) for c in run_checks()]
+    scale = review_scale or ("tiny" if quick else "light")
+    if scale != "none":
+        from ..review import run_review, scale_named
+
+        log(f"the paper review, scale {scale} ...")
+        results["review"] = run_review(
+            scale_named(scale), 0, data_dir=None if data_dir is None else str(data_dir)
+        )
     results["seconds_total_this_invocation"] = time.perf_counter() - t0
     results["seconds_training_all_runs"] = sum(r.seconds for r in records.values())
     results["provenance"] = provenance.collect(sorted({c.train.seed for c in records}))

@@ -16,6 +16,7 @@ After the files marked ``"in_tree": false`` left the tree, each of their entries
 Usage: ``python scripts/make_records.py results [--only results/FOLDER]`` (writes ``run.json``
 files, prints a summary); a folder that has a record already is skipped unless ``--force`` is
 given. ``--mlp FOLDER COMMAND`` records a ``scratchnn reproduce`` output copied into FOLDER,
+``--review FOLDER COMMAND`` a ``scratchnn review --json FOLDER/review.json`` run,
 ``--bench FOLDER COMMAND`` the ``scratchnn bench --json`` summaries ``make bench`` writes into
 FOLDER (COMMAND: the command that made the output). Both take the commit, the dirty flag, the
 versions and the machine from the provenance the run stored.
@@ -452,8 +453,41 @@ def bench_record(folder: Path, root: Path, command: str) -> dict:
     }
 
 
-#: the outputs recorded by ``--mlp FOLDER COMMAND`` and ``--bench FOLDER COMMAND``
-OUTPUTS = {"--mlp": mlp_record, "--bench": bench_record}
+def review_record(folder: Path, root: Path, command: str) -> dict:
+    """The record of a ``scratchnn review --json review.json`` run copied into ``folder``: per
+    claim its verdict, rule and evidence line (the whole evidence stays in ``review.json``);
+    the commit, dirty flag and versions from the provenance the run stored."""
+    from scratchnn.review.run import CLAIMS
+
+    data = json.loads((folder / "review.json").read_text())
+    prov = data["provenance"]
+    made = from_provenance(prov)
+    claims = [
+        {"claim": c["claim"], "text": c["text"], "verdict": c["verdict"], "rule": c["rule"],
+         "evidence": CLAIMS[c["claim"]].evidence_line(c)}
+        for c in data["claims"]
+    ]  # fmt: skip
+    return {
+        "schema": SCHEMA,
+        "name": folder.relative_to(root).as_posix(),
+        "kind": "review",
+        "command": command,
+        "commands": [{"log": "review.log", "command": command, "context": prov.get("date")}],
+        "commit": made["commit"],
+        "dirty": bool(made["dirty"]),
+        "seed": data["seed"],
+        "config": {"scale": data["scale"]},
+        "versions": made["versions"],
+        "missing": [],
+        "network": None,
+        "metrics": {"scale": data["scale"], "claims": claims, "seconds": data["seconds"]},
+        "time": {"wall_s": data["seconds"].get("total"), "user_s": None},
+        "artifacts": kept_artifacts(folder),
+    }
+
+
+#: the outputs recorded by ``--mlp``, ``--bench`` and ``--review FOLDER COMMAND``
+OUTPUTS = {"--mlp": mlp_record, "--bench": bench_record, "--review": review_record}
 
 
 def main(argv: list[str]) -> int:

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from ..errors import ConfigError
+    from ..experiments import provenance
     from ..review import CLAIMS, claim_lines, run_review, scale_named, write_figures
     from ..review.run import check_claims
 
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     review = run_review(scale, args.seed, claims, data_dir, log=eprint)
     review["seconds"]["total"] = time.perf_counter() - t0
+    review["provenance"] = provenance.collect([args.seed])
     for line in claim_lines(review):
         print(line)
     eprint(f"{review['seconds']['total']:.0f} s")

@@ -16,6 +16,7 @@ from typing import Any
 from ..stats import summarize
 from .markdown import BANNER, DASH, pm, table
 from .records import Record, ResultsError, get, published
+from .review import review_table
 from .speed import mlp_speed
 
 #: which records the headline shows: the champion (shared-weight rows), the trained individual
@@ -608,6 +609,7 @@ def generate(records: dict[str, Record]) -> dict[str, str]:
         "swingup-trained.md": control_trained(records),
         "mnist256-searches.md": mnist_searches(records),
         "biped.md": biped(records),
+        "review.md": review_table(records),
     }
     if BACKENDS_RECORD in records:
         parts["biped-backends.md"] = biped_backends(records)

@@ -58,8 +58,8 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", 8, 6, 2, 6, 4, 2, 3, 1, 1, 3000, 50, 200, stored=True),
     "light": Scale("light", 50, 30, 10, 120, 8, 4, 10, 2, 3, 10_000, 500, 1000, stored=True),
-    "default": Scale("default", 100, 50, 20, 250, 8, 4, 10, 3, 5, 20_000, 2000, 2000),
-    "full": Scale("full", 100, 100, 100, 400, 16, 8, 10, 5, 10, 0, 10_000, 5000),
+    "default": Scale("default", 100, 50, 10, 250, 8, 4, 10, 3, 5, 20_000, 2000, 2000),
+    "full": Scale("full", 100, 100, 20, 400, 16, 8, 10, 5, 10, 0, 10_000, 5000),
 }
 
 

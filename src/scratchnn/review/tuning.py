@@ -3,14 +3,15 @@
 The cost of each way of reaching the same score, counted in evaluations:
 
 - the 1-D search: every weight of ``wann eval``'s tuning grid (80 weights) scored without a
-  gradient; SwingUp on ``tune_episodes`` episodes each, MNIST-256 on 10,000 training images
-  each (as ``wann eval`` chooses its tuned weight). Its pick, scored on the trainer's
-  validation episodes or images, is the **target**;
+  gradient; SwingUp on ``tune_episodes`` episodes each, MNIST-256 on one batch of
+  :data:`TUNE_IMAGES` training images (the search's batch size). Its pick, scored on the
+  trainer's validation episodes or images, is the **target**;
 - training every weight of the same champion from random weights N(0, 1): SwingUp by CMA-ES
   (:func:`scratchnn.wann.weights.train_episode_weights`), counting its episodes until its
   validation score first reaches the target; MNIST-256 by backprop
   (:func:`scratchnn.wann.weights.train_classifier_weights`), counting the training images it
-  passes forward and back until its validation accuracy first reaches the target.
+  passes forward and back until its validation accuracy first reaches the target, each as
+  :data:`BACKPROP_PASSES` forward passes (a backward pass costs about two forward passes).
 
 The ratio of the two costs, per training seed, decides (:func:`~scratchnn.review.verdict.
 cost_part`); a trainer that does not reach the target gives a lower bound, its whole budget.
@@ -28,6 +29,10 @@ from .common import Scale, accuracies, champion, episode_scores, n_edges, rng, s
 from .robustness import grid
 
 CLAIM = "tuning the one shared weight is trivial and needs no gradients"
+#: MNIST-256 training images the 1-D search scores every weight on (the search's batch)
+TUNE_IMAGES = 1000
+#: forward-pass equivalents of one training image's forward and backward pass
+BACKPROP_PASSES = 3
 
 
 def one_d_swingup(t: Any, genome: Any, episodes: int, seed: int) -> tuple[float, int]:
@@ -146,17 +151,21 @@ def mnist256(scale: Scale, seed: int, data_dir: str | None = None) -> dict[str, 
     t = task("mnist256", data_dir)
     champ = champion("mnist256")
     g, E = champ.genome, n_edges(champ.genome)
-    cost_1d = len(grid()) * 10_000  # wann eval: every grid weight on 10,000 training images
-    w_best = float(champ.eval["tuned_weight"])
+    d = t.data
+    idx = rng(seed, 10).choice(len(d.X_train), size=TUNE_IMAGES, replace=False)
+    acc = accuracies(t, g, shared(grid(), E), d.X_train[idx], d.y_train[idx])
+    w_best = float(grid()[int(np.argmax(acc))])
+    cost_1d = len(grid()) * TUNE_IMAGES
     runs = []
     for s in range(scale.seeds):
         tr_seed = seed * 1000 + s
         curve = backprop_curve(t, g, rng(tr_seed, 7).normal(0.0, 1.0, E), scale, tr_seed)
         val = curve.pop("val")
         target = float(accuracies(t, g, shared(np.array([w_best]), E), val.X, val.y)[0])
-        curve = {"evaluations": curve["images"], "validation": curve["val_acc"]}
+        passes = [BACKPROP_PASSES * n for n in curve["images"]]
+        curve = {"evaluations": passes, "validation": curve["val_acc"]}
         runs.append(_run(curve, target, cost_1d))
-    return _summary("training images", w_best, cost_1d, runs)
+    return _summary("image forward passes", w_best, cost_1d, runs)
 
 
 def _summary(unit: str, w_best: float, cost_1d: int, runs: list[dict]) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """A small convolutional network from scratch: conv -> ReLU -> 2x2 max-pool -> linear -> softmax.
 
 Everything is NumPy with a hand-written backward pass, in the style of :mod:`scratchnn.models`.
-Shapes: ``N`` images of ``H x W`` pixels (one channel), ``k x k`` kernels, ``C`` output channels
-(filters), ``P = H_o W_o`` positions of the convolution's output, ``L`` classes.
+Shapes: ``N`` images of ``H x W`` pixels (one channel), ``k x k`` kernels (stride 1, ``"same"``
+or ``"valid"`` zero padding), ``C`` output channels (filters), ``H_o x W_o`` convolution
+outputs, ``H_p x W_p`` after pooling, ``L`` classes.
 
-* :func:`im2col` lays every ``k x k`` patch of the (zero-padded) images out as a row, so that the
-  convolution is one matrix product (GEMM); :func:`col2im` is its adjoint (it sums every patch
-  back where it came from) and carries the gradient back to the pixels.
+* :func:`im2col` lays every ``k x k`` patch of the (zero-padded) images out as a column, so that
+  the convolution is one matrix product (GEMM); :func:`col2im` is its adjoint (it sums every
+  patch back where it came from) and carries the gradient back to the pixels.
 * :func:`conv2d` / :func:`conv2d_backward`, :func:`maxpool2x2` / :func:`maxpool2x2_backward`: the
   layers, forward and backward, as pure functions.
 * :class:`SmallCNN`: the model, with the interface :func:`scratchnn.fit` drives (``params``,
@@ -16,8 +17,9 @@ Shapes: ``N`` images of ``H x W`` pixels (one channel), ``k x k`` kernels, ``C``
   parameter count (:func:`scratchnn.models.mlp_hidden_for`) trained on MNIST-256 (16 x 16,
   deskewed), for comparisons with WANN.
 
-Activations are channels-last: the convolution's output is ``(N, H_o, W_o, C)`` and the head
-reads the pooled maps flattened in ``(row, column, channel)`` order.
+Feature maps are channels-first, ``(C, N, H_o, W_o)``: the output of ``K @ im2col(x)`` as it
+comes. The head reads each image's pooled maps flattened in ``(channel, row, column)`` order, as
+PyTorch's ``Flatten`` does, so the same weights give the same network in both.
 """
 
 from __future__ import annotations

@@ -236,6 +236,7 @@ def sgemm_ceiling(n: int = 2048, repeats: int = 5) -> float:
     return 2 * n**3 / best / 1e9
 
 
+#: the CNN rows: :class:`~scratchnn.cnn.SmallCNN` in float32 and float64, and PyTorch's
 CNN_CONTENDERS: dict[str, tuple[Callable[..., dict[str, Any]], dict[str, Any]]] = {
     "scratchnn CNN float32": (run_scratchnn_cnn, {"dtype": "float32"}),
     "scratchnn CNN float64": (run_scratchnn_cnn, {"dtype": "float64"}),

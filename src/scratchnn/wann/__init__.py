@@ -26,6 +26,8 @@ Where things live (each sub-package's docstring lists its modules):
 - :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
   :mod:`~scratchnn.wann.compare`: search folders ranked on common draws (``wann compare``);
 - :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);
+  :mod:`~scratchnn.wann.checks`: the argument checks at the library's doors, beside
+  :mod:`scratchnn.validation`;
   :mod:`~scratchnn.wann.plots`: figures; :mod:`scratchnn.wann.show`: a champion as an
   interactive page (``wann show``).
 

@@ -93,6 +93,16 @@ def champion(spec: str) -> Any:
     return load_champion(spec)
 
 
+def first_images(data: Any, n: int) -> Any:
+    """MNIST-256 ``data`` with its first ``n`` training images (all of them when ``n`` is 0 or
+    not smaller); the test set whole."""
+    from ..wann.tasks.mnist256 import Mnist256
+
+    if not n or n >= len(data.X_train):
+        return data
+    return Mnist256(data.X_train[:n], data.y_train[:n], data.X_test, data.y_test)
+
+
 def n_edges(genome: Any) -> int:
     """Connections of ``genome`` (the length of its weight vectors)."""
     from ..wann.networks.formats import edge_pairs

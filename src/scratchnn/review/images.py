@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import verdict
-from .common import Scale, champion, fmt_pm, n_edges, plural, rng, spread, task
+from .common import Scale, champion, first_images, fmt_pm, n_edges, plural, rng, spread, task
 
 CLAIM = (
     "topology search will hardly find a CNN's structure, and on images a WANN may fall short "
@@ -85,19 +85,11 @@ def locality_test(nodes: list[list[int]], permutations: int, seed: int) -> dict[
             "permutations": permutations}  # fmt: skip
 
 
-def _subset(data: Any, n: int) -> Any:
-    from ..wann.tasks.mnist256 import Mnist256
-
-    if not n or n >= len(data.X_train):
-        return data
-    return Mnist256(data.X_train[:n], data.y_train[:n], data.X_test, data.y_test)
-
-
 def matched_size(scale: Scale, seed: int, n_params: int, data_dir: str | None) -> dict:
     """(a): the MLP and the CNN of about ``n_params`` parameters, ``scale.seeds`` seeds each."""
     from ..cnn import train_mlp_mnist256, train_mnist256
 
-    data = _subset(task("mnist256", data_dir).data, scale.train_images)
+    data = first_images(task("mnist256", data_dir).data, scale.train_images)
     channels = cnn_channels_for(n_params)
     runs: dict[str, list[dict]] = {"mlp": [], "cnn": []}
     for s in range(scale.seeds):

@@ -25,7 +25,17 @@ from typing import Any
 import numpy as np
 
 from . import verdict
-from .common import Scale, accuracies, champion, episode_scores, n_edges, rng, shared, task
+from .common import (
+    Scale,
+    accuracies,
+    champion,
+    episode_scores,
+    first_images,
+    n_edges,
+    rng,
+    shared,
+    task,
+)
 from .robustness import grid
 
 CLAIM = "tuning the one shared weight is trivial and needs no gradients"
@@ -111,16 +121,6 @@ def _run(curve: dict, target: float, cost_1d: int) -> dict:
             "lower_bound": curve["evaluations"][-1] / cost_1d, "curve": curve}  # fmt: skip
 
 
-def _subset(data: Any, n: int) -> Any:
-    """A task-like object whose ``data`` keeps the first ``n`` training images (0: all)."""
-    from ..wann.tasks.mnist256 import Mnist256
-
-    if not n or n >= len(data.X_train):
-        return SimpleNamespace(data=data)
-    return SimpleNamespace(data=Mnist256(data.X_train[:n], data.y_train[:n], data.X_test,
-                                         data.y_test))  # fmt: skip
-
-
 def val_size(n_train: int) -> int:
     """Images held out for validation: 10,000, or a fifth of a smaller training set."""
     return min(10_000, n_train // 5)
@@ -132,7 +132,7 @@ def backprop_curve(t: Any, genome: Any, w0: float | np.ndarray, scale: Scale, se
     from ..wann.networks.backprop import GenomeNet
     from ..wann.weights import held_out_splits, train_classifier_weights
 
-    sub = _subset(t.data, scale.train_images)
+    sub = SimpleNamespace(data=first_images(t.data, scale.train_images))
     n_val = val_size(len(sub.data.X_train))
     splits = held_out_splits(sub.data, seed, n_val)
     start = GenomeNet(genome, w0)

@@ -75,3 +75,30 @@ def test_checkpoints_and_parameters_with_a_damaged_archive_are_refused(tmp_path)
             with pytest.raises(ScratchnnError, match=message) as info:
                 read(path)
             assert str(path) in str(info.value)
+
+
+def test_a_failed_atomic_write_leaves_the_old_file_and_nothing_else(tmp_path, monkeypatch):
+    """Every writer of the package goes through fileio.atomic_file: the search checkpoint (which
+    used to leave a ``.tmp`` behind on failure), the MNIST cache, weight checkpoints."""
+    from scratchnn.data import sources
+    from scratchnn.fileio import atomic_file
+    from scratchnn.wann.search import loop
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.tasks import make_task
+
+    state = loop.initial_state(make_task("xor"), SearchConfig(pop=8, seed=1))
+    target = tmp_path / "checkpoint.npz"
+    target.write_bytes(b"old")
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(loop.np, "savez_compressed", fail)
+    with pytest.raises(OSError):
+        loop.save_checkpoint(state, target)
+    with pytest.raises(RuntimeError), atomic_file(tmp_path / "other.bin") as fh:
+        fh.write(b"partial")
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.npz"]
+    assert not hasattr(sources, "atomic_write")  # one helper, not two

@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import DataError, ScratchnnError
 
@@ -127,17 +127,26 @@ def _write(fh: Any, data: bytes) -> None:
     fh.flush()
 
 
+@contextmanager
+def atomic_file(path: Path | str, fsync: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write that replaces ``path`` when the block ends without an exception
+    (:func:`atomic_path`); ``fsync``: flushed to disk before the rename, so a power cut leaves the
+    old or the new file, never an empty one. On any exception nothing is left behind."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        yield fh
+        fh.flush()
+        if fsync:
+            os.fsync(fh.fileno())
+
+
 def atomic_write_bytes(path: Path | str, data: bytes, fsync: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically (see the module docstring); the parent folder is
-    created if missing. ``fsync``: flush to disk before the rename (a power cut then leaves the
-    old or the new file, never an empty one). A failure is an ``OSError`` naming ``path``."""
+    """Write ``data`` to ``path`` atomically (:func:`atomic_file`); the parent folder is created
+    if missing. A failure is an ``OSError`` naming ``path``."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        with atomic_file(path, fsync) as fh:
             _write(fh, data)
-            if fsync:
-                os.fsync(fh.fileno())
     except OSError as exc:
         if exc.errno is None:
             raise

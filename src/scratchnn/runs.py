@@ -21,7 +21,7 @@ import numpy as np
 from .config import RunConfig, load_config
 from .data import Splits, faithful_split, load_mnist
 from .errors import DataError
-from .fileio import atomic_path, atomic_write_text, dumps_json, read_npz
+from .fileio import atomic_file, atomic_write_text, dumps_json, read_npz
 from .models import Model, SoftmaxRegression, TwoLayerNet
 from .optim import Optimizer, Schedule, make_optimizer
 from .plots import plot_curves
@@ -129,8 +129,7 @@ def train_from_config(
 
 def save_params(path: Path | str, params: dict[str, np.ndarray]) -> None:
     """Write ``params`` as a plain ``.npz`` (no pickle), atomically."""
-    path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+    with atomic_file(path, fsync=False) as fh:
         np.savez(fh, **params)
 
 

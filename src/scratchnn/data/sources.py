@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..fileio import atomic_write_bytes
 from .formats import (
     IDX_FILES,
     TEST_IMAGES,
@@ -140,29 +141,10 @@ def from_cache(cache: Path | str) -> IdxBytes:
     )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a killed write never leaves a partial file there.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk, and only then
-    renamed over ``path`` (``os.replace`` is atomic on POSIX and Windows).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_cache(cache: Path | str, files: IdxBytes) -> None:
     verify(files, "data to cache")
     for f in IDX_FILES:
-        atomic_write(Path(cache) / f.name, files[f.name])
+        atomic_write_bytes(Path(cache) / f.name, files[f.name])
 
 
 # --- source 3: HTTPS mirrors -----------------------------------------------------------------

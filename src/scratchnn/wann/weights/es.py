@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ...data.sources import atomic_write
 from ...errors import DataError, ScratchnnError
-from ...fileio import read_npz
+from ...fileio import atomic_write_bytes, read_npz
 from ..networks.packed import Packed, instances
 from ..tasks import EpisodeTask
 
@@ -148,7 +147,7 @@ def _write_checkpoint(path: Path, header: dict, **arrays: np.ndarray) -> None:
     """``.npz`` of ``arrays`` plus the JSON ``header``, written atomically."""
     buf = io.BytesIO()
     np.savez(buf, header=np.frombuffer(json.dumps(header).encode(), np.uint8), **arrays)
-    atomic_write(Path(path), buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue())
 
 
 @contextmanager

@@ -62,12 +62,13 @@ print(f"feature map {z.shape} (channels, images, rows, columns); pooled {m.shape
 # the pixels, :math:`\operatorname{col2im}(K^\top D)`, sums each patch's gradient back where the
 # patch came from (:func:`~scratchnn.cnn.col2im` is the adjoint of ``im2col``). Max-pooling
 # sends each window's gradient to the entry that was its maximum. A finite-difference check of
-# the whole model's gradients, on a tiny network:
+# the whole model's backward pass on a tiny network, at each parameter's largest gradient entry
+# (``tests/test_cnn.py`` checks every entry):
 small = SmallCNN((6, 6), channels=2, kernel=3, num_classes=3, seed=0)
 Xs, ys = np.random.default_rng(0).random((4, 36)), np.array([0, 1, 2, 0])
 grads = small.loss_grad(Xs, ys).grads
 for name, p in small.params.items():
-    i = np.unravel_index(np.argmax(np.abs(grads[name])), p.shape)  # the largest entry
+    i = tuple(int(j) for j in np.unravel_index(np.abs(grads[name]).argmax(), p.shape))
     old, h = p[i], 1e-6
     p[i] = old + h
     up = small.loss_grad(Xs, ys).loss

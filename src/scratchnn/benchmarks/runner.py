@@ -153,7 +153,7 @@ def format_table(summary: dict[str, Any]) -> str:
     for w in workloads:
         lines.append(
             f"{w.model}: x scratchnn is seconds per epoch relative to {w.baseline} (higher = "
-            f"slower); GFLOP/s and ceiling count the dense work, {w.flop_per_sample / 1e6:.2f} "
+            f"slower);\n  GFLOP/s and ceiling count the dense work, {w.flop_per_sample / 1e6:.2f} "
             "MFLOP per sample"
         )
     if any(w.baseline == "scratchnn float32 (fused)" for w in workloads):

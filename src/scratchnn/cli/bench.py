@@ -20,7 +20,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "float64), PyTorch CPU and scikit-learn MLPClassifier (skipped when not installed; "
         "pip install '.[bench]'). Measures the one-thread SGEMM ceiling in the same run and "
         "prints seconds per epoch (median), samples/s, the ratio to scratchnn, GFLOP/s and the "
-        "fraction of the ceiling, validation accuracy, and peak RSS.",
+        "fraction of the ceiling, validation accuracy, and peak RSS. --only CNN times the small "
+        "CNN from scratch (scratchnn.cnn, float32 and float64) against the same network in "
+        "PyTorch instead.",
     )
     b.add_argument("--epochs", type=int, default=3, help="epochs per contender (default 3)")
     tuned = writeup.TUNED_SETTINGS
@@ -46,7 +48,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--only",
         action="append",
         metavar="NAME",
-        help="run only contenders whose name contains NAME (repeatable)",
+        help="run only contenders whose name contains NAME (repeatable); CNN: the CNN rows, "
+        "which run only when asked for",
     )
     add_json(b)
     command(b, run)

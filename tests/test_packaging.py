@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -47,13 +48,47 @@ def test_configs_in_a_clone_are_the_shipped_ones():
     assert link.is_symlink() and link.resolve() == (PACKAGE / "configs").resolve()
 
 
+def _expanded(extra: str) -> set[str]:
+    """The requirements of ``extra``, with those of the extras it names (``scratchnn[a,b]``)."""
+    found: set[str] = set()
+    for requirement in _pyproject()["project"]["optional-dependencies"][extra]:
+        if requirement.startswith("scratchnn["):
+            for inner in requirement[len("scratchnn[") : -1].split(","):
+                found |= _expanded(inner.strip())
+        else:
+            found.add(requirement)
+    return found
+
+
+def _names(requirements) -> set[str]:
+    return {re.match(r"[A-Za-z0-9._-]+", r).group(0).lower() for r in requirements}
+
+
 def test_extras_declare_what_the_tests_and_the_estimators_use():
     extras = _pyproject()["project"]["optional-dependencies"]
     assert any(d.startswith("scikit-learn") for d in extras["sklearn"])
-    assert any(d.startswith("scikit-learn") for d in extras["dev"])
     # --mlflow (scratchnn.tracking): the client-only MLflow, also in dev for tests/test_tracking.py
     assert any(d.startswith("mlflow-skinny") for d in extras["mlflow"])
-    assert any(d.startswith("mlflow-skinny") for d in extras["dev"])
+    # make test installs .[dev]: every feature extra and the docs with it (bench's PyTorch aside)
+    dev = _names(_expanded("dev"))
+    for extra in extras:
+        if extra not in ("dev", "bench"):
+            assert _names(_expanded(extra)) <= dev, extra
+    assert _names(_expanded("all")) >= {"optuna", "gymnasium", "cma", "envpool", "ray"}
+
+
+def test_the_core_is_numpy_and_the_fused_path():
+    """``pip install scratchnn`` trains the assignment's network and nothing more: the tuner,
+    the Gymnasium tasks and CMA-ES are extras."""
+    core = _names(_pyproject()["project"]["dependencies"])
+    assert {"numpy", "numba", "scipy", "threadpoolctl"} <= core
+    assert core <= {"numpy", "numba", "scipy", "threadpoolctl", "pyyaml", "tqdm", "matplotlib"}
+
+
+def test_the_version_is_declared_once():
+    """The version is pyproject.toml's; the package reads it from the installed metadata."""
+    assert "version" not in _pyproject()["project"].get("dynamic", [])
+    assert not re.search(r"^__version__\s*=", (PACKAGE / "__init__.py").read_text(), re.M)
 
 
 def _build(outdir: Path, *options: str) -> subprocess.CompletedProcess:

@@ -198,8 +198,7 @@ def test_without_the_extra_one_line_names_the_install_command(monkeypatch, tmp_p
     code = main(["train", "--config", "config_exp", "--mlflow"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert err == ["error: --mlflow needs MLflow's client, an optional extra: "
-                   "pip install 'scratchnn[mlflow]'"]  # fmt: skip
+    assert err == ["error: --mlflow needs mlflow-skinny: pip install 'scratchnn[mlflow]'"]
     assert not (tmp_path / "runs").exists()
 
 

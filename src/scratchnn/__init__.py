@@ -14,6 +14,7 @@ used as given (e.g. pixels you already scaled to [0, 1]); other dtypes are refus
 ``import scratchnn`` is instant: each public name imports its module on first use. The library
 itself loads NumPy only; Numba and SciPy (the fused kernel), matplotlib (figures), Optuna
 (tuning), tqdm (progress bars) and PyYAML (configs) are imported where they are used.
+``scratchnn.__version__`` is the installed distribution's version (``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -58,8 +59,15 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .optim import SGD, Adam, Optimizer, Schedule
     from .training import EpochRecord, FitResult, evaluate, fit, predict
 
+    __version__: str
+
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed distribution's, declared in pyproject.toml only
+        from ._optional import version
+
+        globals()[name] = version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -69,10 +77,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *_EXPORTS, "__version__"})
 
-
-__version__ = "0.1.0"
 
 __all__ = [
     "SGD",

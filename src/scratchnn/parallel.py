@@ -28,10 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ._optional import require
 from .errors import ScratchnnError
 
 EXECUTORS = ("local", "ray")
-RAY_INSTALL = "pip install 'scratchnn[ray]'"
 
 _WORKER: dict[str, Any] = {}  # per-worker globals set by the initializer (data, progress queue)
 
@@ -118,13 +118,7 @@ def stop_pool(pool: cf.Executor, now: bool = True) -> None:
 
 def require_ray() -> Any:
     """``import ray``, or one clear line saying how to install it."""
-    try:
-        import ray
-    except ImportError:
-        raise ScratchnnError(
-            f"--executor ray needs Ray, which is not installed; install it with {RAY_INSTALL}"
-        ) from None
-    return ray
+    return require("ray", "ray", "--executor ray")
 
 
 def check_executor(executor: str, address: str | None) -> None:

@@ -64,9 +64,10 @@ try:
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted, validate_data
 except ImportError:  # pragma: no cover - exercised by a subprocess test
-    raise ModuleNotFoundError(
-        "scratchnn.sklearn needs scikit-learn >= 1.6: pip install 'scratchnn[sklearn]'"
-    ) from None
+    from ._optional import require
+
+    require("sklearn", "sklearn", "scratchnn.sklearn", "scikit-learn>=1.6")
+    raise  # scikit-learn is there, older than 1.6
 
 import numpy as np
 

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from ._optional import require
 from .errors import ScratchnnError
 
-INSTALL = "pip install 'scratchnn[mlflow]'"
 DEFAULT_URI = "sqlite:///mlflow.db"
 DEFAULT_EXPERIMENT = "scratchnn"
 SCHEMES = ("sqlite", "file", "http", "https", "databricks")
@@ -99,13 +99,9 @@ class Tracker:
         experiment: str = DEFAULT_EXPERIMENT,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        try:
-            import mlflow  # noqa: F401  (the extra's presence)
-            from mlflow.tracking import MlflowClient
-        except ImportError:
-            raise TrackingError(
-                f"--mlflow needs MLflow's client, an optional extra: {INSTALL}"
-            ) from None
+        require("mlflow", "mlflow", "--mlflow", "mlflow-skinny")
+        from mlflow.tracking import MlflowClient
+
         # the SQLite store's schema migrations and MLflow's notices are not the user's business
         for name in ("alembic", "mlflow"):
             logging.getLogger(name).setLevel(logging.WARNING)

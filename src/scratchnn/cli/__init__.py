@@ -59,12 +59,32 @@ COMMANDS = (data, train, sweep, tune, bench, wann, theory, review, results)
 ``reproduce``)."""
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version and extras (:func:`scratchnn._optional.version_line`),
+    read only when asked for, so that building the parser stays cheap."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from .._optional import version_line
+
+        print(version_line())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's parser (what sphinx-argparse documents)."""
     p = Parser(
         prog="scratchnn",
         description="scratchnn: a from-scratch neural-network lab (NumPy MLPs on MNIST, the "
         "CS7643 A1 study reproduced, executable theory, Weight Agnostic Neural Networks).",
+    )
+    p.add_argument(
+        "--version",
+        action=_Version,
+        help="print the version and which extras are installed (pip install 'scratchnn[EXTRA]' "
+        "adds one), and exit",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:

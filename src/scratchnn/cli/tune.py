@@ -65,8 +65,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._optional import require
     from ..experiments.tune import run_tune
 
+    require("optuna", "tune", "scratchnn tune")  # one line before any work when it is missing
     out = Path(args.out)
     params = {
         "space": str(args.space),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import validation as check
+from .._optional import require
 from ..config import RunConfig
 from ..data import Splits
 from ..errors import ConfigError
@@ -33,7 +34,7 @@ PRUNERS = ("median", "asha", "none")
 
 
 def _pruner(name: str):
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     if name == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1)
@@ -60,7 +61,7 @@ def storage_for(storage: str | None, out: Path | None = None) -> Any:
     :class:`~optuna.storages.JournalStorage`, safe for several processes on one machine or on
     a shared file system). ``None``: ``OUT/study.journal``, or the ``OUT/study.db`` (SQLite) an
     earlier scratchnn wrote there, which is kept."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     if storage is None:
         if out is None:
@@ -101,7 +102,7 @@ def open_study(
     (kill -9) are marked FAIL. A storage that is not a usable study (a garbage ``study.db``,
     another program's SQLite file, a bad URL) is a :class:`~scratchnn.errors.ConfigError`,
     raised before any data is loaded or trained."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
     from sqlalchemy.exc import SQLAlchemyError
 
     if pruner not in PRUNERS:
@@ -137,7 +138,7 @@ def fail_stale_trials(study: Any) -> list[int]:
     this host, or that name no process (written before scratchnn recorded them, or killed
     between the two writes). A pid without a host (killed between the writes when scratchnn
     wrote the pid first) is taken as this host's. Returns their numbers."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     from .store import pid_alive
 
@@ -172,7 +173,7 @@ def run_trial(
     """Train one trial's config, reporting validation accuracy to ``trial`` (an Optuna trial,
     which may prune it) after every epoch. Returns its :class:`TrialOutcome`: state
     ``"complete"`` with the best validation accuracy, or ``"pruned"`` with the last one."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     cfg = spec.config(values)
     epochs: list = []
@@ -205,7 +206,7 @@ def trial_task(
 ) -> TrialOutcome:
     """:func:`run_trial` in a worker process or a Ray task: the trial is reached through the
     study's storage (reports and pruning decisions go through it)."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     from ..parallel import worker_global
 
@@ -321,7 +322,7 @@ def _drive_trials(study, spec, submit, cap, trials, timeout, log, hooks=None) ->
     finished trial goes to ``hooks`` (as a run named ``trial N``, with its epochs)."""
     import concurrent.futures as cf
 
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     t0, started, finished = time.perf_counter(), 0, 0
     in_flight: dict[cf.Future, Any] = {}
@@ -379,7 +380,7 @@ def _drive_trials(study, spec, submit, cap, trials, timeout, log, hooks=None) ->
 def _track_trial(hooks: Any, spec: TuneSpec, number: int, values: dict, outcome) -> None:
     """Hand a finished trial to ``hooks`` as a training run: its config, its epochs, and its
     end (a pruned trial ends as the tracker ends pruned runs)."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     observer = hooks.start_run(f"trial {number}", spec.config(values).to_dict())
     for rec in outcome.epochs:
@@ -399,7 +400,7 @@ def trial_line(study: Any, trial: Any, prefix: str = "") -> str:
     trial's is its last epoch's), seconds, the best so far, and the trial's parameters, e.g.
     ``[3/20] trial 2 complete: val 0.9731, 41.2 s (best 0.9744, trial 1); learning_rate=0.31``.
     """
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
 
     state = trial.state.name.lower()
     if trial.state == optuna.trial.TrialState.PRUNED:
@@ -430,7 +431,7 @@ def write_outputs(
     """best.yaml, trials.csv, plots, the final model (the only test evaluation), summary.md.
 
     ``hooks`` observes the final model's training as a run named ``final``."""
-    import optuna
+    optuna = require("optuna", "tune", "scratchnn tune")
     from optuna.visualization import matplotlib as ovm
 
     from ..plots import pyplot

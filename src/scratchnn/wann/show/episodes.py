@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._optional import require
 from ..evaluate import _instances
 from ..networks.genome import Genome
 from ..networks.packed import forward_rows
@@ -126,7 +127,7 @@ def encode_frame(rgb: np.ndarray, width: int, quality: int = 60) -> str:
 def _render_env(spec):
     """A Gymnasium environment for ``spec`` that renders ``rgb_array`` frames, or None when the
     environment has no such render mode."""
-    import gymnasium as gym
+    gym = require("gymnasium", "gym", "rendering a Gymnasium task's episodes")
 
     from ..tasks.gym import NoFallPenalty, _import_env_module
 

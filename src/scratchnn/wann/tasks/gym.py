@@ -40,10 +40,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 
-import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
+from ..._optional import require
 from ...errors import ConfigError, ScratchnnError, shown
 from ...validation import choice, integer, real
 from ..checks import check_names, check_optional_int
@@ -51,6 +50,9 @@ from ..networks.activations import ALL_IDS
 from ..networks.packed import Packed, forward_rows, shared_weight_instances
 from . import envpool as ep
 from .base import BACKENDS, DEFAULT_BACKEND, MAX_STEPS, MAX_WORKERS, REWARDS, episode_pairs
+
+gym = require("gymnasium", "gym", "the Gymnasium tasks (biped, gym:ENV_ID)")
+spaces = gym.spaces
 
 
 @dataclass(frozen=True)

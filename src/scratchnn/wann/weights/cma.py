@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._optional import require
 from ...errors import ScratchnnError
 from .es import (
     Best,
@@ -40,7 +41,7 @@ class CMAState:
     the same state bit for bit with the same ``cma`` version (the version is checked)."""
 
     def __init__(self, config: ESConfig, x0: np.ndarray) -> None:
-        import cma
+        cma = require("cma", "wann", "wann train-weights --method cma")
 
         self.config, self.x0 = config, np.array(x0, float)
         self.rng = np.random.default_rng(config.seed)  # initial states, as PGPE's
@@ -83,7 +84,7 @@ class CMAState:
 
     def save(self, path: Path) -> None:
         """Checkpoint as a ``.npz`` (``x0``, the (G, lambda) scores, a JSON header), atomically."""
-        import cma
+        cma = require("cma", "wann", "wann train-weights --method cma")
 
         lam = 2 * self.config.pairs
         scores = np.array(self.scores, float).reshape(len(self.scores), lam)
@@ -92,7 +93,7 @@ class CMAState:
 
     @staticmethod
     def load(path: Path) -> CMAState:
-        import cma
+        cma = require("cma", "wann", "wann train-weights --method cma")
 
         with _reading_checkpoint(path):
             h, z = _read_header(path)

@@ -51,7 +51,7 @@ from ..networks.packed import Packed, forward_rows, shared_weight_instances
 from . import envpool as ep
 from .base import BACKENDS, DEFAULT_BACKEND, MAX_STEPS, MAX_WORKERS, REWARDS, episode_pairs
 
-gym = require("gymnasium", "gym", "the Gymnasium tasks (biped, gym:ENV_ID)")
+gym = require("gymnasium", "gym", "a Gymnasium task (gym:ENV_ID, biped)")
 spaces = gym.spaces
 
 

@@ -4,6 +4,7 @@
 #   make test-fast   the unit tier for development: no real MNIST, nothing slow
 #   make test-faults the long tier of the fault suite (kill -9, fuzz), which CI also runs
 #   make test-boundscheck  the compiled kernels' tests with Numba's bounds checks on (CI too)
+#   make test-install  the lean install: the bare package in a fresh venv trains and names extras
 #   make docs        the documentation site into docs/_build/html (warnings are errors, as in CI)
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
@@ -13,7 +14,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-all lint docs results clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-install test-all lint docs results clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -78,6 +79,14 @@ test-boundscheck: $(STAMP)
 	cache=$$(mktemp -d) && NUMBA_BOUNDSCHECK=1 NUMBA_CACHE_DIR=$$cache \
 	  $(BIN)/python -m pytest -m "not slow" -p no:cacheprovider $(KERNEL_TESTS); \
 	  status=$$?; rm -rf $$cache; exit $$status
+
+# the lean install: `pip install .` (no extra) into a fresh virtual environment, its core
+# dependencies from PyPI; it trains a model on the fused path, runs `scratchnn theory`, and
+# `scratchnn tune` says in one line which extra installs Optuna. CI runs it after `make test`
+# (about 1 minute with a warm pip cache, 2 to 3 without)
+test-install: $(STAMP)
+	@echo "==> the lean install: the bare package in a fresh virtual environment"
+	$(BIN)/python -m pytest -m slow tests/test_install.py
 
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest

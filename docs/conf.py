@@ -2,7 +2,8 @@
 
 CI builds it with warnings as errors: ``sphinx-build -W --keep-going -n -b html docs
 docs/_build/html``. The tutorials under ``docs/tutorials/plot_*.py`` run at every build
-(sphinx-gallery); ``SCRATCHNN_DOCS_FAST=1`` skips running them.
+(sphinx-gallery); ``SCRATCHNN_DOCS_FAST=1`` skips running them. MathJax is served from the site's
+``_static`` (``_ext/mathjax_offline.py``: fetched with ``npm`` once), so formulas render offline.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx.ext.mathjax",
+    "mathjax_offline",  # MathJax served from _static (from the npm registry at build time)
     "sphinx_gallery.gen_gallery",
     "sphinxarg.ext",
     "generated_tables",

@@ -5,7 +5,8 @@
 #   make test-faults the long tier of the fault suite (kill -9, fuzz), which CI also runs
 #   make test-boundscheck  the compiled kernels' tests with Numba's bounds checks on (CI too)
 #   make test-install  the lean install: the bare package in a fresh venv trains and names extras
-#   make docs        the documentation site into docs/_build/html (warnings are errors, as in CI)
+#   make docs        the documentation site into docs/_build/html (warnings are errors, as in CI;
+#                    MathJax comes with it, fetched with npm once; formulas checked offline)
 # Both build their own virtual environment (no system site-packages), so nothing installed by
 # hand can hide a missing install step.
 
@@ -14,7 +15,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-install test-all lint docs results clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-install test-all lint docs docs-offline results clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -127,7 +128,20 @@ docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -n -b html docs docs/_build/html
 	@! grep -rl 'class="problematic"' docs/_build/html --include='*.html' || \
 	  (echo "==> the pages above show reStructuredText errors"; exit 1)
+	$(MAKE) --no-print-directory docs-offline
 	@echo "==> the site: docs/_build/html/index.html"
+
+# formulas render with the network blocked (MathJax comes with the site), in headless Chromium
+# (`make browser`); skipped, and said so, without a chromium
+MATH_PAGE := docs/_build/html/auto_tutorials/plot_gradient_check.html
+docs-offline: $(STAMP)
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$${CHROMIUM:-}" ]; then \
+	  echo "==> formulas offline: $(MATH_PAGE) with the network blocked"; \
+	  $(BIN)/python scripts/page_check.py $(MATH_PAGE) --offline-math >/dev/null || \
+	  { $(BIN)/python scripts/page_check.py $(MATH_PAGE) --offline-math; exit 1; }; \
+	else \
+	  echo "==> no chromium (make browser): the offline formula check is skipped"; \
+	fi
 
 # every results table (docs/results/_generated/*.md, README.md's headline block, the model
 # zoo's zoo.json and MODEL_CARD.md) from the run records results/**/run.json

@@ -82,7 +82,8 @@ def test_claim5_flips_with_who_reaches_first_and_the_result():
 def test_every_rule_is_stated():
     for rule in (verdict.claim1, verdict.claim2, verdict.claim3, verdict.claim4, verdict.claim5):
         text = verdict.rule_text(rule)
-        assert text and "\n" not in text
+        assert text and "\n" not in text and ":func:" not in text
+        assert not any(name in text for name in verdict.THRESHOLDS)  # their values instead
 
 
 # --- the pieces of evidence --------------------------------------------------------------------

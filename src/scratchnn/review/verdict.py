@@ -10,6 +10,7 @@ module's constants, so a rule reads the same in the code, the output and the doc
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 
 SUPPORTED, NOT_SUPPORTED, MIXED = "supported", "not supported", "mixed"
@@ -30,12 +31,23 @@ COST_RATIO = 10.0
 #: claim 4: the permutation test's level
 ALPHA = 0.05
 
+#: the thresholds the rules name
+THRESHOLDS = ("NEAR_BEST", "FLAT_SHARE", "METHOD_SHARE", "COST_RATIO", "ALPHA")
+
 Part = bool | None
 
 
 def rule_text(rule: Callable[..., str]) -> str:
-    """A rule's docstring as one line (what the JSON and the report state beside a verdict)."""
-    return " ".join(inspect.getdoc(rule).split())
+    """A rule's docstring as one self-contained line (what the JSON and the report state beside
+    a verdict): the thresholds' names replaced by their values, the part rules it names by
+    their own text."""
+    text = " ".join(inspect.getdoc(rule).split())
+    for name in ("cost_part", "cnn_part"):
+        if f":func:`{name}`" in text:
+            text = text.replace(f":func:`{name}`", "(" + rule_text(globals()[name]) + ")")
+    for name in THRESHOLDS:
+        text = re.sub(rf"\b{name}\b", f"{globals()[name]:g}", text)
+    return text
 
 
 def combine(parts: Sequence[Part]) -> str:
@@ -82,25 +94,27 @@ def claim2(flat_shares: Sequence[float], method_shares: Sequence[float]) -> str:
 
 
 def cost_part(ratio: float | None, lower_bound: float) -> Part:
-    """One task of claim 3: ``ratio`` = evaluations training every weight needed to reach the
-    tuned shared weight's score, over the evaluations of the 1-D search (None when training did
-    not reach it; ``lower_bound`` = its whole budget over the 1-D search's). True when the ratio
-    (or the lower bound of a run that did not get there) is at least COST_RATIO, False when a
-    run got there in fewer, None when none got there and the budget was under COST_RATIO."""
+    """One task of claim 3. The ratio: evaluations training every weight needed to reach the
+    1-D search's score, over the 1-D search's evaluations. When every training run got there,
+    their median ratio decides: the part holds at COST_RATIO or more and fails below. When a
+    run did not get there, the part holds if the training budget alone was at least COST_RATIO
+    times the 1-D search's, and is undecided otherwise."""
     if ratio is not None:
         return ratio >= COST_RATIO
     return True if lower_bound >= COST_RATIO else None
 
 
 def claim3(parts: Sequence[Part]) -> str:
-    """Claim 3: every task's :func:`cost_part` (the 1-D search itself takes no gradient)."""
+    """Claim 3, one part per task (the 1-D search takes no gradient by construction):
+    :func:`cost_part`."""
     return combine(parts)
 
 
 def cnn_part(cnn_mean: float, cnn_sd: float, n: int, wann_best: float) -> Part:
-    """Claim 4 (a): the CNN beats the WANN champion's best accuracy (tuned or trained weights)
-    when its mean over ``n`` seeds minus two standard errors is above it; fails when its mean
-    plus two standard errors is below it; None between (or without a CNN: ``n`` 0)."""
+    """Claim 4 (a): the CNN of matched size beats the WANN champion's best test accuracy (tuned
+    shared or trained weights) when its mean over the seeds minus two standard errors is above
+    it; the part fails when its mean plus two standard errors is below it, and is undecided
+    between (or without a CNN)."""
     if n < 1:
         return None
     se = cnn_sd / n**0.5 if n > 1 else 0.0

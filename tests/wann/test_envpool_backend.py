@@ -12,7 +12,7 @@ from scratchnn.wann.networks.packed import pack, shared_weight_instances
 from scratchnn.wann.search.loop import WEIGHTS
 from scratchnn.wann.search.population import Population
 from scratchnn.wann.search.population import pack as pack_population
-from scratchnn.wann.tasks import configure_task, make_task
+from scratchnn.wann.tasks import biped_reward, configure_task, make_task
 from scratchnn.wann.tasks import envpool as ep
 from scratchnn.wann.tasks.biped import biped_task
 from scratchnn.wann.tasks.gym import (
@@ -145,7 +145,7 @@ def _gym_falls(seed: int, rng: np.random.Generator):
     base = env.unwrapped
     if not (terminated and (base.game_over or base.hull.position[0] < 0)):
         return None
-    est = ep.fall_step_reward(prev[None], obs[None], a[None])[0]
+    est = biped_reward.fall_step_reward(prev[None], obs[None], a[None])[0]
     return r, est
 
 

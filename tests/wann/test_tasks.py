@@ -60,3 +60,34 @@ def test_mnist256_fitness_is_minus_the_cross_entropy():
             logp = z - z.max(1, keepdims=True)
             logp -= np.log(np.exp(logp).sum(1, keepdims=True))
             assert scores[k, i] == pytest.approx(logp[np.arange(100), data.y_train[idx]].mean())
+
+
+def test_callers_read_task_capabilities_through_the_protocols():
+    """No module of the package probes a task with ``hasattr`` or special-cases a task class:
+    the optional capabilities are the protocols of ``scratchnn.wann.tasks.base``."""
+    from pathlib import Path
+
+    import scratchnn
+
+    root = Path(scratchnn.__file__).parent
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "hasattr(task" in line or "isinstance(task, SwingUpTask)" in line
+    ]
+    assert not found, found
+
+
+def test_every_task_of_the_package_takes_options_or_names_the_refused_ones():
+    from scratchnn.errors import ConfigError
+    from scratchnn.wann.tasks import ConfigurableTask, configure_task, make_task
+
+    for name in ("xor", "swingup", "mnist256"):
+        task = make_task(name)
+        assert isinstance(task, ConfigurableTask)
+        assert configure_task(task, {}) is task
+        with pytest.raises(ConfigError, match="action: only for Gymnasium tasks"):
+            task.with_options(action="clip")
+    assert make_task("swingup").with_options(steps=50).steps == 50
+    assert make_task("xor").with_options() == make_task("xor")

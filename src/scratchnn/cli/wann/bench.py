@@ -134,7 +134,7 @@ def _agree(args: argparse.Namespace) -> int:
     from ...wann.networks.formats import load_network
     from ...wann.networks.genome import express
     from ...wann.networks.packed import pack
-    from ...wann.tasks import make_task
+    from ...wann.tasks import EnvironmentTask, make_task
     from ...wann.tasks.envpool import require
     from ...wann.tasks.gym import compare_backends
     from ...wann.zoo import resolve
@@ -144,7 +144,7 @@ def _agree(args: argparse.Namespace) -> int:
     if args.episodes < 2:
         raise ScratchnnError("--episodes must be >= 2")
     task = make_task(args.gym)
-    if not hasattr(task, "spec"):
+    if not isinstance(task, EnvironmentTask):
         raise ScratchnnError(f"--agree compares Gymnasium backends; {task.name} has none")
     require(task.spec.env_id)
     g, _ = load_network(resolve(args.agree), task.n_in, task.n_out)

@@ -84,7 +84,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ...wann.evaluate import evaluate, paper_table, plot_weight_sweep, report_lines
     from ...wann.networks.formats import load_network
-    from ...wann.tasks import configure_task, make_task
+    from ...wann.tasks import EnvironmentTask, configure_task, make_task
 
     if args.episodes < 1:
         raise ScratchnnError(f"--episodes must be >= 1, got {args.episodes}")
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         f"{args.file}: {g.n_enabled()} connections, {len(g.hidden)} hidden nodes; task {task.name}"
         + ("" if weights is None else "; with individual weights")
     )
-    if hasattr(task, "reward_text"):
+    if isinstance(task, EnvironmentTask):
         print(f"{task.spec.env_id}, {task.spec.steps} steps per episode, action {task.spec.action}")
     t0 = time.perf_counter()
     result = evaluate(
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         weights=weights,
         tune_episodes=args.tune_episodes,
     )
-    if hasattr(task, "reward_text"):
+    if isinstance(task, EnvironmentTask):
         result["reward"] = task.reward_text
     for line in report_lines(result, args.episodes):
         print(line)

@@ -90,7 +90,7 @@ def command_line(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ...wann.show import write_page
-    from ...wann.tasks import configure_task, make_task
+    from ...wann.tasks import EnvironmentTask, configure_task, make_task
     from ...wann.zoo import task_for
 
     for name in ("episodes", "frames", "frame_width"):
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         raise ScratchnnError(f"--eval {args.eval}: no such file")
     args.task = task_for(args.champion, args.task)
     task = make_task(args.task, data_dir=args.data_dir, workers=args.workers)
-    if hasattr(task, "spec"):
+    if isinstance(task, EnvironmentTask):
         task = configure_task(task, {"backend": args.backend})
     t0 = time.perf_counter()
     data = write_page(

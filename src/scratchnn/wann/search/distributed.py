@@ -15,13 +15,12 @@ same champion and ``stats.csv`` as a local search).
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any
 
 import numpy as np
 
 from ..networks.packed import Packed
-from ..tasks import Task
+from ..tasks import EnvironmentTask, Task
 from .loop import Evaluator
 
 #: networks per Ray task. Measured (README, "Ray"): a Ray task costs 1.8 ms (200 submitted at
@@ -37,8 +36,8 @@ def remote_form(task: Task) -> tuple[Task, int]:
     cores are Ray's) and one network per Ray task: a network's episodes cost seconds (a
     BipedalWalker step is 0.44 ms, README), thousands of times Ray's per-task cost, and a
     population of 480 then spreads over up to 480 cores. Every other task: :data:`CHUNK`."""
-    if hasattr(task, "workers") and dataclasses.is_dataclass(task):
-        return dataclasses.replace(task, workers=1), 1
+    if isinstance(task, EnvironmentTask):
+        return task.with_options(workers=1), 1
     return task, CHUNK
 
 

@@ -25,7 +25,7 @@ from ..checks import check_callable, check_optional_int, check_path
 from ..networks.formats import save_reference_csv
 from ..networks.genome import express
 from ..plots import draw_network, plot_fitness
-from ..tasks import SolvableTask, Task, configure_task
+from ..tasks import EnvironmentTask, SolvableTask, Task, configure_task
 from ..tasks.base import check_task
 from .config import LIMITS, SearchConfig, check, with_overrides
 from .loop import (
@@ -157,12 +157,12 @@ def configure(task: Task, cfg: SearchConfig, resumed: bool = False) -> tuple[Tas
     recorded it) runs on the backend it then ran on
     (:func:`~scratchnn.wann.tasks.gym.legacy_backend`)."""
     options = cfg.task_options
-    if resumed and not cfg.backend and hasattr(task, "spec"):
+    if resumed and not cfg.backend and isinstance(task, EnvironmentTask):
         from ..tasks.gym import legacy_backend
 
         options["backend"] = legacy_backend(task.spec.env_id)
     task = configure_task(task, options)
-    if hasattr(task, "spec"):
+    if isinstance(task, EnvironmentTask):
         cfg = with_overrides(cfg, backend=task.spec.backend)
     return task, cfg
 
@@ -216,7 +216,7 @@ def _search(
         state.config = cfg
     if on_start:
         on_start(state)
-    if log and hasattr(task, "episode_text"):
+    if log and isinstance(task, EnvironmentTask):
         log(task.episode_text)
     ckpt = out / CHECKPOINT
     t0 = time.perf_counter()
@@ -282,7 +282,7 @@ def write_outputs(state: SearchState, task: Task, out: Path) -> None:
     g = state.champion
     meta = {
         "task": task.name,
-        **({"backend": task.spec.backend} if hasattr(task, "spec") else {}),
+        **({"backend": task.spec.backend} if isinstance(task, EnvironmentTask) else {}),
         "champion_mean": state.champion_mean,
         "generations": state.generation,
         "seed": state.config.seed,

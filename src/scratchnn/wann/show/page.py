@@ -24,7 +24,7 @@ from ...fileio import finite
 from ..evaluate import PAPER, SWEEP_GRID, WEIGHTS, evaluate, paper_table
 from ..networks.activations import ACTIVATIONS_BY_ID
 from ..networks.genome import Genome
-from ..tasks import ClassificationTask, SwingUpTask, Task
+from ..tasks import ClassificationTask, EnvironmentTask, Task, ViewableTask
 from .episodes import Run, gym_episodes, swingup_episodes
 from .network import network_layout
 from .scores import grid, references, tuning_states
@@ -150,7 +150,7 @@ def page_data(
 
     source = load_source(spec, task, eval_file)
     g = source.genome
-    gym = hasattr(task, "spec")
+    gym = isinstance(task, EnvironmentTask)
     result = source.eval
     if result is None:  # wann eval's machinery, now
         n = episodes or DEFAULT_EPISODES["gym" if gym else "other"]
@@ -165,10 +165,10 @@ def page_data(
     sweep = grid(task, g, n_eval, n_grid, seed)
     E = int(pack_population(Population.from_genomes([g])).n_edges(0))
     player = None
-    if not isinstance(task, ClassificationTask) and (gym or isinstance(task, SwingUpTask)):
+    if isinstance(task, ViewableTask):
         start = tuning_states(task, n_eval, n_grid, seed)[0]
         runs = _runs(source, result, gym, E)
-        if gym:
+        if task.viewer == "gym":
             player = gym_episodes(task.spec, g, runs, int(start), frames, frame_width)
         else:
             player = swingup_episodes(g, runs, start, task.steps)

@@ -1,7 +1,9 @@
 """WANN tasks: what the search scores networks on, one module per task.
 
-- :mod:`~scratchnn.wann.tasks.base`: the ``Task`` protocols every task follows (and
-  ``EpisodeTask``, ``ClassificationTask``, ``SolvableTask``);
+- :mod:`~scratchnn.wann.tasks.base`: the ``Task`` protocol every task follows, and the
+  capabilities a task may add: ``ConfigurableTask`` (``with_options``, every task of the
+  package), ``EnvironmentTask`` (the Gymnasium tasks), ``ViewableTask``, ``EpisodeTask``,
+  ``ClassificationTask``, ``SolvableTask``;
 - :mod:`~scratchnn.wann.tasks.boolean`: the two-input Boolean functions (``xor``, ``and``, ...);
 - :mod:`~scratchnn.wann.tasks.swingup`: CartPoleSwingUp, its physics and its task;
   :mod:`~scratchnn.wann.tasks.swingup_gym`: the same physics registered with Gymnasium;
@@ -21,18 +23,21 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...errors import ConfigError, ScratchnnError, shown
-from ...validation import integer, real
+from ...validation import real
 from ..checks import check_optional_int, check_optional_path
 from .base import (
     INVALID_SCORE,
-    MAX_STEPS,
     MAX_WORKERS,
     TASK_OPTIONS,
     ClassificationTask,
+    ConfigurableTask,
+    EnvironmentTask,
     EpisodeTask,
     SolvableTask,
     Task,
+    ViewableTask,
     episode_pairs,
+    refuse_options,
 )
 from .boolean import BooleanTask, boolean_task_names
 from .mnist256 import Mnist256Task
@@ -43,11 +48,14 @@ __all__ = [
     "TASK_NAMES",
     "BooleanTask",
     "ClassificationTask",
+    "ConfigurableTask",
+    "EnvironmentTask",
     "EpisodeTask",
     "Mnist256Task",
     "SolvableTask",
     "SwingUpTask",
     "Task",
+    "ViewableTask",
     "boolean_task_names",
     "configure_task",
     "episode_pairs",
@@ -99,7 +107,8 @@ def make_task(
 
 def configure_task(task: Task, options: dict) -> Task:
     """``task`` with the task keys of a search config (``SearchConfig.task_options``: steps,
-    action, reward, labels); a key the task has no use for is a :class:`ConfigError`."""
+    action, reward, labels, backend), applied by its ``with_options``; a key the task has no
+    use for (or a task without ``with_options``) is a :class:`ConfigError`."""
     if not isinstance(options, dict) or not all(k in TASK_OPTIONS for k in options):
         raise ConfigError(
             f"options must be a dict with keys among {', '.join(TASK_OPTIONS)}, got "
@@ -107,12 +116,7 @@ def configure_task(task: Task, options: dict) -> Task:
         )
     if not options:
         return task
-    if hasattr(task, "with_options"):
+    if isinstance(task, ConfigurableTask):
         return task.with_options(**options)
-    if isinstance(task, SwingUpTask) and set(options) == {"steps"}:
-        return replace(
-            task, steps=integer(options["steps"], "episode_steps", low=1, high=MAX_STEPS)
-        )
-    keys = {"steps": "episode_steps"}
-    names = ", ".join(keys.get(k, k) for k in options)
-    raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task.name}")
+    refuse_options(task.name, options)
+    return task

@@ -16,7 +16,7 @@ The tasks themselves live beside this module (:mod:`scratchnn.wann.tasks`).
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -63,6 +63,50 @@ class Task(Protocol):
 
 
 @runtime_checkable
+class ConfigurableTask(Protocol):
+    """A task that takes the task keys of a search config (every task of the package):
+    ``with_options(**options)`` returns the task with them applied, or raises a
+    :class:`~scratchnn.errors.ConfigError` naming an option it cannot take."""
+
+    def with_options(self, **options: object) -> Task: ...
+
+
+@runtime_checkable
+class EnvironmentTask(ConfigurableTask, Protocol):
+    """A task whose episodes run in environments of a backend (the Gymnasium tasks, ``biped``
+    and ``gym:ENV_ID``): ``spec`` (the environment, episode length, action mapping, reward and
+    backend), ``workers`` (its processes), ``reward_text`` and ``episode_text`` (in words, for
+    ``wann eval`` and the search log)."""
+
+    spec: Any  # a scratchnn.wann.tasks.gym.EnvSpec (gym.py builds on this module)
+    workers: int
+
+    @property
+    def reward_text(self) -> str: ...
+
+    @property
+    def episode_text(self) -> str: ...
+
+
+@runtime_checkable
+class ViewableTask(Protocol):
+    """A task whose episodes a champion page can replay: ``viewer`` names the player
+    (``"gym"``: recorded Gymnasium frames; ``"swingup"``: the cart and pole drawn from the
+    states)."""
+
+    @property
+    def viewer(self) -> str: ...
+
+
+def refuse_options(task_name: str, options: dict) -> None:
+    """The :class:`ConfigError` of a task that takes none of ``options`` (none when empty)."""
+    if options:
+        keys = {"steps": "episode_steps"}
+        names = ", ".join(keys.get(k, k) for k in options)
+        raise ConfigError(f"{names}: only for Gymnasium tasks (biped, gym:ENV_ID), not {task_name}")
+
+
+@runtime_checkable
 class EpisodeTask(Protocol):
     """A task evaluated episode by episode (``wann eval`` of swingup and the Boolean tasks)."""
 
@@ -106,12 +150,26 @@ def episode_pairs(n_inst: int, n_states: int) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+@runtime_checkable
+class _Searchable(Protocol):
+    """The part of :class:`Task` the search and the evaluation cannot do without."""
+
+    name: str
+    n_in: int
+    n_out: int
+    p_init: float
+    activations: tuple[int, ...]
+
+    def evaluate(
+        self, packed: Packed, weights: np.ndarray, rng: np.random.Generator, reps: int = 1
+    ) -> np.ndarray: ...
+
+
 def check_task(task: object, name: str = "task") -> Task:
     """``task`` when it has what the search and the evaluation use (``name``, ``n_in``,
     ``n_out``, ``p_init``, ``activations``, ``evaluate``); else a :class:`ConfigError` saying how
     to make one."""
-    needed = ("name", "n_in", "n_out", "p_init", "activations", "evaluate")
-    if isinstance(task, type) or not all(hasattr(task, a) for a in needed):
+    if isinstance(task, type) or not isinstance(task, _Searchable):
         raise ConfigError(
             f"{name} must be a WANN task (scratchnn.wann.tasks.make_task('xor'), ...), got "
             f"{shown(task)}"

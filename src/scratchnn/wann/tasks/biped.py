@@ -4,8 +4,8 @@
 24 inputs (hull angle and speeds, joint angles and speeds, leg contacts, 10 lidar readings), 4
 outputs (hip and knee torques), linear and clipped to ``[-1, 1]``, 1600 steps per episode,
 initial connection probability 0.25, and the reference's reward: a fall is not replaced by
--100 (``reward="reference"``, implemented by :class:`~scratchnn.wann.tasks.gym.NoFallPenalty` on
-Gymnasium and estimated on EnvPool, :mod:`~scratchnn.wann.tasks.envpool`). The episode runner and
+-100 (``reward="reference"``, :mod:`~scratchnn.wann.tasks.biped_reward`: exact on Gymnasium,
+estimated on EnvPool). The episode runner and
 the backends are :mod:`~scratchnn.wann.tasks.gym`'s, shared with every ``gym:ENV_ID`` task.
 """
 

@@ -13,6 +13,7 @@ from ...validation import choice, real
 from ..networks.activations import ALL_IDS
 from ..networks.genome import Expressed
 from ..networks.packed import Packed, forward_batch, forward_shared, pack
+from .base import refuse_options
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class BooleanTask:
         reps: int = 1,
     ) -> np.ndarray:
         return np.clip(self.margins(packed, weights), -1, 1).mean(axis=2)
+
+    def with_options(self, **options: object) -> BooleanTask:
+        """This task; a search config's task keys are for other tasks (a ConfigError)."""
+        refuse_options(self.name, options)
+        return self
 
     def solved(self, net: Expressed, weights: np.ndarray) -> bool:
         """True when the network computes the function at every weight."""

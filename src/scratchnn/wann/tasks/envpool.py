@@ -25,22 +25,9 @@ How episodes run here (:func:`run_episodes`):
 The terrains EnvPool draws for a seed differ from Gymnasium's for the same seed (different random
 generators), so the two backends agree in distribution, not episode for episode.
 
-**The reference reward on EnvPool.** The WANN reference's BipedalWalker keeps the falling step's
-ordinary reward where ``BipedalWalker-v3`` replaces it by -100, and EnvPool does not expose the
-shaping state needed to recompute it. :func:`fall_step_reward` estimates it from the observations
-before and after the step and the action:
-
-.. math::
-
-    \\hat r = \\frac{130}{30} \\, \\Delta x - 5 \\, (|\\theta_t| - |\\theta_{t-1}|)
-              - 0.00035 \\cdot 80 \\sum_j \\operatorname{clip}(|a_j|, 0, 1),
-    \\qquad \\Delta x = \\frac{v_t + v_{t-1}}{2} \\cdot \\frac{1}{50},
-
-with the hull angle :math:`\\theta` (observation 0) and the horizontal speed
-:math:`v = \\mathrm{obs}_2 / 0.12` (observation 2 is :math:`0.3 \\, v \\cdot 20 / 50`). The
-reference return is then the EnvPool return :math:`+ 100 + \\hat r`. On Gymnasium, where the exact
-value is known, the estimate's error over falling steps is about 0.03 on average and under 0.15
-at most (``tests/wann/test_envpool_backend.py`` checks it), against returns of hundreds.
+**The reference reward on EnvPool.** EnvPool does not expose BipedalWalker's shaping state, so
+the reference reward's falling step is estimated from the observations and the action
+(:mod:`~scratchnn.wann.tasks.biped_reward`, which gives the formula and its error).
 """
 
 from __future__ import annotations
@@ -53,11 +40,10 @@ from functools import cache
 import numpy as np
 
 from ...errors import ScratchnnError
+from . import biped_reward
 
 #: the most environments one pool holds; larger calls run in consecutive pools
 MAX_POOL = 4096
-#: BipedalWalker's fall reward, which EnvPool (like Gymnasium's v3) puts in place of the step's own
-FALL_REWARD = -100.0
 
 
 def available() -> bool:
@@ -94,27 +80,6 @@ def require(env_id: str) -> None:
         raise ScratchnnError(
             f"backend 'envpool' does not implement {env_id}; use --backend gymnasium"
         )
-
-
-def fall_step_reward(prev_obs: np.ndarray, obs: np.ndarray, action: np.ndarray) -> np.ndarray:
-    """Estimated ordinary reward of BipedalWalker steps (see the module docstring).
-
-    prev_obs, obs: (n, 24) observations before and after the steps; action: (n, 4) actions
-    (already clipped to [-1, 1]). Returns (n,) estimates.
-    """
-    prev_obs = np.asarray(prev_obs, np.float64)
-    obs = np.asarray(obs, np.float64)
-    dx = (obs[:, 2] + prev_obs[:, 2]) / 2.0 / 0.12 / 50.0
-    progress = 130.0 / 30.0 * dx
-    tilt = 5.0 * (np.abs(obs[:, 0]) - np.abs(prev_obs[:, 0]))
-    return progress - tilt - torque_cost(action)
-
-
-def torque_cost(action: np.ndarray) -> np.ndarray:
-    """BipedalWalker's torque cost of actions (..., 4): ``0.00035 * 80 * sum(clip(|a|, 0, 1))``
-    over the last axis (80 is the motors' torque); the falling step keeps it in the reference's
-    reward (:class:`~scratchnn.wann.tasks.gym.NoFallPenalty`, :func:`fall_step_reward`)."""
-    return 0.00035 * 80.0 * np.clip(np.abs(np.asarray(action, np.float64)), 0, 1).sum(axis=-1)
 
 
 @contextmanager
@@ -160,7 +125,8 @@ def run_pool(
 
     ``act(idx, obs)`` gives the actions of episodes ``idx`` (k,) for observations ``obs``
     (k, n_obs): (k, n_act) floats or (k,) ints. ``reference_reward``: put the estimated ordinary
-    reward (:func:`fall_step_reward`) in place of BipedalWalker's -100 on a falling step.
+    reward (:func:`~scratchnn.wann.tasks.biped_reward.fall_step_reward`) in place of
+    BipedalWalker's -100 on a falling step.
     Returns the total rewards (E,) and the numbers of steps (E,).
     """
     E = len(ep_seed)
@@ -180,11 +146,11 @@ def run_pool(
             r = np.asarray(r, np.float64)[order]
             done = (np.asarray(terminated) | np.asarray(truncated))[order]
             if reference_reward:
-                fell = np.asarray(terminated)[order] & (r == FALL_REWARD)
+                fell = biped_reward.falls(r, np.asarray(terminated)[order])
                 if fell.any():
                     a = np.asarray(actions).reshape(len(live), -1)
                     pos = np.searchsorted(live, ids[fell])
-                    r[fell] = fall_step_reward(obs[ids[fell]], o[fell], a[pos])
+                    r[fell] = biped_reward.fall_step_reward(obs[ids[fell]], o[fell], a[pos])
             obs[ids] = o
             total[ids] += r
             n_steps[ids] += 1

@@ -34,20 +34,19 @@ and torque costs) and the episode ends.
 
 from __future__ import annotations
 
-import atexit
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
+from typing import ClassVar
 
 import numpy as np
 
 from ..._optional import require
 from ...errors import ConfigError, ScratchnnError, shown
+from ...parallel import shared_pool, usable_cores
 from ...validation import choice, integer, real
 from ..checks import check_names, check_optional_int
 from ..networks.activations import ALL_IDS
 from ..networks.packed import Packed, forward_rows, shared_weight_instances
+from . import biped_reward
 from . import envpool as ep
 from .base import BACKENDS, DEFAULT_BACKEND, MAX_STEPS, MAX_WORKERS, REWARDS, episode_pairs
 
@@ -84,19 +83,16 @@ def make_env(spec: EnvSpec) -> gym.Env:
 
 
 class NoFallPenalty(gym.Wrapper):
-    """BipedalWalker without the -100 fall penalty (the WANN reference's biped domain): on the
-    step where the walker falls (``game_over`` or ``x < 0``) the reward is the ordinary one,
-    ``shaping_t - shaping_{t-1} - 0.00035 * 80 * sum(clip(|a|, 0, 1))`` with
-    ``shaping = 130 x / 30 - 5 |hull angle|`` (:func:`~scratchnn.wann.tasks.envpool.
-    torque_cost`); the episode still ends there."""
+    """BipedalWalker with the WANN reference's reward (:mod:`~scratchnn.wann.tasks.biped_reward`):
+    the step where the walker falls keeps its ordinary reward, computed from the environment's
+    shaping state; the episode still ends there."""
 
     def step(self, action: np.ndarray) -> tuple:
         base = self.env.unwrapped
         before = base.prev_shaping
         obs, reward, terminated, truncated, info = self.env.step(action)
-        if terminated and (base.game_over or base.hull.position[0] < 0):
-            torque = float(ep.torque_cost(action))
-            reward = (0.0 if before is None else base.prev_shaping - before) - torque
+        if terminated and biped_reward.fell(base):
+            reward = biped_reward.exact_fall_reward(before, base.prev_shaping, action)
         return obs, reward, terminated, truncated, info
 
 
@@ -196,39 +192,8 @@ def _run_envpool(
     return np.concatenate(totals), np.concatenate(steps)
 
 
-def _worker_init() -> None:
-    import signal
-
-    import numba
-
-    numba.set_num_threads(1)  # one process per core; no threads inside
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-
-
 def _run_chunk(args: tuple) -> tuple[np.ndarray, np.ndarray]:
     return run_episodes(*args)
-
-
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    if workers not in _POOLS:
-        _POOLS[workers] = ProcessPoolExecutor(
-            workers, mp_context=get_context("spawn"), initializer=_worker_init
-        )
-    return _POOLS[workers]
-
-
-@atexit.register
-def _shutdown_pools() -> None:
-    """Stop the worker processes at exit without waiting for their episodes (after Ctrl-C a
-    chunk of long episodes could take a minute): the episodes' results are not needed."""
-    for pool in _POOLS.values():
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-    _POOLS.clear()
 
 
 def run_episodes_parallel(
@@ -239,8 +204,8 @@ def run_episodes_parallel(
     ep_seed: np.ndarray,
     workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`run_episodes` split over ``workers`` processes; the same result for any
-    ``workers``. Gymnasium: contiguous chunks, four per worker, for balance. EnvPool: one pool
+    """:func:`run_episodes` split over ``workers`` processes (the process's reusable pool,
+    :func:`~scratchnn.parallel.shared_pool`); the same result for any ``workers``. Gymnasium: contiguous chunks, four per worker, for balance. EnvPool: one pool
     per worker (one thread each, no barrier between the cores at every step), episode ``e`` in
     worker ``e % workers`` so that every pool gets its share of each network's episodes."""
     E = len(ep_inst)
@@ -253,16 +218,12 @@ def run_episodes_parallel(
         parts_idx = [ix for ix in np.array_split(np.arange(E), min(E, 4 * workers)) if len(ix)]
     jobs = [(spec, packed, inst, ep_inst[ix], ep_seed[ix]) for ix in parts_idx]
     total, n_steps = np.zeros(E), np.zeros(E, np.int64)
-    for ix, (t, n) in zip(parts_idx, _pool(workers).map(_run_chunk, jobs), strict=True):
+    for ix, (t, n) in zip(parts_idx, shared_pool(workers).map(_run_chunk, jobs), strict=True):
         total[ix], n_steps[ix] = t, n
     return total, n_steps
 
 
 # --- the task -----------------------------------------------------------------------------------
-
-
-def _default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -279,6 +240,8 @@ class GymTask:
     input_names: tuple[str, ...] = ()
     output_names: tuple[str, ...] = ()
     workers: int = field(default=1, compare=False)
+    #: the champion page's player: recorded Gymnasium frames
+    viewer: ClassVar[str] = "gym"
 
     def evaluate(
         self,
@@ -312,13 +275,7 @@ class GymTask:
     @property
     def reward_text(self) -> str:
         """Which reward the scores use, in words (``wann eval`` prints it)."""
-        if self.spec.reward == "reference":
-            text = (
-                f"reward: the WANN reference's {self.spec.env_id} (no -100 fall penalty; a fall "
-                "ends the episode)"
-            )
-        else:
-            text = f"reward: {self.spec.env_id}'s standard reward"
+        text = biped_reward.reward_words(self.spec.env_id, self.spec.reward)
         return f"{text}; {self.backend_text}"
 
     @property
@@ -407,8 +364,8 @@ def _check_backend(backend: str, env_id: str) -> str:
 
 def _check_reward(reward: str, env_id: str) -> str:
     choice(reward, "reward", REWARDS)
-    if reward == "reference" and not env_id.startswith("BipedalWalker"):
-        raise ConfigError("reward 'reference' (no fall penalty) applies to BipedalWalker only")
+    if reward == "reference":
+        biped_reward.check_reference(env_id)
     return reward
 
 
@@ -486,7 +443,7 @@ def gym_task(
         p_init=p_init,
         input_names=tuple(f"obs{i}" for i in range(n_in)),
         output_names=tuple(f"act{i}" for i in range(n_out)),
-        workers=_default_workers() if workers is None else workers,
+        workers=usable_cores() if workers is None else workers,
     )
     return task.with_options(labels=labels)
 

@@ -25,7 +25,7 @@ from ...validation import integer, real
 from ..checks import check_optional_path
 from ..networks.activations import NO_STEP
 from ..networks.packed import Packed, forward_batch, shared_weight_cross_entropy
-from .base import INVALID_SCORE
+from .base import INVALID_SCORE, refuse_options
 
 SIZE = 16
 
@@ -136,6 +136,11 @@ class Mnist256Task:
         integer(self.batch, "batch", low=1, high=60_000)
         real(self.p_init, "p_init", low=0.0, high=1.0, low_open=True)
         check_optional_path("data_dir", self.data_dir)
+
+    def with_options(self, **options: object) -> Mnist256Task:
+        """This task; a search config's task keys are for other tasks (a ConfigError)."""
+        refuse_options(self.name, options)
+        return self
 
     @cached_property
     def data(self):

@@ -21,7 +21,8 @@ the end, is the WANN task (``--task swingup``) built on them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numba
 import numpy as np
@@ -35,7 +36,7 @@ from ..networks.packed import (
     kernel_args,
     shared_weight_instances,
 )
-from .base import MAX_STEPS, episode_pairs
+from .base import MAX_STEPS, episode_pairs, refuse_options
 
 GRAVITY = 9.82
 M_CART = 0.5
@@ -372,6 +373,8 @@ class SwingUpTask:
     input_names: tuple[str, ...] = ("x", "x_dot", "cos(th)", "sin(th)", "th_dot")
     output_names: tuple[str, ...] = ("force",)
     steps: int = T_LIMIT
+    #: the champion page's player: the cart and pole drawn from the states
+    viewer: ClassVar[str] = "swingup"
 
     def __post_init__(self) -> None:
         """Checks: ``steps`` a whole number >= 1, ``p_init`` in (0, 1]."""
@@ -389,6 +392,17 @@ class SwingUpTask:
         init = reset_states(reps, rng)
         ret = rollouts(packed, *inst, *episode_pairs(len(inst[0]), reps), init, self.steps)
         return ret.reshape(packed.n_nets, len(weights), reps).mean(axis=2)
+
+    def with_options(self, **options: object) -> SwingUpTask:
+        """This task with a search config's ``steps`` (``episode_steps``, checked); any other
+        task key is for the Gymnasium tasks (a ConfigError)."""
+        if set(options) - {"steps"}:
+            refuse_options(self.name, options)
+        if "steps" not in options:
+            return self
+        return replace(
+            self, steps=integer(options["steps"], "episode_steps", low=1, high=MAX_STEPS)
+        )
 
     def episode_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """(n, 4) initial states, one per episode."""

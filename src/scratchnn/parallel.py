@@ -11,13 +11,17 @@ alone writes every output.
   and Windows use, so the behaviour is the same everywhere) and, unlike joblib/loky, it is in
   the standard library. Each worker pins BLAS to one thread for its whole life, ignores Ctrl-C
   (the parent handles it and stops the pool) and exits on its own when the parent dies
-  (kill -9), so no orphan keeps training.
+  (kill -9), so no orphan keeps training. :func:`local_pool` makes a pool for one job (a
+  sweep, a study), closed with :func:`stop_pool`; :func:`shared_pool` is the process's one
+  reusable pool, for work that comes again and again (the Gymnasium tasks' episodes, generation
+  after generation), started on first use and stopped at exit.
 - ``ray``: every piece of work is one Ray task (``pip install 'scratchnn[ray]'``); ``address``
   is a running cluster's (``auto``, ``HOST:6379``), or ``None`` to start a local one.
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import os
@@ -91,6 +95,29 @@ def local_pool(jobs: int, globals_: dict[str, Any] | None = None) -> cf.ProcessP
         initializer=worker_init,
         initargs=(os.getpid(), globals_ or {}),
     )
+
+
+_SHARED: list[tuple[int, cf.ProcessPoolExecutor]] = []  # the reusable pool and its size
+
+
+def shared_pool(jobs: int) -> cf.ProcessPoolExecutor:
+    """The process's reusable pool of ``jobs`` workers (a :func:`local_pool`): started on first
+    use and kept between calls, since starting workers costs seconds (imports, compiles); a call
+    with another ``jobs`` stops the old pool first. Closed at exit, at once
+    (:func:`stop_shared_pool`)."""
+    if _SHARED and _SHARED[0][0] != jobs:
+        stop_shared_pool()
+    if not _SHARED:
+        _SHARED.append((jobs, local_pool(jobs)))
+    return _SHARED[0][1]
+
+
+@atexit.register
+def stop_shared_pool() -> None:
+    """Stop the reusable pool now, without waiting for its work (after Ctrl-C a chunk of long
+    episodes could take a minute; their results are not needed)."""
+    while _SHARED:
+        stop_pool(_SHARED.pop()[1], now=True)
 
 
 def progress_queue() -> Any:

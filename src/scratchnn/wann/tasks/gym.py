@@ -205,9 +205,10 @@ def run_episodes_parallel(
     workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`run_episodes` split over ``workers`` processes (the process's reusable pool,
-    :func:`~scratchnn.parallel.shared_pool`); the same result for any ``workers``. Gymnasium: contiguous chunks, four per worker, for balance. EnvPool: one pool
-    per worker (one thread each, no barrier between the cores at every step), episode ``e`` in
-    worker ``e % workers`` so that every pool gets its share of each network's episodes."""
+    :func:`~scratchnn.parallel.shared_pool`); the same result for any ``workers``. Gymnasium:
+    contiguous chunks, four per worker, for balance. EnvPool: one pool per worker (one thread
+    each, no barrier between the cores at every step), episode ``e`` in worker ``e % workers``
+    so that every pool gets its share of each network's episodes."""
     E = len(ep_inst)
     if workers <= 1 or E < 2:
         return run_episodes(spec, packed, inst, ep_inst, ep_seed)

@@ -82,3 +82,21 @@ def test_mnist256_objective_is_minus_the_cross_entropy(mnist):
     for r in rows:
         ev = json.loads((Path(r.folder) / "eval.json").read_text())
         assert (r.tuned, r.ensemble) == (ev["tuned_accuracy"], ev["ensemble"])
+
+
+def test_the_objective_is_taken_at_the_searchs_own_weights(tmp_path):
+    """A search run at other shared weights than the paper's six is scored at its own."""
+    import shutil
+
+    from scratchnn.wann.search.config import SearchConfig
+    from scratchnn.wann.search.run import search
+    from scratchnn.wann.tasks import SwingUpTask
+
+    task = SwingUpTask(steps=20)
+    cfg = SearchConfig(pop=8, generations=1, weights=(0.75, 1.5))
+    search(task, tmp_path / "s", cfg, log=None)
+    shutil.copy(SWINGUP[0] / "eval.json", tmp_path / "s" / "eval.json")
+    (row,), _ = rank_searches([tmp_path / "s"], task, reps=2)
+    g = load_genome(tmp_path / "s" / "best.json", task.n_in, task.n_out)
+    assert row.objective == search_objective(task, g, reps=2, weights=(0.75, 1.5))
+    assert row.objective != search_objective(task, g, reps=2)

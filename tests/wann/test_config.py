@@ -45,3 +45,14 @@ def test_an_alias_bomb_is_refused_without_expanding_it(tmp_path):
     (tmp_path / "w.yaml").write_text("weights: *a\n".replace("*a", "[[1, [2, [3, [4]]]]]"))
     with pytest.raises(ConfigError, match="weights"):
         load_config_file(tmp_path / "w.yaml")
+
+
+def test_preset_file_refuses_an_unknown_task_naming_the_known_ones():
+    from scratchnn.wann.search.config import preset_file
+
+    assert preset_file("gym:CartPole-v1") == "gym.yaml"
+    assert preset_file("a_and_not_b") == preset_file("a and not b") == "boolean.yaml"
+    assert preset_file("biped") == "biped.yaml"
+    for name in ("majority", "Swingup", "", None):
+        with pytest.raises(ConfigError, match="no preset for task .*swingup, mnist256, biped"):
+            preset_file(name)

@@ -2,7 +2,8 @@
 
 A search's champion score is measured on that search's own random batches or episodes, so it
 does not compare across searches. :func:`search_objective` scores every champion on the *same*
-draws: the mean over the six search weights of the task's fitness (``task.evaluate``; for
+draws: the mean over the search's shared weights (its checkpoint's ``weights``; the paper's
+six when the folder keeps no checkpoint) of the task's fitness (``task.evaluate``; for
 ``mnist256`` minus the mean cross-entropy on batches of 1,000 training images, for control
 tasks the mean episode reward) over ``reps`` draws from ``numpy.random.default_rng(seed)``.
 
@@ -24,7 +25,7 @@ from ..errors import ScratchnnError
 from .networks.formats import load_genome
 from .networks.genome import Genome, express
 from .networks.packed import pack
-from .search.loop import WEIGHTS
+from .search.loop import CHECKPOINT, WEIGHTS, load_checkpoint
 from .tasks import Task
 
 
@@ -44,14 +45,30 @@ class Ranked:
     random_shared: float | None
 
 
-def search_objective(task: Task, genome: Genome, seed: int = 7, reps: int = 20) -> float:
-    """The search objective of ``genome``: mean over the six weights ``WEIGHTS`` and ``reps``
-    draws (rng ``default_rng(seed)``) of ``task.evaluate``, a scalar."""
+def search_objective(
+    task: Task,
+    genome: Genome,
+    seed: int = 7,
+    reps: int = 20,
+    weights: tuple[float, ...] | np.ndarray = tuple(WEIGHTS),
+) -> float:
+    """The search objective of ``genome``: mean over the shared ``weights`` (default: the
+    paper's six) and ``reps`` draws (rng ``default_rng(seed)``) of ``task.evaluate``, a
+    scalar."""
     if reps < 1:
         raise ScratchnnError(f"reps must be >= 1, got {reps}")
     one = pack([express(genome)])
-    scores = task.evaluate(one, np.array(WEIGHTS), np.random.default_rng(seed), reps)
+    scores = task.evaluate(one, np.asarray(weights, np.float64), np.random.default_rng(seed), reps)
     return float(np.mean(scores))
+
+
+def search_weights(folder: Path) -> tuple[float, ...]:
+    """The shared weights the search in ``folder`` scored its networks at: its checkpoint's
+    config, or the paper's six when the folder keeps no checkpoint."""
+    path = Path(folder) / CHECKPOINT
+    if not path.is_file():
+        return tuple(float(w) for w in WEIGHTS)
+    return load_checkpoint(path).config.weights
 
 
 def _eval_numbers(ev: dict, where: Path) -> tuple[float, float, float | None, float | None]:
@@ -93,7 +110,7 @@ def rank_searches(
         except ValueError as exc:
             raise ScratchnnError(f"{folder / 'eval.json'}: not valid JSON ({exc})") from None
         tuned, w, ens, rnd = _eval_numbers(ev, folder / "eval.json")
-        obj = search_objective(task, genome, seed, reps)
+        obj = search_objective(task, genome, seed, reps, search_weights(folder))
         rows.append(Ranked(str(folder), genome.n_enabled(), obj, tuned, w, ens, rnd))
     rows.sort(key=lambda r: -r.objective)
     return rows, spearman([r.objective for r in rows], [r.tuned for r in rows])

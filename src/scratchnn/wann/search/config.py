@@ -1,9 +1,10 @@
 """WANN search hyper-parameters: a plain dataclass, read from plain YAML presets.
 
 Presets live in ``scratchnn/wann/search/presets/<task>.yaml`` (``boolean.yaml`` for xor, and,
-...), each with a ``laptop`` and a ``paper`` section; a user's own file (``--config``) is one flat
-mapping of the same keys. Every key is checked: an unknown key, a wrong type or a value out of
-range is an error that names it.
+..., ``gym.yaml`` for every ``gym:ENV_ID``; another task name has none), each with a ``laptop``
+and a ``paper`` section; a user's own file (``--config``) is one flat mapping of the same keys.
+Every key is checked: an unknown key, a wrong type or a value out of range is an error that
+names it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ...validation import instance, integer, real
 from .. import PAPER_WEIGHTS
 from ..checks import check_names
 from ..tasks.base import ACTIONS, BACKENDS, DEFAULT_BACKEND, REWARDS
+from ..tasks.boolean import boolean_task_names
 from .mutations import PROBS
 from .nsga import CROWDING
 
@@ -263,11 +265,33 @@ def check(cfg: SearchConfig) -> SearchConfig:
     return cfg
 
 
+#: the tasks with a preset file of their own (the Boolean functions share ``boolean.yaml``,
+#: every ``gym:ENV_ID`` shares ``gym.yaml``)
+OWN_PRESETS = ("swingup", "mnist256", "biped")
+
+
+def _boolean_names() -> set[str]:
+    """The Boolean tasks' names: the command line's (``a_and_not_b``) and the task's own
+    (``BooleanTask.name``: ``a and not b``)."""
+    cli = boolean_task_names()
+    return set(cli) | {function.lower() for function in cli.values()}
+
+
 def preset_file(task: str) -> str:
-    """Name of the preset file for ``task`` (``gym.yaml`` for any ``gym:ENV_ID``)."""
-    if task.startswith("gym:"):
+    """Name of the preset file for the task called ``task`` (``gym.yaml`` for any
+    ``gym:ENV_ID``, ``boolean.yaml`` for the Boolean functions); a :class:`ConfigError` naming
+    the known tasks for any other name."""
+    if isinstance(task, str) and task.startswith("gym:"):
         return "gym.yaml"
-    return f"{task}.yaml" if task in ("swingup", "mnist256", "biped") else "boolean.yaml"
+    if task in OWN_PRESETS:
+        return f"{task}.yaml"
+    if isinstance(task, str) and task in _boolean_names():
+        return "boolean.yaml"
+    known = ", ".join((*OWN_PRESETS, "gym:ENV_ID", *boolean_task_names()))
+    raise ConfigError(
+        f"no preset for task {shown(task)}; presets exist for: {known} (a task of your own: "
+        "build a SearchConfig, or start from another task's preset)"
+    )
 
 
 def load_preset(task: str, preset: str = "laptop") -> SearchConfig:

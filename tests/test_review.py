@@ -213,3 +213,19 @@ def test_every_claim_same_seed_same_lines_with_figures(capsys, tmp_path, mnist):
     assert claim_lines(json.loads(path.read_text())) == first[:7]
     for name in ("review_weight_sweep.png", "review_training.png"):
         assert (tmp_path / "figs" / name).stat().st_size > 2000
+
+
+def test_results_table_from_a_record():
+    from scratchnn.results.records import Record
+    from scratchnn.results.review import REVIEW_RECORD, review_table
+
+    assert "No review record yet" in review_table({})
+    claims = [{"claim": 1, "text": "a | b", "verdict": S, "rule": "the rule", "evidence": "e"}]
+    data = {"command": "scratchnn review --full", "seed": 0, "commit": "abc1234",
+            "dirty": False, "versions": {"cpu": "CPU", "cores": 2}, "time": {"wall_s": 120.0},
+            "metrics": {"claims": claims, "scale": {"name": "full"}}}  # fmt: skip
+    text = review_table({REVIEW_RECORD: Record(REVIEW_RECORD, data)})
+    assert "| 1 | a \\| b | **supported** | e |" in text
+    assert "- claim 1: the rule" in text
+    assert "`scratchnn review --full` (scale full, seed 0) at commit abc1234" in text
+    assert "in 2.0 minutes" in text

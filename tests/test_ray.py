@@ -140,8 +140,7 @@ def test_a_two_node_cluster_on_localhost_gives_the_local_numbers(tmp_path):
 
 def test_slice_packed_keeps_each_network():
     from scratchnn.wann.search.distributed import chunk_bounds, slice_packed
-    from scratchnn.wann.search.population import Population, checked_depths
-    from scratchnn.wann.search.population import pack as pack_population
+    from scratchnn.wann.search.population import Population, checked_depths, pack_population
 
     pop = Population.initial(10, 3, 1, 0.5, np.random.default_rng(0))
     packed = pack_population(pop, checked_depths(pop))

@@ -9,7 +9,7 @@ Directives:
 ``.. docstring-section:: module Title``
     The section called ``Title`` (an RST heading underlined with ``-``) of a module's docstring.
 ``.. activation-ids::``
-    The WANN activation ids and names
+    The WANN activation ids, names and formulas
     (:data:`scratchnn.wann.networks.activations.ACTIVATIONS_BY_ID`).
 """
 
@@ -115,8 +115,8 @@ class ActivationIds(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from scratchnn.wann.networks.activations import ACTIVATIONS_BY_ID
 
-        rows = ["| id | activation |", "|---|---|"]
-        rows += [f"| {i} | {name} |" for i, (name, _) in ACTIVATIONS_BY_ID.items()]
+        rows = ["| id | activation | f(x) |", "|---|---|---|"]
+        rows += [f"| {i} | {a.name} | `{a.formula}` |" for i, a in ACTIVATIONS_BY_ID.items()]
         return self.parse_text_to_nodes("\n".join(rows))
 
 

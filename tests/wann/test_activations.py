@@ -22,7 +22,7 @@ def test_the_ten_activations():
     }
     assert set(ACTIVATIONS_BY_ID) == set(range(1, 11))
     for k, v in expected.items():
-        assert np.allclose(apply(k, x), v), ACTIVATIONS_BY_ID[k][0]
+        assert np.allclose(apply(k, x), v), ACTIVATIONS_BY_ID[k].name
     with pytest.raises(ValueError, match="unknown activation id 11"):
         apply(11, x)
 

@@ -6,7 +6,7 @@ import pytest
 from scratchnn.wann.networks.genome import (
     express,
 )
-from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.networks.packed import pack_networks, shared_weight_instances
 from scratchnn.wann.tasks import swingup as su
 
 from .helpers import random_nets
@@ -24,7 +24,7 @@ def test_wann_bench_runs_both_paths_on_the_same_episodes(capsys):
     # the reference-style episode is the same episode as the compiled one
     g = random_nets(5, 1, 1, seed=2, max_mutations=10)[0]
     init = su.reset_states(1, np.random.default_rng(0))
-    packed = pack([express(g)])
+    packed = pack_networks([express(g)])
     inst = shared_weight_instances(packed, np.array([0.5]))
     fast, steps = su.rollouts(packed, *inst, [0], [0], init, steps=100, return_steps=True)
     total, n = reference_style_episode(express(g), 0.5, init[0], max_steps=100)

@@ -8,10 +8,9 @@ import pytest
 
 from scratchnn.errors import ConfigError, ScratchnnError
 from scratchnn.wann.networks.genome import express
-from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.networks.packed import pack_networks, shared_weight_instances
 from scratchnn.wann.search.loop import WEIGHTS
-from scratchnn.wann.search.population import Population
-from scratchnn.wann.search.population import pack as pack_population
+from scratchnn.wann.search.population import Population, pack_population
 from scratchnn.wann.tasks import biped_reward, configure_task, make_task
 from scratchnn.wann.tasks import envpool as ep
 from scratchnn.wann.tasks.biped import biped_task
@@ -188,7 +187,7 @@ def _cartpole_champion():
 
     task = gym_task("CartPole-v1", workers=2)
     g, _ = load_network(ROOT / "champions" / "cartpole" / "best.json", task.n_in, task.n_out)
-    return task, pack([express(g)])
+    return task, pack_networks([express(g)])
 
 
 @pytest.mark.slow
@@ -210,7 +209,7 @@ def test_backends_agree_in_distribution_biped():
 
     task = biped_task(workers=2)
     g, _ = load_network(ROOT / "results" / "wann-biped-walker" / "best.json", 24, 4)
-    res = compare_backends(task, pack([express(g)]), weight=-0.5, episodes=200, seed=1)
+    res = compare_backends(task, pack_networks([express(g)]), weight=-0.5, episodes=200, seed=1)
     assert res["gymnasium"]["n"] == res["envpool"]["n"] == 200
     assert abs(res["difference"]) < 2 * res["se"], res
 

@@ -102,8 +102,7 @@ def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tm
     import resource
 
     from scratchnn.wann.networks.formats import load_genome
-    from scratchnn.wann.search.population import Population
-    from scratchnn.wann.search.population import pack as pack_population
+    from scratchnn.wann.search.population import Population, pack_population
 
     n = 30_000  # a chain bias -> h1 -> ... -> hn -> out: 30k nodes (a dense W would be 7 GB)
     nodes = [[0, "bias", 1], [1, "input", 1], [2, "output", 1]]
@@ -126,9 +125,8 @@ def test_long_chains_and_big_genomes_load_without_recursion_or_a_dense_matrix(tm
 
 def test_population_order_matches_express_for_any_node_ids():
     from scratchnn.wann.networks.genome import Genome
-    from scratchnn.wann.networks.packed import pack
-    from scratchnn.wann.search.population import Population
-    from scratchnn.wann.search.population import pack as pack_population
+    from scratchnn.wann.networks.packed import pack_networks
+    from scratchnn.wann.search.population import Population, pack_population
 
     # ids out of the canonical order: hidden 3 below the outputs 7 and 5 (listed 7 first)
     g = Genome(
@@ -138,7 +136,7 @@ def test_population_order_matches_express_for_any_node_ids():
          Node(5, "output"), Node(3, "hidden", 5)],
         [Conn(0, 1, 3), Conn(1, 3, 7), Conn(2, 2, 5), Conn(3, 0, 7)],
     )  # fmt: skip
-    a, b = pack_population(Population.from_genomes([g])), pack([express(g)])
+    a, b = pack_population(Population.from_genomes([g])), pack_networks([express(g)])
     for f in ("node_start", "act", "edge_ptr", "edge_src"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
 

@@ -9,10 +9,9 @@ from gymnasium import spaces
 
 from scratchnn.errors import ConfigError, ScratchnnError
 from scratchnn.wann.networks.genome import express
-from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.networks.packed import pack_networks
 from scratchnn.wann.search.loop import WEIGHTS, initial_state, step
-from scratchnn.wann.search.population import Population
-from scratchnn.wann.search.population import pack as pack_population
+from scratchnn.wann.search.population import Population, pack_population
 from scratchnn.wann.tasks import configure_task, make_task
 from scratchnn.wann.tasks.biped import biped_task
 from scratchnn.wann.tasks.gym import EnvSpec, gym_task, make_env, to_actions
@@ -40,7 +39,7 @@ def _population(task, n=6, seed=0, mutations=12):
     from scratchnn.wann.networks.genome import express
 
     nets = random_nets(task.n_in, task.n_out, n, seed=seed, max_mutations=mutations)
-    return pack([express(g) for g in nets])
+    return pack_networks([express(g) for g in nets])
 
 
 def test_supported_spaces_and_the_action_mappings():
@@ -95,7 +94,7 @@ def test_scores_use_common_seeds_and_do_not_depend_on_the_workers():
     from scratchnn.wann.networks.genome import express
 
     nets = random_nets(task.n_in, task.n_out, 6, seed=0, max_mutations=12)
-    reversed_nets = pack([express(g) for g in nets[::-1]])
+    reversed_nets = pack_networks([express(g) for g in nets[::-1]])
     rev = task.evaluate(reversed_nets, WEIGHTS, np.random.default_rng(3), 3)
     assert np.array_equal(one, rev[::-1])
     assert len(np.unique(one)) > 1  # not a degenerate population
@@ -207,7 +206,7 @@ def test_train_weights_scores_gym_candidates_on_their_episode_seeds():
     from scratchnn.wann.weights import episode_returns
 
     task = gym_task("CartPole-v1", workers=1, backend="gymnasium")
-    net = pack([express(random_nets(4, 2, 1, seed=5, max_mutations=6)[0])])
+    net = pack_networks([express(random_nets(4, 2, 1, seed=5, max_mutations=6)[0])])
     E = net.n_edges(0)
     cands = np.random.default_rng(0).normal(size=(3, E))
     seeds = np.array([11, 12])

@@ -12,7 +12,7 @@ from scratchnn.wann.networks.genome import (
     initial_genome,
     layers,
 )
-from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.networks.packed import pack_networks
 from scratchnn.wann.search.mutations import MUTATION_NAMES, PROBS, mutate, roulette
 from scratchnn.wann.search.population import (
     M_ADD_CONN,
@@ -23,8 +23,8 @@ from scratchnn.wann.search.population import (
     Population,
     breed,
     depths,
+    pack_population,
 )
-from scratchnn.wann.search.population import pack as pack_population
 
 from .helpers import random_nets
 
@@ -49,7 +49,7 @@ def test_round_trip_layers_and_expression_equal_the_reference():
         ref = layers(g)
         mine = depth[pop.node_ptr[k] : pop.node_ptr[k + 1]]
         assert mine.tolist() == [ref[n.id] for n in g.nodes]
-    a, b = pack_population(pop), pack([express(g) for g in genomes])
+    a, b = pack_population(pop), pack_networks([express(g) for g in genomes])
     for f in ("node_start", "act", "edge_ptr", "edge_src"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
 
@@ -60,7 +60,7 @@ def test_disabled_hidden_genes_expressed_like_the_per_genome_reference():
     ref = [express_disabled_hidden(g) for g in genomes]
     assert dicts(pop.genomes()) == dicts(ref)
     assert sum(r.n_enabled() - g.n_enabled() for r, g in zip(ref, genomes, strict=True)) > 0
-    a, b = pack_population(pop), pack([express(g) for g in ref])
+    a, b = pack_population(pop), pack_networks([express(g) for g in ref])
     for f in ("node_start", "act", "edge_ptr", "edge_src"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
 

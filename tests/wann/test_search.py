@@ -10,7 +10,7 @@ from scratchnn.wann.networks.genome import (
     express,
     forward,
 )
-from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.networks.packed import pack_networks
 from scratchnn.wann.search.config import SearchConfig
 
 from .helpers import WEIGHTS, fake_mnist256, hidden_links, random_nets
@@ -93,9 +93,11 @@ def test_scores_do_not_depend_on_the_number_of_threads():
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = SwingUpTask().evaluate(pack(nets), WEIGHTS, np.random.default_rng(0), reps=2)
+        one = SwingUpTask().evaluate(pack_networks(nets), WEIGHTS, np.random.default_rng(0), reps=2)
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = SwingUpTask().evaluate(pack(nets), WEIGHTS, np.random.default_rng(0), reps=2)
+        many = SwingUpTask().evaluate(
+            pack_networks(nets), WEIGHTS, np.random.default_rng(0), reps=2
+        )
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one, many)

@@ -20,8 +20,7 @@ from scratchnn.errors import ScratchnnError
 from scratchnn.wann import load_champion
 from scratchnn.wann.evaluate import SWEEP_GRID, _instances, evaluate
 from scratchnn.wann.networks.genome import initial_genome
-from scratchnn.wann.search.population import Population
-from scratchnn.wann.search.population import pack as pack_population
+from scratchnn.wann.search.population import Population, pack_population
 from scratchnn.wann.show import page_data, render_page
 from scratchnn.wann.show.episodes import Run, gym_episodes, swingup_episodes
 from scratchnn.wann.show.network import network_layout

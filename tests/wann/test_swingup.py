@@ -11,7 +11,7 @@ from scratchnn.wann.networks.genome import (
     express,
     forward,
 )
-from scratchnn.wann.networks.packed import pack, shared_weight_instances
+from scratchnn.wann.networks.packed import pack_networks, shared_weight_instances
 from scratchnn.wann.tasks import swingup as su
 
 from .helpers import WEIGHTS, random_nets
@@ -68,7 +68,7 @@ def test_vector_env_stops_past_the_track_and_counts_that_step():
 def test_compiled_rollouts_equal_the_vector_env_with_the_plain_forward():
     # no step activation: a value at the step's edge could flip with the last bit
     nets = [express(g) for g in random_nets(5, 1, 6, seed=3, max_mutations=25, acts=NO_STEP)]
-    packed = pack(nets)
+    packed = pack_networks(nets)
     inst = shared_weight_instances(packed, WEIGHTS)
     init = su.reset_states(2, np.random.default_rng(9))
     n_inst = len(inst[0])
@@ -120,7 +120,7 @@ def test_lane_rollouts_equal_the_scalar_kernel_to_the_last_bit(width):
     # for bit), shared and individual weights, episodes that leave the track mid-way (lanes
     # swapped out) and episodes in an order that is not grouped by network
     nets = [express(g) for g in random_nets(5, 1, 7, seed=11, max_mutations=40)]
-    packed = pack(nets)
+    packed = pack_networks(nets)
     rng = np.random.default_rng(4)
     inst = shared_weight_instances(packed, WEIGHTS)
     n_inst = len(inst[0])
@@ -153,7 +153,7 @@ def test_lane_blocks_group_episodes_by_network_in_blocks_of_at_most_width():
     blk_ptr, blk_ep = su.lane_blocks(inst_net, ep_inst, width=2)
     blocks = [blk_ep[a:b].tolist() for a, b in itertools.pairwise(blk_ptr)]
     assert blocks == [[1, 2], [5], [0, 4], [6, 7], [3]]
-    packed = pack([express(random_nets(5, 1, 1)[0])])
+    packed = pack_networks([express(random_nets(5, 1, 1)[0])])
     inst = shared_weight_instances(packed, WEIGHTS)
     with pytest.raises(ValueError, match="engine"):
         su.rollouts(packed, *inst, [0], [0], np.zeros((1, 4)), engine="fast")

@@ -11,7 +11,7 @@ from scratchnn.wann.networks.genome import (
     forward,
     initial_genome,
 )
-from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.networks.packed import pack_networks
 
 from .helpers import WEIGHTS, fake_mnist256, random_nets
 
@@ -29,7 +29,7 @@ def test_boolean_task_scores_and_solved():
     e = express(g)
     assert BooleanTask("TRUE").solved(e, WEIGHTS)
     assert not BooleanTask("FALSE").solved(e, WEIGHTS)
-    scores = BooleanTask("TRUE").evaluate(pack([e]), WEIGHTS, np.random.default_rng(0))
+    scores = BooleanTask("TRUE").evaluate(pack_networks([e]), WEIGHTS, np.random.default_rng(0))
     expected = np.clip(WEIGHTS * np.tanh(WEIGHTS), -1, 1)
     assert scores.shape == (1, 6) and np.allclose(scores[0], expected)
 
@@ -39,10 +39,10 @@ def test_swingup_task_uses_common_initial_states():
 
     nets = [express(g) for g in random_nets(5, 1, 4, seed=5)]
     task = SwingUpTask()
-    a = task.evaluate(pack(nets), WEIGHTS, np.random.default_rng(1), reps=3)
-    b = task.evaluate(pack(nets[::-1]), WEIGHTS, np.random.default_rng(1), reps=3)
+    a = task.evaluate(pack_networks(nets), WEIGHTS, np.random.default_rng(1), reps=3)
+    b = task.evaluate(pack_networks(nets[::-1]), WEIGHTS, np.random.default_rng(1), reps=3)
     assert a.shape == (4, 6) and np.array_equal(a, b[::-1])  # same states for every network
-    c = task.evaluate(pack(nets), WEIGHTS, np.random.default_rng(2), reps=3)
+    c = task.evaluate(pack_networks(nets), WEIGHTS, np.random.default_rng(2), reps=3)
     assert not np.array_equal(a, c)
 
 
@@ -52,7 +52,7 @@ def test_mnist256_fitness_is_minus_the_cross_entropy():
     task = Mnist256Task(batch=100)
     task.__dict__["data"] = data = fake_mnist256()
     nets = [express(g) for g in random_nets(256, 10, 3, seed=2, max_mutations=10)]
-    scores = task.evaluate(pack(nets), WEIGHTS, np.random.default_rng(4))
+    scores = task.evaluate(pack_networks(nets), WEIGHTS, np.random.default_rng(4))
     idx = np.random.default_rng(4).choice(300, size=100, replace=False)  # the same batch
     for k, e in enumerate(nets):
         for i, w in enumerate(WEIGHTS):

@@ -9,7 +9,7 @@ import pytest
 
 from scratchnn.errors import ScratchnnError
 from scratchnn.wann.networks.genome import express
-from scratchnn.wann.networks.packed import pack
+from scratchnn.wann.networks.packed import pack_networks
 from scratchnn.wann.tasks import SwingUpTask
 from scratchnn.wann.weights import (
     CMAState,
@@ -31,7 +31,7 @@ SHORT = SwingUpTask(steps=150)  # short episodes: a cheap control task
 
 def _score(task, g, w, n=24, seed=99):
     states = task.episode_states(n, np.random.default_rng(seed))
-    return episode_returns(task, pack([express(g)]), np.asarray(w)[None], states)[0].mean()
+    return episode_returns(task, pack_networks([express(g)]), np.asarray(w)[None], states)[0].mean()
 
 
 def test_centred_ranks():
@@ -181,7 +181,7 @@ def test_the_result_is_the_mean_with_the_best_validation_score(method):
     assert state.best.score == max(scored.values())
     assert scored[state.best.generation] == state.best.score
     val = SHORT.episode_states(8, validation_rng(1))
-    packed = pack([express(g)])
+    packed = pack_networks([express(g)])
     again = episode_returns(SHORT, packed, state.best.mu[None], val).mean()
     assert again == state.best.score  # the kept mean is the one that scored it
     assert trained_weights(state) is state.best.mu
@@ -306,7 +306,7 @@ def test_gradient_training_of_a_topology_and_the_logistic_baseline():
     task = Mnist256Task()
     task.__dict__["data"] = data = _learnable_mnist256()
     g = random_nets(256, 10, 1, seed=3, max_mutations=30)[0]
-    net = pack([express(g)])
+    net = pack_networks([express(g)])
     shared = episode_free_accuracy(task, g, np.full(net.n_edges(0), 1.0), data)
     w, result, selection = train_classifier_weights(task, g, 1.0, epochs=4, val_size=500)
     m = result.metrics()
@@ -333,13 +333,12 @@ def episode_free_accuracy(task, g, w, data):
 
 
 def test_weight_vectors_mean_the_same_edges_to_every_packer():
-    """Weights are stored in the edge order of ``packed.pack(express(g))``; ``wann eval`` packs
+    """Weights are stored in the edge order of ``pack_networks([express(g)])``; ``wann eval`` packs
     through the population arrays: both layouts must agree edge for edge."""
-    from scratchnn.wann.search.population import Population
-    from scratchnn.wann.search.population import pack as pack_population
+    from scratchnn.wann.search.population import Population, pack_population
 
     for seed in range(10):
         g = random_nets(5, 2, 1, seed=seed, max_mutations=40)[0]
-        a, b = pack([express(g)]), pack_population(Population.from_genomes([g]))
+        a, b = pack_networks([express(g)]), pack_population(Population.from_genomes([g]))
         for f in ("node_start", "act", "edge_ptr", "edge_src"):
             assert np.array_equal(getattr(a, f), getattr(b, f)), f

@@ -14,8 +14,7 @@ from scratchnn.wann import load_champion, zoo_names
 from scratchnn.wann.evaluate import evaluate
 from scratchnn.wann.networks.formats import load_network
 from scratchnn.wann.networks.packed import instances
-from scratchnn.wann.search.population import Population
-from scratchnn.wann.search.population import pack as pack_population
+from scratchnn.wann.search.population import Population, pack_population
 from scratchnn.wann.tasks import make_task
 from scratchnn.wann.zoo import manifest, resolve, zoo_dir, zoo_path
 

@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from ..wann.networks.activations import ALL_IDS
 from ..wann.networks.genome import express, forward, initial_genome
-from ..wann.networks.packed import pack, shared_weight_instances
+from ..wann.networks.packed import pack_networks, shared_weight_instances
 from ..wann.search.loop import WEIGHTS, SearchState, initial_state, step
 from ..wann.search.mutations import mutate
 from ..wann.tasks import swingup as su
@@ -81,7 +81,7 @@ def bench_swingup(
     init = su.reset_states(reps, np.random.default_rng(seed))
     numba.set_num_threads(1)
     with threadpool_limits(1):
-        packed = pack(nets)
+        packed = pack_networks(nets)
         inst = shared_weight_instances(packed, WEIGHTS)
         n = len(inst[0])
         ep = (np.repeat(np.arange(n), reps), np.tile(np.arange(reps), n))
@@ -129,7 +129,7 @@ def bench_weights(
     from ..wann.networks.packed import instances
 
     rng = np.random.default_rng(seed)
-    packed = pack([net])
+    packed = pack_networks([net])
     W = w + sigma * rng.standard_normal((candidates, packed.n_edges(0)))
     inst = instances(packed, np.zeros(candidates, np.int64), W)
     ep = (np.repeat(np.arange(candidates), episodes), np.tile(np.arange(episodes), candidates))
@@ -294,8 +294,7 @@ def bench_gym(
     ``ratio``: Gymnasium's cost over EnvPool's."""
     from ..wann.networks.packed import forward_rows
     from ..wann.search.config import PRESETS, load_preset
-    from ..wann.search.population import Population
-    from ..wann.search.population import pack as pack_population
+    from ..wann.search.population import Population, pack_population
     from ..wann.tasks import configure_task, make_task
     from ..wann.tasks.envpool import supports
     from ..wann.tasks.gym import run_episodes

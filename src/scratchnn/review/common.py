@@ -111,7 +111,7 @@ def n_edges(genome: Any) -> int:
 
 
 def _packed(genome: Any) -> Any:
-    from ..wann.search.population import Population, pack
+    from ..wann.search.population import Population, pack_population as pack
 
     return pack(Population.from_genomes([genome]))
 

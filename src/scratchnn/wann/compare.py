@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ScratchnnError
 from .networks.formats import load_genome
 from .networks.genome import Genome, express
-from .networks.packed import pack
+from .networks.packed import pack_networks
 from .search.loop import CHECKPOINT, WEIGHTS, load_checkpoint
 from .tasks import Task
 
@@ -57,7 +57,7 @@ def search_objective(
     scalar."""
     if reps < 1:
         raise ScratchnnError(f"reps must be >= 1, got {reps}")
-    one = pack([express(genome)])
+    one = pack_networks([express(genome)])
     scores = task.evaluate(one, np.asarray(weights, np.float64), np.random.default_rng(seed), reps)
     return float(np.mean(scores))
 

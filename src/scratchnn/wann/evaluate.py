@@ -42,8 +42,7 @@ from .networks.formats import edge_pairs
 from .networks.genome import Genome, GenomeError, validate
 from .networks.packed import Packed, instances
 from .search.loop import WEIGHTS
-from .search.population import Population
-from .search.population import pack as pack_population
+from .search.population import Population, pack_population
 from .tasks import ClassificationTask, EpisodeTask, Task
 from .tasks.base import check_task
 

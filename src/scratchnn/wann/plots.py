@@ -94,7 +94,7 @@ def draw_network(
         if n.kind in (BIAS, INPUT):
             color, label = "white", None
         else:
-            color, label = cmap((n.act - 1) % 10), ACTIVATIONS_BY_ID[n.act][0]
+            color, label = cmap((n.act - 1) % 10), ACTIVATIONS_BY_ID[n.act].name
         ax.scatter(
             [x],
             [y],

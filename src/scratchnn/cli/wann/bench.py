@@ -133,7 +133,7 @@ def _agree(args: argparse.Namespace) -> int:
     """``--gym TASK --agree NETWORK``: exit 0 when the backends agree, 1 when they do not."""
     from ...wann.networks.formats import load_network
     from ...wann.networks.genome import express
-    from ...wann.networks.packed import pack
+    from ...wann.networks.packed import pack_networks
     from ...wann.tasks import EnvironmentTask, make_task
     from ...wann.tasks.envpool import require
     from ...wann.tasks.gym import compare_backends
@@ -148,7 +148,7 @@ def _agree(args: argparse.Namespace) -> int:
         raise ScratchnnError(f"--agree compares Gymnasium backends; {task.name} has none")
     require(task.spec.env_id)
     g, _ = load_network(resolve(args.agree), task.n_in, task.n_out)
-    r = compare_backends(task, pack([express(g)]), args.weight, args.episodes, args.seed)
+    r = compare_backends(task, pack_networks([express(g)]), args.weight, args.episodes, args.seed)
     r.update(task=task.name, network=str(args.agree), weight=args.weight, seed=args.seed)
     r["agree"] = bool(abs(r["difference"]) < 2 * r["se"])
     print(

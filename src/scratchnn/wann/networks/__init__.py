@@ -2,7 +2,8 @@
 
 - :mod:`~scratchnn.wann.networks.genome`: nodes and connection genes (no weights), expression to
   a matrix, a plain reference forward pass;
-- :mod:`~scratchnn.wann.networks.activations`: the ten activations and their derivatives;
+- :mod:`~scratchnn.wann.networks.activations`: the activation table (formulas,
+  derivatives, symmetries) and the compiled dispatch generated from it;
   :mod:`~scratchnn.wann.networks.elementary`: the compiled ``sin(pi x)``, ``cos(pi x)``,
   ``exp`` and ``tanh`` they use;
 - :mod:`~scratchnn.wann.networks.packed`: a whole population packed into flat arrays and

@@ -26,9 +26,9 @@ import numpy as np
 
 from ...functional import cross_entropy, cross_entropy_grad, log_softmax
 from ...models import LossGrad
-from .activations import activate, derivative
+from . import activations as table
 from .genome import Genome, express
-from .packed import Packed, pack
+from .packed import Packed, pack_networks
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -49,7 +49,7 @@ def _forward(act, edge_ptr, edge_src, w, XT):
                 p[b] += we * v[b]
         a = act[j]
         for b in range(B):
-            val[j, b] = activate(a, p[b])
+            val[j, b] = table.activate(a, p[b])
     return pre, val
 
 
@@ -66,7 +66,7 @@ def _backward(act, edge_ptr, edge_src, w, pre, val, dout, n_in):
     for j in range(N - 1, first - 1, -1):
         a = act[j]
         for b in range(B):
-            dpre[b] = derivative(a, pre[j, b], val[j, b]) * dval[j, b]
+            dpre[b] = table.derivative(a, pre[j, b], val[j, b]) * dval[j, b]
         for e in range(edge_ptr[j], edge_ptr[j + 1]):
             s = edge_src[e]
             v = val[s]
@@ -94,7 +94,7 @@ class GenomeNet:
 
     def __init__(self, genome: Genome, w0: float | np.ndarray = 1.0) -> None:
         self.genome = genome
-        self.packed: Packed = pack([express(genome)])
+        self.packed: Packed = pack_networks([express(genome)])
         n = self.packed.n_edges(0)
         w = np.array(np.broadcast_to(np.asarray(w0, dtype=np.float64), (n,)))
         self.params: dict[str, np.ndarray] = {"w": w}

@@ -28,7 +28,7 @@ import numpy as np
 from ...errors import ScratchnnError, shown
 from ...fileio import atomic_path, atomic_write_text
 from .genome import BIAS, HIDDEN, INPUT, OUTPUT, Conn, Genome, GenomeError, Node, express
-from .packed import pack
+from .packed import pack_networks
 
 #: bounds on what a genome file may hold, checked before parsing: our JSON of a 30,000-node
 #: network is 1.5 MB; a champion CSV is a dense N x (N + 1) matrix (8 bytes a cell once read)
@@ -43,7 +43,7 @@ def edge_pairs(genome: Genome) -> list[tuple[int, int]]:
     """``(src id, dst id)`` of each enabled connection in the packed edge order (the order of a
     weight vector for the kernels): by destination, then source, in expression order."""
     e = express(genome)
-    packed = pack([e])
+    packed = pack_networks([e])
     dst = np.repeat(np.arange(len(e.order)), np.diff(packed.edge_ptr))
     return [(e.order[s], e.order[d]) for s, d in zip(packed.edge_src, dst, strict=True)]
 

@@ -1,9 +1,9 @@
 """Many WANN networks packed into flat arrays, evaluated together by compiled (Numba) kernels.
 
 The reference evaluates each node with its own NumPy dot product in a Python loop, one network at
-a time. Here a whole generation is one call: ``pack`` concatenates the expressed networks, and an
-*instance* is a network with one weight per connection (the shared weight ``w`` repeated, or
-individual weights). Per instance, node ``j`` (in expression order) computes
+a time. Here a whole generation is one call: :func:`pack_networks` concatenates the expressed
+networks, and an *instance* is a network with one weight per connection (the shared weight ``w``
+repeated, or individual weights). Per instance, node ``j`` (in expression order) computes
 
     value_j = f_j( sum_{e: src(e) -> j} weight_e * value_src(e) )
 
@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .activations import activate
-from .elementary import cospi, exp_nonpos, sinpi, tanh
+from . import activations as table
+from .activations import EVEN, NO_PARITY, ODD
+from .elementary import exp_nonpos
 from .genome import Expressed
 
 
@@ -56,10 +57,10 @@ class Packed:
         return int(self.edges_per_net[k])
 
 
-def pack(nets: Sequence[Expressed]) -> Packed:
+def pack_networks(nets: Sequence[Expressed]) -> Packed:
     """Concatenate expressed networks (all with the same ``n_in``/``n_out``) into flat arrays."""
     if not nets:
-        raise ValueError("pack needs at least one network")
+        raise ValueError("pack_networks needs at least one network")
     n_in, n_out = nets[0].n_in, nets[0].n_out
     sizes = [len(e.order) for e in nets]
     node_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -138,7 +139,7 @@ def eval_scalar(vals, s, n_nodes, n_in, act, edge_ptr, edge_src, wflat, w0):
         acc = 0.0
         for e in range(edge_ptr[g], edge_ptr[g + 1]):
             acc += wflat[w0 + e - e_first] * vals[edge_src[e]]
-        vals[j] = activate(act[g], acc)
+        vals[j] = table.activate(act[g], acc)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -171,8 +172,8 @@ def _forward_batch(node_start, act, edge_ptr, edge_src, inst_net, inst_wstart, w
                     v = vals[src - first]
                     for b in range(B):
                         row[b] += wt * v[b]
-            if act[g] != 1:
-                _activate_row(act[g], 1.0, row, B)  # 1.0 * x == x exactly
+            if act[g] != table.LINEAR:
+                table.activate_row(act[g], 1.0, row, B)  # 1.0 * x == x exactly
         for o in range(n_out):
             out[i, :, o] = vals[n_nodes - first - n_out + o]
     return out
@@ -190,62 +191,14 @@ def forward_batch(
     )
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _activate_row(a, w, row, n):
-    """``row[b] = f_a(w * row[b])`` for ``b < n``, in place; one branch per row, not per
-    element, and branch-free loops that the compiler vectorises (see
-    :mod:`~scratchnn.wann.networks.elementary`; in place, because with two arrays that might
-    overlap the vectoriser falls back to scalar code when they do)."""
-    B = n
-    if a == 1:
-        for b in range(B):
-            row[b] = w * row[b]
-    elif a == 9:
-        for b in range(B):
-            x = w * row[b]
-            row[b] = x if x > 0.0 or x != x else 0.0
-    elif a == 7:
-        for b in range(B):
-            row[b] = -(w * row[b])
-    elif a == 8:
-        for b in range(B):
-            row[b] = abs(w * row[b])
-    elif a == 5:
-        for b in range(B):
-            row[b] = tanh(w * row[b])
-    elif a == 6:
-        for b in range(B):
-            row[b] = (tanh((w * row[b]) / 2.0) + 1.0) / 2.0
-    elif a == 3:
-        for b in range(B):
-            row[b] = sinpi(w * row[b])
-    elif a == 10:
-        for b in range(B):
-            row[b] = cospi(w * row[b])
-    elif a == 4:
-        for b in range(B):
-            x = w * row[b]
-            row[b] = exp_nonpos(-(x * x) / 2.0)
-    else:
-        for b in range(B):
-            row[b] = activate(a, w * row[b])
-
-
-#: value parities of a node over the weight set: v(-w) = v(w), v(-w) = -v(w), or neither
-EVEN, ODD, NO_PARITY = 0, 1, 2
-
-
 @numba.njit(cache=True, nogil=True)
 def _value_parity(pre_parity, a):
-    """Parity of ``f_a(pre)`` given the parity of ``pre``: odd activations (linear, sin, tanh,
-    inverse) keep an odd pre-activation odd, even ones (gaussian, abs, cos) make it even."""
+    """Parity of ``f_a(pre)`` given the parity of ``pre``: an odd activation keeps an odd
+    pre-activation odd, an even one makes it even (the symmetries in the activation table)."""
     if pre_parity == EVEN:
         return EVEN
     if pre_parity == ODD:
-        if a == 1 or a == 3 or a == 5 or a == 7:
-            return ODD
-        if a == 4 or a == 8 or a == 10:
-            return EVEN
+        return table.parity(a)
     return NO_PARITY
 
 
@@ -281,8 +234,9 @@ def _shared_ce(node_start, act, edge_ptr, edge_src, weights, partner, XT, y, n_o
 
 
 #: how a node is computed over the weights: all of them; the weights ``w`` only, ``-w`` copied
-#: (even) or negated (odd); sigmoid of an odd pre-activation, ``-w`` as the complement
-ALL, COPY, NEGATE, COMPLEMENT = 0, 1, 2, 3
+#: (even) or negated (odd); an activation with a ``pair`` function (sigmoid) of an odd
+#: pre-activation, ``f(w x)`` and ``f(-w x)`` from one evaluation
+ALL, COPY, NEGATE, PAIR = 0, 1, 2, 3
 
 
 @numba.njit(cache=True, nogil=True)
@@ -303,8 +257,8 @@ def _node_modes(s, n_nodes, first, act, edge_ptr, edge_src, mode):
             mode[j] = COPY
         elif parity[j] == ODD:
             mode[j] = NEGATE
-        elif pre == ODD and act[g] == 6:
-            mode[j] = COMPLEMENT
+        elif pre == ODD and table.has_pair(act[g]):
+            mode[j] = PAIR
         else:
             mode[j] = ALL
 
@@ -375,16 +329,11 @@ def _shared_ce_one(
                 r = row[i]
                 for b in range(nb):
                     r[b] += xs[b]
-                if mode[j] == COMPLEMENT and i < partner[i] < n_w:
-                    # s(x) = (t + 1) / 2 with t = tanh(x / 2); at -w: (-t + 1) / 2, exactly
-                    q = row[partner[i]]
-                    w = weights[i]
-                    for b in range(nb):
-                        t = tanh((w * r[b]) / 2.0)
-                        r[b] = (t + 1.0) / 2.0
-                        q[b] = (-t + 1.0) / 2.0
+                if mode[j] == PAIR and i < partner[i] < n_w:
+                    # the weight -w from the same evaluation: f(-w x), exactly
+                    table.pair_row(a, weights[i], r, row[partner[i]], nb)
                 else:
-                    _activate_row(a, weights[i], r, nb)
+                    table.activate_row(a, weights[i], r, nb)
             if mode[j] == COPY or mode[j] == NEGATE:  # the weights -w from the weights w
                 for i in range(n_w):
                     if partner[i] < i:

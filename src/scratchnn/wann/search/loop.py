@@ -50,13 +50,12 @@ import numpy as np
 from ...errors import DataError, ScratchnnError, caused_by_interrupt, shown
 from ...fileio import atomic_file, read_npz
 from ..networks.genome import Genome, GenomeError, express, express_disabled_hidden
-from ..networks.packed import Packed, pack
+from ..networks.packed import Packed, pack_networks
 from ..tasks import SolvableTask, Task
 from .config import SearchConfig
 from .mutations import MUTATION_NAMES, mutate, random_uniforms, roulette
 from .nsga import nsga_rank
-from .population import M_COPY, Population, breed, checked_depths
-from .population import pack as pack_population
+from .population import M_COPY, Population, breed, checked_depths, pack_population
 
 #: the paper's six shared weights (the default of ``SearchConfig.weights``)
 WEIGHTS = np.array(SearchConfig().weights)
@@ -206,7 +205,7 @@ def load_checkpoint(path: Path) -> SearchState:
 
 def _express_reference(genomes: list[Genome]) -> tuple[Packed, np.ndarray]:
     """The per-genome reference: express and pack each genome object; enabled counts."""
-    return pack([express(g) for g in genomes]), np.array([g.n_enabled() for g in genomes])
+    return pack_networks([express(g) for g in genomes]), np.array([g.n_enabled() for g in genomes])
 
 
 def _breed_reference(
@@ -277,7 +276,7 @@ def step(
     score = float(mean[top])
     if cfg.best_reps > 0:
         rescore_rng = np.random.default_rng(rng.integers(2**63))
-        one = pack([express(best)])
+        one = pack_networks([express(best)])
         score = float(task.evaluate(one, weights, rescore_rng, cfg.best_reps).mean())
     if state.champion is None or score > state.champion_mean:
         state.champion, state.champion_mean = best, score

@@ -5,7 +5,7 @@ The per-genome objects of :mod:`~scratchnn.wann.networks.genome` and
 genomes of 2,570+ connection genes) copying, layering and expressing them one object at a time
 costs seconds per generation. Here the population is one set of arrays and every generation's
 bookkeeping is three compiled passes:
-:func:`depths` (layers), :func:`breed` (copy + one mutation per child) and :func:`pack`
+:func:`depths` (layers), :func:`breed` (copy + one mutation per child) and :func:`pack_population`
 (expression into the evaluation layout of :mod:`~scratchnn.wann.networks.packed`). Given the same
 uniforms they produce exactly the children the per-genome reference produces (tested gene for
 gene).
@@ -29,6 +29,7 @@ import numba
 import numpy as np
 
 from ...errors import shown
+from ..networks.activations import ACTIVATIONS_BY_ID, id_range
 from ..networks.genome import (
     BIAS,
     HIDDEN,
@@ -215,8 +216,8 @@ class Population:
             raise GenomeError("node arrays disagree with node_ptr")
         if not len(self.conn_src) == len(self.conn_dst) == len(self.conn_on) == self.conn_ptr[-1]:
             raise GenomeError("connection arrays disagree with conn_ptr")
-        if np.any((self.node_act < 1) | (self.node_act > 10)):
-            raise GenomeError("an activation id is outside 1-10")
+        if not np.isin(self.node_act, list(ACTIVATIONS_BY_ID)).all():
+            raise GenomeError(f"an activation id is outside {id_range(ACTIVATIONS_BY_ID)}")
         _, ok = depths(self)
         if not ok.all():
             k = int(np.argmin(ok))
@@ -555,10 +556,10 @@ def _pack(node_ptr, node_kind, node_act, conn_ptr, conn_src, conn_dst, conn_on, 
     return act, edge_ptr, edge_src
 
 
-def pack(pop: Population, depth: np.ndarray | None = None) -> Packed:
+def pack_population(pop: Population, depth: np.ndarray | None = None) -> Packed:
     """Every genome expressed (order ``[bias, inputs, hidden by (layer, id), outputs]``, enabled
     connections only) in the evaluation layout; equal, array for array, to
-    ``packed.pack([express(g) for g in pop.genomes()])``."""
+    ``pack_networks([express(g) for g in pop.genomes()])``."""
     eptr0 = np.concatenate([[0], np.cumsum(pop.n_enabled())]).astype(np.int64)
     act, edge_ptr, edge_src = _pack(
         *pop.fields(), checked_depths(pop) if depth is None else depth, eptr0

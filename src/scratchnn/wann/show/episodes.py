@@ -31,8 +31,7 @@ from ..._optional import require
 from ..evaluate import _instances
 from ..networks.genome import Genome
 from ..networks.packed import forward_rows
-from ..search.population import Population
-from ..search.population import pack as pack_population
+from ..search.population import Population, pack_population
 from ..tasks import swingup as su
 
 

@@ -109,7 +109,7 @@ def network_layout(
                 "id": v,
                 "kind": kind,
                 "act": act,
-                "act_name": ACTIVATIONS_BY_ID[act][0] if act is not None else "",
+                "act_name": ACTIVATIONS_BY_ID[act].name if act is not None else "",
                 "depth": depth[v],
                 "x": round(x, 1),
                 "y": round(y, 1),

@@ -145,8 +145,7 @@ def page_data(
     episodes per grid weight (default: the evaluation's tuning episodes); ``frames``: frames
     per recorded Gymnasium episode, ``frame_width`` their width in pixels."""
     from ...experiments.provenance import git_commit
-    from ..search.population import Population
-    from ..search.population import pack as pack_population
+    from ..search.population import Population, pack_population
 
     source = load_source(spec, task, eval_file)
     g = source.genome
@@ -193,7 +192,7 @@ def page_data(
         "hidden": len(g.hidden),
         "inputs": g.n_in,
         "outputs": g.n_out,
-        "activations": [ACTIVATIONS_BY_ID[a][0] for a in acts],
+        "activations": [ACTIVATIONS_BY_ID[a].name for a in acts],
         "individual_weights": source.weights is not None,
         "table": table,
         "protocol": facts.get("protocol", "") if part == "champion" else "",

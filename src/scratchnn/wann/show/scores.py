@@ -22,8 +22,7 @@ import numpy as np
 
 from ..evaluate import SWEEP_GRID, _instances
 from ..networks.genome import Genome
-from ..search.population import Population
-from ..search.population import pack as pack_population
+from ..search.population import Population, pack_population
 from ..tasks import ClassificationTask, EpisodeTask, Task
 
 #: test images shown on an MNIST-256 page: the first of each digit, then the next ones in order

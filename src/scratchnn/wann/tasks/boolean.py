@@ -12,7 +12,7 @@ from ...theory.boolean import INPUTS, TABLES
 from ...validation import choice, real
 from ..networks.activations import ALL_IDS
 from ..networks.genome import Expressed
-from ..networks.packed import Packed, forward_batch, forward_shared, pack
+from ..networks.packed import Packed, forward_batch, forward_shared, pack_networks
 from .base import refuse_options
 
 
@@ -69,7 +69,7 @@ class BooleanTask:
 
     def solved(self, net: Expressed, weights: np.ndarray) -> bool:
         """True when the network computes the function at every weight."""
-        return bool((self.margins(pack([net]), weights) > 0).all())
+        return bool((self.margins(pack_networks([net]), weights) > 0).all())
 
     def episode_states(self, n: int, rng: np.random.Generator) -> None:
         """No initial states: every episode runs the four inputs."""

@@ -28,10 +28,10 @@ import numba
 import numpy as np
 
 from ...validation import integer, real
+from ..networks import activations as table
 from ..networks.activations import ALL_IDS
 from ..networks.packed import (
     Packed,
-    _activate_row,
     eval_scalar,
     kernel_args,
     shared_weight_instances,
@@ -268,8 +268,8 @@ def _rollouts_lanes(
                     v = vals[edge_src[e]]
                     for lane in range(L):
                         row[lane] += wr[lane] * v[lane]
-                if act[g] != 1:
-                    _activate_row(act[g], 1.0, row, L)  # 1.0 * x == x exactly
+                if act[g] != table.LINEAR:
+                    table.activate_row(act[g], 1.0, row, L)  # 1.0 * x == x exactly
             out = vals[n_nodes - 1]
             lane = 0
             while lane < n_live:

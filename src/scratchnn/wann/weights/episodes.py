@@ -25,7 +25,7 @@ import numpy as np
 
 from ...errors import ScratchnnError
 from ..networks.genome import Genome, express
-from ..networks.packed import pack
+from ..networks.packed import pack_networks
 from ..tasks import EpisodeTask
 from .cma import CMAState
 from .es import Best, ESConfig, _read_header, _reading_checkpoint, episode_returns
@@ -79,7 +79,7 @@ def train_episode_weights(
     ``checkpoint_every`` generations and at the end. A resumed run keeps its checkpoint's
     settings."""
     config.check()
-    packed = pack([express(genome)])
+    packed = pack_networks([express(genome)])
     E = packed.n_edges(0)
     if resume and checkpoint is not None and Path(checkpoint).exists():
         state = load_state(Path(checkpoint))

@@ -135,7 +135,7 @@ def test_lines_are_a_pure_function_of_the_result():
     lines = claim_lines(_fabricated())
     assert lines[0] == "review of the writeup's WANN claims: scale tiny, seed 0"
     assert lines[1].startswith("[SUPPORTED] claim 4, claim four: MNIST-256 test accuracy")
-    assert "p = 0.020" in lines[1] and "90.0 ± 1.0 %" in lines[1]
+    assert "p = 0.02" in lines[1] and "90.0 ± 1.0 %" in lines[1]
     assert lines[2].startswith("[MIXED] claim 5, claim five: swingup, CMA-ES over 2 seeds")
     assert lines[-1] == "1 supported, 0 not supported, 1 mixed"
     assert claim_lines(json.loads(json.dumps(_fabricated()))) == lines

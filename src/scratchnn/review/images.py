@@ -137,4 +137,4 @@ def evidence_line(result: dict[str, Any]) -> str:
         return f"{acc}; locality: no hidden node draws on two pixels"
     return (f"{acc}; locality: {loc['nodes']} hidden nodes' pixels {loc['observed']:.2f} apart "
             f"vs {loc['null_mean']:.2f} ± {loc['null_sd']:.2f} relabelled, "
-            f"p = {loc['p_value']:.3f}")  # fmt: skip
+            f"p = {loc['p_value']:.2g}")  # fmt: skip

@@ -67,7 +67,11 @@ def _claim3(c: dict[str, Any]) -> Table:
     rows = []
     for name, e in c["tasks"].items():
         reached = [r["reached_at"] for r in e["runs"]]
-        got = ", ".join(f"{x:,}" if x is not None else "not within the budget" for x in reached)
+        if all(x is None for x in reached):
+            got = f"none of {len(reached)} runs within {e['runs'][0]['budget']:,}"
+        else:
+            got = "after " + ", ".join("not within the budget" if x is None else f"{x:,}"
+                                       for x in reached)  # fmt: skip
         if e["ratio"] is not None:
             ratio = f"{e['ratio']:.1f}x (median)"
         elif e["reached"] == 0:
@@ -94,7 +98,7 @@ def _claim4(c: dict[str, Any]) -> Table:
     if loc["observed"] is not None:
         rows.append([f"locality: mean pixel distance within {loc['nodes']} hidden nodes", "",
                      f"{loc['observed']:.2f} vs {loc['null_mean']:.2f} ± {loc['null_sd']:.2f} "
-                     f"relabelled; p = {loc['p_value']:.3f}", ""])  # fmt: skip
+                     f"relabelled; p = {loc['p_value']:.2g}", ""])  # fmt: skip
     return head, rows
 
 

@@ -248,3 +248,63 @@ def test_a_worker_pool_leaves_the_parents_numba_working(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == "16.0"
+
+
+POOL_THEN_SLEEP = """
+import multiprocessing as mp
+import time
+from scratchnn.parallel import shared_pool
+
+if __name__ == "__main__":
+    pool = shared_pool(2)
+    for f in [pool.submit(time.sleep, 0.5) for _ in range(2)]:  # both workers start
+        f.result()
+    print(*(p.pid for p in mp.active_children()), flush=True)
+    time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """``pid`` runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_pool_workers_exit_when_their_parent_is_killed(tmp_path):
+    """kill -9 of the parent (no cleanup runs) leaves no worker behind: each one sees its
+    parent gone and exits within a few seconds."""
+    import signal
+    import time
+
+    script = tmp_path / "pool_then_sleep.py"
+    script.write_text(POOL_THEN_SLEEP)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], env=ENV, cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(map(_alive, workers))
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, workers)), "a worker outlived its parent"
+
+
+def test_the_shared_pool_is_reused_and_replaced_for_another_size():
+    from scratchnn.parallel import shared_pool, stop_shared_pool
+
+    try:
+        one = shared_pool(1)
+        assert shared_pool(1) is one and one.submit(os.getpid).result() != os.getpid()
+        two = shared_pool(2)
+        assert two is not one and two.submit(abs, -3).result() == 3
+        with pytest.raises(RuntimeError):  # the old pool was shut down
+            one.submit(abs, -1)
+    finally:
+        stop_shared_pool()

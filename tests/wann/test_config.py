@@ -54,5 +54,5 @@ def test_preset_file_refuses_an_unknown_task_naming_the_known_ones():
     assert preset_file("a_and_not_b") == preset_file("a and not b") == "boolean.yaml"
     assert preset_file("biped") == "biped.yaml"
     for name in ("majority", "Swingup", "", None):
-        with pytest.raises(ConfigError, match="no preset for task .*swingup, mnist256, biped"):
+        with pytest.raises(ConfigError, match=r"no preset for task .*swingup, mnist256, biped"):
             preset_file(name)

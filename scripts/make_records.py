@@ -136,7 +136,8 @@ def eval_summary(data: dict) -> dict:
     if "rows" in data:
         out = {
             "rows": [
-                {k: r[k] for k in ("condition", "mean", "std", "n") if k in r} for r in data["rows"]
+                {k: r[k] for k in ("condition", "key", "mean", "std", "n") if k in r}
+                for r in data["rows"]
             ]
         }
         for k in ("tuned_weight", "tune_episodes", "reward"):

@@ -16,20 +16,22 @@ from pathlib import Path
 
 import numpy as np
 
-RANDOM, SHARED = "random weights U(-2,2)", "random shared weight U(-2,2)"
+from scratchnn.wann.evaluate import rows_by_key
+
+RANDOM, SHARED = "random_weights", "random_shared"
 WEIGHTS = (-2, -1, -0.5, 0.5, 1, 2)
 
 
 def row(folder: Path) -> tuple[str, dict[str, float]]:
     ev = json.loads((folder / "eval.json").read_text())
     best = json.loads((folder / "best.json").read_text())
-    rows = {r["condition"]: r for r in ev["rows"]}
-    tuned = next(r for c, r in rows.items() if c.startswith("tuned shared"))
+    rows = rows_by_key(ev)
+    tuned = rows["tuned_shared"]
 
     def ms(r: dict) -> str:
         return f"{r['mean']:.0f} ± {r['std']:.0f}"
 
-    per_w = " / ".join(f"{rows[f'w = {w:g}']['mean']:.0f}" for w in WEIGHTS)
+    per_w = " / ".join(f"{rows[f'w={w:g}']['mean']:.0f}" for w in WEIGHTS)
     text = (
         f"| {folder.name} | {best['hidden_nodes']} hidden, {best['connections']} conns | "
         f"{ms(rows[RANDOM])} | {ms(rows[SHARED])} | {ms(tuned)} (w = {ev['tuned_weight']:g}) | "

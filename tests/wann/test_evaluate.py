@@ -193,3 +193,36 @@ def test_the_paper_table_puts_ours_beside_the_papers():
     mnist["random_shared"] = {"mean": 0.75, "std": 0.2, "n": 100}
     md = paper_table("mnist256", mnist)
     assert "| random shared weight U(-2,2), 100 draws | 75.0 ± 20.0 % | 82.0 ± 18.7 % |" in md
+
+
+def test_readers_find_conditions_by_key_so_a_renamed_label_changes_nothing(monkeypatch, tmp_path):
+    """evaluate's rows carry a condition key beside their label; compare, the run records and
+    the paper table read keys, so renaming a label leaves every column full. Rows written
+    before keys were recorded are still recognised (by their label, in row_key alone)."""
+    from scratchnn.results.records import Record
+    from scratchnn.wann import evaluate as ev
+    from scratchnn.wann.compare import _eval_numbers
+    from scratchnn.wann.tasks import BooleanTask
+
+    g = initial_genome(2, 1, 0.0, np.random.default_rng(0))
+    for c in g.conns:
+        c.enabled = c.src == 0
+    task = BooleanTask("TRUE")
+    before = ev.evaluate(task, g, episodes=4)
+    renamed = {k: f"condition {i}" for i, k in enumerate(ev.CONDITIONS)}
+    monkeypatch.setattr(ev, "CONDITIONS", renamed)
+    after = ev.evaluate(task, g, episodes=4)
+    assert [r["condition"] for r in after["rows"]][:2] == ["condition 0", "condition 1"]
+    legacy = {
+        **before,
+        "rows": [{k: v for k, v in r.items() if k != "key"} for r in before["rows"]],
+    }
+    numbers = [_eval_numbers(e, tmp_path) for e in (before, after, legacy)]
+    assert numbers[0] == numbers[1] == numbers[2] and None not in numbers[0][:2]
+    for result in (after, legacy):
+        record = Record("r", {"metrics": {"eval": result}})
+        for which in ("random_weights", "random_shared", "tuned_shared"):
+            assert record.condition(which) == Record("r", {"metrics": {"eval": before}}).condition(
+                which
+            )
+        assert "not measured" not in ev.paper_table("xor", result).split("individual")[0]

@@ -31,15 +31,8 @@ from ..errors import ScratchnnError
 RECORD = "run.json"
 SCHEMA = "scratchnn.run/1"
 
+
 #: control-task conditions of ``wann eval`` (the paper's four) by the row label's start
-CONTROL_CONDITIONS = {
-    "random_weights": "random weights",
-    "random_shared": "random shared weight",
-    "tuned_shared": "tuned shared weight",
-    "trained": "tuned individual weights",
-}
-
-
 class ResultsError(ScratchnnError):
     """A missing, unreadable or malformed record."""
 
@@ -67,13 +60,14 @@ class Record:
         return ev
 
     def condition(self, which: str, key: str = "eval") -> tuple[float, float, int]:
-        """(mean, std, episodes) of a control task's condition ``which`` (a key of
-        :data:`CONTROL_CONDITIONS`) in ``metrics[key]``."""
-        label = CONTROL_CONDITIONS[which]
+        """(mean, std, episodes) of a control task's condition ``which`` (a condition key of
+        :data:`scratchnn.wann.evaluate.CONDITIONS`) in ``metrics[key]``."""
+        from ..wann.evaluate import row_key
+
         for row in self.eval(key).get("rows", []):
-            if row["condition"].startswith(label):
+            if row_key(row) == which:
                 return float(row["mean"]), float(row["std"]), int(row["n"])
-        raise ResultsError(f"record {self.name}: no '{label}' row in metrics.{key}")
+        raise ResultsError(f"record {self.name}: no {which!r} row in metrics.{key}")
 
     def has_condition(self, which: str, key: str = "eval") -> bool:
         try:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
+from .evaluate import rows_by_key
 from .networks.formats import load_genome
 from .networks.genome import Genome, express
 from .networks.packed import pack_networks
@@ -81,12 +82,12 @@ def _eval_numbers(ev: dict, where: Path) -> tuple[float, float, float | None, fl
                 ev.get("ensemble"),
                 (ev.get("random_shared") or {}).get("mean"),
             )
-        rows = {r["condition"].split(" (")[0]: r["mean"] for r in ev["rows"]}
+        rows = {key: r["mean"] for key, r in rows_by_key(ev).items()}
         return (
-            float(rows["tuned shared weight"]),
+            float(rows["tuned_shared"]),
             float(ev["tuned_weight"]),
             None,
-            rows.get("random shared weight U(-2,2)"),
+            rows.get("random_shared"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScratchnnError(f"{where}: not a wann eval JSON ({exc!r})") from None

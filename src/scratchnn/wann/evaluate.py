@@ -54,12 +54,54 @@ TUNE_GRID_TEXT = (
 )
 
 
+#: the episode tasks' conditions: key -> the label shown for it (the rows at the search's weights
+#: are keyed ``w=<w>`` and labelled ``w = <w>``; the tuned row's label adds its weight). Readers
+#: find a row by its key (:func:`row_key`), never by its label.
+CONDITIONS = {
+    "random_weights": "random weights U(-2,2)",
+    "random_shared": "random shared weight U(-2,2)",
+    "tuned_shared": "tuned shared weight",
+    "trained": "tuned individual weights",
+}
+
+
+#: the labels of rows written without a key (they never change: the files are written)
+LEGACY_LABELS = {
+    "random_weights": "random weights",
+    "random_shared": "random shared weight",
+    "tuned_shared": "tuned shared weight",
+    "trained": "tuned individual weights",
+}
+
+
 @dataclass(frozen=True)
 class Row:
+    """One condition of an episode task's evaluation: ``condition`` is the label shown, ``key``
+    the name code reads it by (:data:`CONDITIONS`, or ``w=<w>``)."""
+
     condition: str
     mean: float
     std: float
     n: int
+    key: str = ""
+
+
+def row_key(row: dict) -> str:
+    """The condition key of a row of :func:`evaluate`'s ``"rows"``. Rows written before the key
+    was recorded (older ``eval.json`` files and run records) are recognised by their label,
+    here and nowhere else."""
+    if row.get("key"):
+        return str(row["key"])
+    label = str(row["condition"])
+    for key, text in LEGACY_LABELS.items():
+        if label.startswith(text):
+            return key
+    return "w=" + label[4:] if label.startswith("w = ") else label
+
+
+def rows_by_key(result: dict) -> dict[str, dict]:
+    """An episode task's rows of :func:`evaluate` by condition key."""
+    return {row_key(r): r for r in result["rows"]}
 
 
 def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -245,19 +287,21 @@ def _control(
 
     rows = []
 
-    def add(name: str, scores: np.ndarray) -> None:
-        rows.append(Row(name, float(scores.mean()), float(scores.std()), len(scores)))
+    def add(key: str, scores: np.ndarray, label: str = "") -> None:
+        label = label or CONDITIONS[key]
+        rows.append(Row(label, float(scores.mean()), float(scores.std()), len(scores), key))
 
-    add("random weights U(-2,2)", run(rng.uniform(-2, 2, size=(episodes, E))))
-    add("random shared weight U(-2,2)", run(shared(rng.uniform(-2, 2, size=episodes))))
+    add("random_weights", run(rng.uniform(-2, 2, size=(episodes, E))))
+    add("random_shared", run(shared(rng.uniform(-2, 2, size=episodes))))
     for w in WEIGHTS:
-        add(f"w = {w:g}", run(shared(np.full(episodes, w))))
+        add(f"w={w:g}", run(shared(np.full(episodes, w))), f"w = {w:g}")
     sweep = [float(run(shared(np.full(n_tune, w)), tune_states).mean()) for w in SWEEP_GRID]
     in_tune = np.isin(SWEEP_GRID, TUNE_GRID)
     w_best = float(SWEEP_GRID[in_tune][int(np.argmax(np.array(sweep)[in_tune]))])
-    add(f"tuned shared weight (w = {w_best:g})", run(shared(np.full(episodes, w_best))))
+    tuned_label = f"{CONDITIONS['tuned_shared']} (w = {w_best:g})"
+    add("tuned_shared", run(shared(np.full(episodes, w_best))), tuned_label)
     if weights is not None:
-        add("tuned individual weights", run(np.repeat(np.asarray(weights)[None], episodes, 0)))
+        add("trained", run(np.repeat(np.asarray(weights)[None], episodes, 0)))
     return rows, w_best, sweep
 
 
@@ -363,12 +407,12 @@ def paper_table(task_name: str, result: dict) -> str:
     the paper's numbers for the task (empty paper cells where the paper has none)."""
     paper = PAPER.get(task_name, {})
     if "rows" in result:
-        by_name = {r["condition"].split(" (")[0]: r for r in result["rows"]}
+        by_key = rows_by_key(result)
         conditions = [
-            ("random weights", "random weights U(-2,2)"),
-            ("random shared weight", "random shared weight U(-2,2)"),
-            (f"tuned shared weight (w = {result['tuned_weight']:g})", "tuned shared weight"),
-            ("tuned individual weights", "tuned individual weights"),
+            ("random weights", "random_weights"),
+            ("random shared weight", "random_shared"),
+            (f"tuned shared weight (w = {result['tuned_weight']:g})", "tuned_shared"),
+            ("tuned individual weights", "trained"),
         ]
         wann, fixed = paper.get("wann", ("",) * 4), paper.get("fixed", ("",) * 4)
         lines = [
@@ -376,7 +420,7 @@ def paper_table(task_name: str, result: dict) -> str:
             "|---|---|---|---|",
         ]
         for i, (label, key) in enumerate(conditions):
-            r = by_name.get(key)
+            r = by_key.get(key)
             ours = "not measured" if r is None else f"{r['mean']:.0f} ± {r['std']:.0f}"
             lines.append(f"| {label} | {ours} | {wann[i]} | {fixed[i]} |")
         return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ import base64
 
 import numpy as np
 
-from ..evaluate import SWEEP_GRID, _instances
+from ..evaluate import CONDITIONS, SWEEP_GRID, _instances, row_key
 from ..networks.genome import Genome
 from ..search.population import Population, pack_population
 from ..tasks import ClassificationTask, EpisodeTask, Task
@@ -123,11 +123,10 @@ def references(result: dict) -> list[dict]:
     tuned shared weight and the tuned individual weights (MNIST-256: also the ensemble vote),
     those the evaluation holds."""
     if "rows" in result:
-        keep = ("random weights", "random shared weight", "tuned shared weight", "tuned indiv")
         return [
             {"label": r["condition"], "mean": r["mean"], "sd": r["std"], "n": r["n"]}
             for r in result["rows"]
-            if r["condition"].startswith(keep)
+            if row_key(r) in CONDITIONS
         ]
     out = []
     rand = result.get("random_shared")

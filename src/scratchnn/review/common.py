@@ -111,9 +111,9 @@ def n_edges(genome: Any) -> int:
 
 
 def _packed(genome: Any) -> Any:
-    from ..wann.search.population import Population, pack_population as pack
+    from ..wann.search.population import Population, pack_population
 
-    return pack(Population.from_genomes([genome]))
+    return pack_population(Population.from_genomes([genome]))
 
 
 def episode_scores(t: Any, genome: Any, weights: np.ndarray, states: np.ndarray) -> np.ndarray:

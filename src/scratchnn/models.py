@@ -73,7 +73,25 @@ def faithful_normal(
     return (scale * draws).astype(dtype)
 
 
-class SoftmaxRegression:
+class DenseShapes:
+    """``n_features`` and ``n_classes`` of a model whose first weight matrix (``weight_names[0]``)
+    takes the ``D`` inputs and whose last (``weight_names[-1]``) gives the ``C`` classes."""
+
+    params: dict[str, np.ndarray]
+    weight_names: tuple[str, ...]
+
+    @property
+    def n_features(self) -> int:
+        """``D``, the inputs per sample."""
+        return self.params[self.weight_names[0]].shape[0]
+
+    @property
+    def n_classes(self) -> int:
+        """``C``, the classes."""
+        return self.params[self.weight_names[-1]].shape[1]
+
+
+class SoftmaxRegression(DenseShapes):
     """``p = softmax(relu(X W))``: 784 -> 10, no bias, a ReLU before the softmax (as the reference).
 
     Shapes: ``X`` (N, D), ``W`` (D, C), ``p`` (N, C). With ``z = X W``, ``Y = onehot(y)``:
@@ -104,16 +122,6 @@ class SoftmaxRegression:
         self.params: dict[str, np.ndarray] = {
             "W": faithful_normal((input_size, num_classes), self.dtype, seed, init_scale)
         }
-
-    @property
-    def n_features(self) -> int:
-        """``D``, the inputs per sample."""
-        return self.params["W"].shape[0]
-
-    @property
-    def n_classes(self) -> int:
-        """``C``, the classes."""
-        return self.params["W"].shape[1]
 
     def _logits(self, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0) if self.activation == "relu" else z
@@ -150,7 +158,7 @@ def init_weight(
     return (std * np.random.RandomState(seed).standard_normal(shape)).astype(dtype)
 
 
-class TwoLayerNet:
+class TwoLayerNet(DenseShapes):
     """``p = softmax(f(X W1 + b1) W2 + b2)``: 784 -> hidden -> 10, biases on both layers.
 
     ``f`` is the sigmoid (the reference), ``tanh`` or ``relu``. Shapes: ``X`` (N, D), ``W1`` (D, H),
@@ -195,16 +203,6 @@ class TwoLayerNet:
             "W2": init_weight((hidden_size, num_classes), init, self.dtype, seed, init_scale),
             "b2": np.zeros(num_classes, self.dtype),
         }
-
-    @property
-    def n_features(self) -> int:
-        """``D``, the inputs per sample."""
-        return self.params["W1"].shape[0]
-
-    @property
-    def n_classes(self) -> int:
-        """``C``, the classes."""
-        return self.params["W2"].shape[1]
 
     @property
     def is_reference(self) -> bool:

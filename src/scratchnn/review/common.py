@@ -1,4 +1,5 @@
-"""What the five experiments share: the run's scale (:class:`Scale`, :data:`SCALES`), the zoo
+"""What the five experiments share: the run's scale
+(:class:`~scratchnn.review.common.Scale`, :data:`~scratchnn.review.common.SCALES`), the zoo
 champions and tasks they run on, scoring one network under many weight vectors (the WANN
 engine's packed kernels), and the statistics each claim reports (a paired bootstrap interval,
 mean and spread).

@@ -157,22 +157,13 @@ def write_run(out: Path | str, cfg: RunConfig, result: FitResult) -> Path:
     if result.history:
         ep = [r.epoch for r in result.history]
         title = f"{cfg.model.type}, lr {cfg.train.learning_rate:g}, reg {cfg.train.reg:g}"
-        plot_curves(
-            ep,
-            [r.train_loss for r in result.history],
-            [r.val_loss for r in result.history],
-            "loss (cross-entropy)",
-            title,
-            out / "loss.png",
-        )
-        plot_curves(
-            ep,
-            [r.train_acc for r in result.history],
-            [r.val_acc for r in result.history],
-            "accuracy",
-            title,
-            out / "accuracy.png",
-        )
+        for what, label, file in (
+            ("loss", "loss (cross-entropy)", "loss.png"),
+            ("acc", "accuracy", "accuracy.png"),
+        ):
+            train = [getattr(r, f"train_{what}") for r in result.history]
+            val = [getattr(r, f"val_{what}") for r in result.history]
+            plot_curves(ep, train, val, label, title, out / file)
     return out
 
 

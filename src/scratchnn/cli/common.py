@@ -187,6 +187,18 @@ def child_runs(parent: Any):
     return ChildRuns(parent.tracker, parent)
 
 
+def parallel_options(args: argparse.Namespace, parent: Any) -> dict[str, Any]:
+    """The keyword arguments ``--jobs``, ``--executor`` and ``--address`` (:func:`add_parallel`)
+    become for a sweep, a reproduction or a study, with the MLflow runs nested under ``parent``
+    (:func:`child_runs`)."""
+    return {
+        "jobs": check_jobs(args.jobs),
+        "executor": args.executor,
+        "address": args.address,
+        "hooks": child_runs(parent),
+    }
+
+
 # --- checks before any work -------------------------------------------------------------------
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")

@@ -9,8 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..experiments import writeup  # the writeup's settings, for help texts (constants only)
-from ..parallel import check_jobs
-from .common import add_data_dir, add_mlflow, add_parallel, child_runs, command, eprint, short
+from .common import (
+    add_data_dir,
+    add_mlflow,
+    add_parallel,
+    command,
+    eprint,
+    parallel_options,
+    short,
+)
 from .common import tracked as tracked_run
 
 
@@ -127,10 +134,7 @@ def run_sweep(args: argparse.Namespace) -> int:
             data_dir=args.data_dir,
             progress=not args.no_progress,
             log=eprint,
-            jobs=check_jobs(args.jobs),
-            executor=args.executor,
-            address=args.address,
-            hooks=child_runs(tracked),
+            **parallel_options(args, tracked),
         )
         if tracked:
             tracked.log_artifacts(result.out)
@@ -153,10 +157,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             log=eprint,
             beyond_seeds=args.beyond_seeds,
-            jobs=check_jobs(args.jobs),
-            executor=args.executor,
-            address=args.address,
-            hooks=child_runs(tracked),
+            **parallel_options(args, tracked),
         )
         if tracked:
             tracked.log_artifacts(args.out)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..parallel import check_jobs
-from .common import add_data_dir, add_mlflow, add_parallel, child_runs, command, eprint
+from .common import add_data_dir, add_mlflow, add_parallel, command, eprint, parallel_options
 from .common import tracked as tracked_run
 
 
@@ -90,10 +89,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             data_dir=args.data_dir,
             log=eprint,
-            jobs=check_jobs(args.jobs),
-            executor=args.executor,
-            address=args.address,
-            hooks=child_runs(tracked),
+            **parallel_options(args, tracked),
         )
         if tracked:
             final = summary["final"] or {}

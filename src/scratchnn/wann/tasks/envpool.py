@@ -3,8 +3,8 @@
 `EnvPool <https://envpool.readthedocs.io>`_ implements ``BipedalWalker-v3``, ``LunarLander``,
 ``CartPole`` and the other classic-control environments in C++ (Box2D 2.3.10 for the Box2D ones),
 checked step for step against Gymnasium by its own tests. Install it with
-``pip install 'scratchnn[envpool]'``; then it is the default backend of every task it supports
-(``--backend gymnasium`` keeps the Python environments).
+``pip install 'scratchnn[envpool]'`` and choose it with ``--backend envpool`` (or the config key
+``backend``); the default stays ``gymnasium``, whatever is installed.
 
 How episodes run here (:func:`run_episodes`):
 
@@ -39,6 +39,7 @@ from functools import cache
 
 import numpy as np
 
+from ..._optional import MissingExtraError, install_hint
 from ...errors import ScratchnnError
 from . import biped_reward
 
@@ -73,8 +74,8 @@ def supports(env_id: str) -> bool:
 def require(env_id: str) -> None:
     """Raise a one-line :class:`ScratchnnError` unless EnvPool can run ``env_id``."""
     if not available():
-        raise ScratchnnError(
-            "backend 'envpool' needs the envpool package: pip install 'scratchnn[envpool]'"
+        raise MissingExtraError(
+            f"backend 'envpool' needs envpool: {install_hint('envpool')}", name="envpool"
         )
     if not supports(env_id):
         raise ScratchnnError(

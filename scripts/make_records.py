@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -359,6 +360,40 @@ def kept_artifacts(folder: Path) -> dict:
     }
 
 
+def output_record(
+    folder: Path,
+    root: Path,
+    kind: str,
+    command: str,
+    commands: list[dict],
+    made: dict,
+    seed: Any,
+    config: Any,
+    metrics: dict,
+    wall_s: float | None,
+) -> dict:
+    """The record of one command's output copied into ``folder`` (``--mlp``, ``--bench``,
+    ``--review``): ``made`` is :func:`from_provenance`'s; a run whose provenance has no commit
+    lists the commit and the dirty flag as missing."""
+    return {
+        "schema": SCHEMA,
+        "name": folder.relative_to(root).as_posix(),
+        "kind": kind,
+        "command": command,
+        "commands": commands,
+        "commit": made["commit"],
+        "dirty": made["dirty"],
+        "seed": seed,
+        "config": config,
+        "versions": made["versions"],
+        "missing": [] if made["commit"] else ["commit", "dirty"],
+        "network": None,
+        "metrics": metrics,
+        "time": {"wall_s": wall_s, "user_s": None},
+        "artifacts": kept_artifacts(folder),
+    }
+
+
 def mlp_record(folder: Path, root: Path, command: str) -> dict:
     """The record of a ``scratchnn reproduce`` output copied into ``folder`` (its
     ``results.json`` holds the tables and the provenance: commit, dirty flag, versions)."""
@@ -375,23 +410,11 @@ def mlp_record(folder: Path, root: Path, command: str) -> dict:
         "tuned": cell(data["tuned"]),
         "seconds_training_all_runs": data.get("seconds_training_all_runs"),
     }
-    return {
-        "schema": SCHEMA,
-        "name": folder.relative_to(root).as_posix(),
-        "kind": "reproduce",
-        "command": command,
-        "commands": [{"log": "reproduce.log", "command": command, "context": prov.get("date")}],
-        "commit": made["commit"],
-        "dirty": bool(made["dirty"]),
-        "seed": prov.get("shuffle_seeds"),
-        "config": data["settings"],
-        "versions": made["versions"],
-        "missing": [],
-        "network": None,
-        "metrics": metrics,
-        "time": {"wall_s": data.get("seconds_total_this_invocation"), "user_s": None},
-        "artifacts": kept_artifacts(folder),
-    }
+    commands = [{"log": "reproduce.log", "command": command, "context": prov.get("date")}]
+    return output_record(
+        folder, root, "reproduce", command, commands, made, prov.get("shuffle_seeds"),
+        data["settings"], metrics, data.get("seconds_total_this_invocation"),
+    )  # fmt: skip
 
 
 def bench_record(folder: Path, root: Path, command: str) -> dict:
@@ -434,24 +457,12 @@ def bench_record(folder: Path, root: Path, command: str) -> dict:
         }
         for stem, run in runs.items()
     ]
-    missing = [] if made["commit"] else ["commit", "dirty"]
-    return {
-        "schema": SCHEMA,
-        "name": folder.relative_to(root).as_posix(),
-        "kind": "bench",
-        "command": command,
-        "commands": commands,
-        "commit": made["commit"],
-        "dirty": made["dirty"],
-        "seed": settings.get("seed"),
-        "config": settings | {"batch_sizes": [run["setup"]["batch_size"] for run in runs.values()]},
-        "versions": made["versions"],
-        "missing": missing,
-        "network": None,
-        "metrics": metrics,
-        "time": {"wall_s": sum(run["wall_s"] for run in runs.values()), "user_s": None},
-        "artifacts": kept_artifacts(folder),
-    }
+    config = settings | {"batch_sizes": [run["setup"]["batch_size"] for run in runs.values()]}
+    wall_s = sum(run["wall_s"] for run in runs.values())
+    return output_record(
+        folder, root, "bench", command, commands, made, settings.get("seed"), config, metrics,
+        wall_s,
+    )  # fmt: skip
 
 
 def review_record(folder: Path, root: Path, command: str) -> dict:
@@ -468,23 +479,12 @@ def review_record(folder: Path, root: Path, command: str) -> dict:
          "evidence": CLAIMS[c["claim"]].evidence_line(c)}
         for c in data["claims"]
     ]  # fmt: skip
-    return {
-        "schema": SCHEMA,
-        "name": folder.relative_to(root).as_posix(),
-        "kind": "review",
-        "command": command,
-        "commands": [{"log": "review.log", "command": command, "context": prov.get("date")}],
-        "commit": made["commit"],
-        "dirty": bool(made["dirty"]),
-        "seed": data["seed"],
-        "config": {"scale": data["scale"]},
-        "versions": made["versions"],
-        "missing": [],
-        "network": None,
-        "metrics": {"scale": data["scale"], "claims": claims, "seconds": data["seconds"]},
-        "time": {"wall_s": data["seconds"].get("total"), "user_s": None},
-        "artifacts": kept_artifacts(folder),
-    }
+    commands = [{"log": "review.log", "command": command, "context": prov.get("date")}]
+    metrics = {"scale": data["scale"], "claims": claims, "seconds": data["seconds"]}
+    return output_record(
+        folder, root, "review", command, commands, made, data["seed"], {"scale": data["scale"]},
+        metrics, data["seconds"].get("total"),
+    )  # fmt: skip
 
 
 #: the outputs recorded by ``--mlp``, ``--bench`` and ``--review FOLDER COMMAND``

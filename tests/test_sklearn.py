@@ -435,3 +435,10 @@ def test_two_layer_classifier_on_mnist(mnist):
     assert clf.path_ == "fused"
     assert len(clf.validation_scores_) == 3 and clf.validation_scores_[-1] > 0.87
     assert clf.score(data.test.X, data.test.y) > 0.88
+
+
+def test_a_random_state_numpy_cannot_seed_is_refused_naming_it():
+    X, y = make_blobs(n_samples=40, random_state=0)
+    for bad in ("abc", 1.5, [1, 2]):
+        with pytest.raises(TypeError, match="TwoLayerClassifier: random_state must be None"):
+            TwoLayerClassifier(random_state=bad).fit(X, y)

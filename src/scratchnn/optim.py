@@ -139,6 +139,7 @@ class Optimizer(Protocol):
         weight_names: Iterable[str],
     ) -> None: ...
 
+
 #: the optimizers by name, as configs (``Train.optimizer``) and the estimators take them
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 

@@ -127,6 +127,11 @@ PARAM_RULES: dict[str, Callable[[Any, str], Any]] = {
     "hidden_size": partial(check.integer, low=1),
     "init": partial(check.choice, options=INITS),
     "dropout": partial(check.real, low=0, high=1, high_open=True),
+    "random_state": partial(
+        check.instance,
+        kinds=(numbers.Integral, np.random.RandomState, type(None)),
+        want="None, an integer or a numpy.random.RandomState",
+    ),
 }
 
 
@@ -246,7 +251,7 @@ class _ScratchnnClassifier(ClassifierMixin, BaseEstimator):
 
     def _seed(self) -> int:
         """The shuffle seed: ``random_state`` itself if it is an int, else drawn from it."""
-        if isinstance(self.random_state, numbers.Integral) and self.random_state is not True:
+        if check.is_integer(self.random_state):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(2**31 - 1))
 

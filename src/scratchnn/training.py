@@ -211,8 +211,7 @@ def make_step(
 ) -> TrainStep:
     """The step implementation for ``path``: ``"fused"`` (an error naming why, if it does not
     apply), ``"reference"``, or ``"auto"`` (fused where it applies, else reference)."""
-    if path not in PATHS:
-        raise ConfigError(f"path must be one of {', '.join(PATHS)}, got {path!r}")
+    check.choice(path, "path", PATHS)
     reason = FusedTwoLayerSGD.why_not(model, optimizer, schedule, train.X)
     if path == "fused" and reason is not None:
         raise ConfigError(f"path='fused' does not apply: {reason}")

@@ -33,7 +33,8 @@ from .errors import ConfigError, ConfigTypeError, DataError, DataTypeError, show
 FLOAT_DTYPES = ("float32", "float64")
 
 
-def _is_int(value: Any) -> bool:
+def is_integer(value: Any) -> bool:
+    """Whether ``value`` is an integer, Python's or NumPy's, and not a bool."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -57,7 +58,7 @@ def integer(
     ``low <= value <= high``; else a :class:`ConfigTypeError` or :class:`ConfigError`."""
     bounds = _range_text(low, high, False, False)
     want = "an integer" + (f" {bounds}" if bounds else "")
-    if not _is_int(value):
+    if not is_integer(value):
         raise ConfigTypeError(_message(name, want, value, fix))
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):

@@ -290,7 +290,6 @@ def fit(
     epochs = check.integer(epochs, "epochs", low=1)
     batch_size = check.integer(batch_size, "batch_size", low=1)
     seed = check.integer(seed, "seed", low=0)
-    check.choice(path, "path", PATHS)
     patience = check.integer(patience, "patience", low=0)
     if schedule is not None:
         check.instance(schedule, "schedule", Schedule, "a scratchnn.Schedule or None")

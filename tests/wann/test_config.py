@@ -56,3 +56,59 @@ def test_preset_file_refuses_an_unknown_task_naming_the_known_ones():
     for name in ("majority", "Swingup", "", None):
         with pytest.raises(ConfigError, match=r"no preset for task .*swingup, mnist256, biped"):
             preset_file(name)
+
+
+# the flat file keys of a search config as scratchnn wrote them before the config was split into
+# the search's own settings, the task's options and the drawing's labels
+FLAT_KEYS_BEFORE_THE_SPLIT = (
+    "pop generations reps tournament tournaments elite cull p_init p_conn_objective best_reps "
+    "crowding disabled_hidden checkpoint_every p_add_connection p_insert_node p_reenable "
+    "p_change_activation weights seed episode_steps action reward labels backend"
+).split()
+
+
+def test_the_config_holds_three_kinds_of_setting_apart():
+    from dataclasses import fields
+
+    from scratchnn.wann.search.config import Drawing, SearchConfig, TaskOptions
+
+    own = {f.name for f in fields(SearchConfig)} - {"task", "drawing"}
+    task = {f.name for f in fields(TaskOptions)}
+    assert task == {"episode_steps", "action", "reward", "backend"}
+    assert {f.name for f in fields(Drawing)} == {"labels"}
+    assert not own & task and "labels" not in own
+    cfg = load_preset("biped", "paper").replace(episode_steps=50, reward="reference")
+    assert cfg.task == TaskOptions(episode_steps=50, reward="reference")
+    assert cfg.task.as_options() == {"steps": 50, "reward": "reference"}
+    assert cfg.replace(labels=["x", "y"]).drawing.as_options() == {"labels": ("x", "y")}
+    assert cfg.replace(pop=8).task == cfg.task  # a search key leaves the task's options alone
+
+
+def test_files_stay_flat_and_load_as_before(tmp_path):
+    from scratchnn.wann.search.config import FILE_KEYS, SearchConfig, load_config_file
+
+    assert sorted(FILE_KEYS) == sorted(FLAT_KEYS_BEFORE_THE_SPLIT)
+    cfg = SearchConfig(pop=8, seed=3).replace(episode_steps=20, backend="gymnasium", labels=["a"])
+    flat = cfg.to_dict()
+    assert sorted(flat) == sorted(FLAT_KEYS_BEFORE_THE_SPLIT)
+    assert flat["episode_steps"] == 20 and flat["labels"] == ["a"] and flat["pop"] == 8
+    assert config_from_dict(flat) == cfg
+    # a file written with every key, in the old order, loads to the same config
+    old = {k: flat[k] for k in FLAT_KEYS_BEFORE_THE_SPLIT}
+    path = tmp_path / "old.yaml"
+    path.write_text("".join(f"{k}: {v!r}\n".replace("None", "null") for k, v in old.items()))
+    assert load_config_file(path) == cfg
+
+
+def test_overrides_and_parts_are_checked():
+    from scratchnn.errors import ConfigTypeError
+    from scratchnn.wann.search.config import SearchConfig, check
+
+    with pytest.raises(ConfigError, match="unknown key 'steps'; valid keys: pop, "):
+        SearchConfig().replace(steps=10)
+    with pytest.raises(ConfigError, match="episode_steps must be >= 0"):
+        SearchConfig().replace(episode_steps=-1)
+    with pytest.raises(ConfigError, match="backend must be one of"):
+        SearchConfig().replace(backend="ray")
+    with pytest.raises(ConfigTypeError, match="cfg.task must be a TaskOptions"):
+        check(SearchConfig(task={"episode_steps": 5}))

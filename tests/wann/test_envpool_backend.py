@@ -222,11 +222,11 @@ def test_cli_backend_option_search_eval_and_resume(tmp_path, capsys):
     small = ["--task", "gym:CartPole-v1", "--pop", "4", "--generations", "1", "--workers", "1"]
     assert main(["wann", "search", *small, "--backend", "gymnasium", "--out", str(out)]) == 0
     assert "backend: gymnasium" in capsys.readouterr().out
-    assert load_checkpoint(out / CHECKPOINT).config.backend == "gymnasium"
+    assert load_checkpoint(out / CHECKPOINT).config.task.backend == "gymnasium"
     # the default (gymnasium, whatever is installed) is recorded, so a resume keeps it
     out2 = tmp_path / "run2"
     assert main(["wann", "search", *small, "--out", str(out2)]) == 0
-    assert load_checkpoint(out2 / CHECKPOINT).config.backend == "gymnasium"
+    assert load_checkpoint(out2 / CHECKPOINT).config.task.backend == "gymnasium"
     resume = ["wann", "search", "--task", "gym:CartPole-v1", "--out", str(out), "--resume"]
     assert main([*resume, "--backend", "envpool"]) != 0
     assert "--backend" in capsys.readouterr().err

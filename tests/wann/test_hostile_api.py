@@ -21,7 +21,13 @@ from hypothesis.extra import numpy as hnp
 from scratchnn.errors import MAX_MESSAGE, ScratchnnError
 from scratchnn.wann.evaluate import evaluate
 from scratchnn.wann.networks.formats import edge_pairs
-from scratchnn.wann.search.config import SearchConfig
+from scratchnn.wann.search.config import (
+    FILE_KEYS,
+    Drawing,
+    SearchConfig,
+    TaskOptions,
+    from_file_keys,
+)
 from scratchnn.wann.search.run import search
 from scratchnn.wann.tasks import (
     BooleanTask,
@@ -85,7 +91,14 @@ class _Folder:
 
 # --- search -------------------------------------------------------------------------------------
 
-_KEYS = [f.name for f in dataclasses.fields(SearchConfig)]
+#: every file key (the search's own, the task's options, the drawing's labels) with its type,
+#: and the two parts themselves (replaced whole by anything)
+_KINDS = {
+    f.name: str(f.type)
+    for cls in (SearchConfig, TaskOptions, Drawing)
+    for f in dataclasses.fields(cls)
+}
+_KEYS = [*FILE_KEYS, "task", "drawing"]
 SMALL = SearchConfig(pop=8, generations=1)
 
 
@@ -110,8 +123,9 @@ def hostile_configs(draw: st.DrawFn) -> SearchConfig:
     """A small XOR config with one or two keys set to hostile values (built without checks, as
     a caller may build one)."""
     keys = draw(st.lists(st.sampled_from(_KEYS), min_size=1, max_size=2, unique=True))
-    kinds = {f.name: str(f.type) for f in dataclasses.fields(SearchConfig)}
-    return dataclasses.replace(SMALL, **{k: draw(_hostile_value(kinds[k])) for k in keys})
+    values = {k: draw(_hostile_value(_KINDS[k])) for k in keys}
+    parts = {k: values.pop(k) for k in ("task", "drawing") if k in values}
+    return dataclasses.replace(from_file_keys(values, SMALL), **parts)
 
 
 @FAST

@@ -1,7 +1,6 @@
 """The library's search does what ``scratchnn wann search`` does: every config key applies, the
 Gymnasium backend is fixed and recorded, and restarts keep one checkpoint per seed."""
 
-import dataclasses
 import json
 import sys
 
@@ -56,12 +55,12 @@ def test_library_search_records_the_backend_in_checkpoint_and_best_json(tmp_path
 
     cfg = SearchConfig(pop=4, generations=1, reps=1)
     run = search(make_task("gym:CartPole-v1", workers=1), tmp_path / "lib", cfg)
-    assert run.state.config.backend == "gymnasium"
-    assert load_checkpoint(tmp_path / "lib" / CHECKPOINT).config.backend == "gymnasium"
+    assert run.state.config.task.backend == "gymnasium"
+    assert load_checkpoint(tmp_path / "lib" / CHECKPOINT).config.task.backend == "gymnasium"
     assert _best(tmp_path / "lib")["backend"] == "gymnasium"
     assert main(["wann", "search", *CART, "--out", str(tmp_path / "cli")]) == 0
     assert "backend: gymnasium" in capsys.readouterr().out
-    assert load_checkpoint(tmp_path / "cli" / CHECKPOINT).config.backend == "gymnasium"
+    assert load_checkpoint(tmp_path / "cli" / CHECKPOINT).config.task.backend == "gymnasium"
     assert _best(tmp_path / "cli")["backend"] == "gymnasium"
     # a task without a backend records none
     search(BooleanTask("AND"), tmp_path / "and", SearchConfig(pop=8, generations=1), time_limit=0)
@@ -94,18 +93,18 @@ def test_checkpoint_without_a_backend_resumes_on_the_old_default(tmp_path):
     task = make_task("gym:CartPole-v1", workers=1)
     search(task, out, SearchConfig(pop=4, generations=1, reps=1))
     state = load_checkpoint(out / CHECKPOINT)
-    state.config = dataclasses.replace(state.config, backend="")  # as the old library wrote it
+    state.config = state.config.replace(backend="")  # as the old library wrote it
     save_checkpoint(state, out / CHECKPOINT)
     run = search(task, out, resume=True, generations=2)
-    assert run.state.config.backend == legacy_backend("CartPole-v1")
-    assert load_checkpoint(out / CHECKPOINT).config.backend == legacy_backend("CartPole-v1")
+    assert run.state.config.task.backend == legacy_backend("CartPole-v1")
+    assert load_checkpoint(out / CHECKPOINT).config.task.backend == legacy_backend("CartPole-v1")
 
 
 def test_library_refuses_a_task_key_the_task_cannot_take_before_writing(tmp_path):
     from scratchnn.errors import ConfigError
 
     with pytest.raises(ConfigError, match="backend: only for Gymnasium tasks"):
-        search(make_task("swingup"), tmp_path / "x", SearchConfig(pop=4, backend="envpool"))
+        search(make_task("swingup"), tmp_path / "x", SearchConfig(pop=4).replace(backend="envpool"))
     assert not (tmp_path / "x").exists()
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from ...config import coerce_value, read_yaml_file
-from ...errors import ConfigError, shown
+from ...errors import ConfigError, ConfigTypeError, shown
 from ...validation import instance, integer, real
 from .. import PAPER_WEIGHTS
 from ..checks import check_names
@@ -34,8 +34,47 @@ DISABLED_HIDDEN = ("off", "reference")
 
 
 @dataclass(frozen=True)
+class TaskOptions:
+    """The keys of a search config that configure the task rather than the search; empty / 0
+    keeps the task's own setting. :func:`~scratchnn.wann.search.run.configure` applies them
+    (:func:`~scratchnn.wann.tasks.configure_task`)."""
+
+    episode_steps: int = 0  # steps per episode (Gymnasium tasks and swingup)
+    action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
+    reward: str = ""  # standard, or reference (biped: no -100 fall penalty)
+    #: gymnasium or envpool (empty: gymnasium, whether or not EnvPool is installed; a search
+    #: records the backend it ran on, so its checkpoint resumes on the same one)
+    backend: str = ""
+
+    def as_options(self) -> dict[str, Any]:
+        """The keys set, as :func:`~scratchnn.wann.tasks.configure_task` takes them."""
+        opts = {
+            "steps": self.episode_steps,
+            "action": self.action,
+            "reward": self.reward,
+            "backend": self.backend,
+        }
+        return {k: v for k, v in opts.items() if v}
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How the champion is drawn: names only, no effect on the search or its scores."""
+
+    labels: tuple[str, ...] = ()  # input then output names for the network drawing
+
+    def as_options(self) -> dict[str, Any]:
+        """The keys set, as :func:`~scratchnn.wann.tasks.configure_task` takes them."""
+        return {"labels": self.labels} if self.labels else {}
+
+
+@dataclass(frozen=True)
 class SearchConfig:
-    """One WANN search. ``p_init=None`` takes the task's initial connection probability."""
+    """One WANN search: the search's own settings, the task's options (:attr:`task`) and the
+    drawing's labels (:attr:`drawing`). ``p_init=None`` takes the task's initial connection
+    probability. A file (a preset section, ``--config``, a checkpoint's header) holds all three
+    as one flat mapping of keys (:data:`FILE_KEYS`; :func:`config_from_dict`,
+    :meth:`to_dict`)."""
 
     pop: int = 64
     generations: int = 200
@@ -65,27 +104,10 @@ class SearchConfig:
     #: the shared weights every network is scored at (the paper's six)
     weights: tuple[float, ...] = PAPER_WEIGHTS
     seed: int = 0
-    # episode tasks on Gymnasium environments (gym:ENV_ID, biped; see scratchnn.wann.tasks.gym);
-    # empty / 0 keeps the task's own setting
-    episode_steps: int = 0  # steps per episode (swingup too)
-    action: str = ""  # clip or tanh (Box actions), argmax (Discrete)
-    reward: str = ""  # standard, or reference (biped: no -100 fall penalty)
-    labels: tuple[str, ...] = ()  # input then output names for the network drawing
-    #: gymnasium or envpool (empty: gymnasium, whether or not EnvPool is installed; a search
-    #: records the backend it ran on, so its checkpoint resumes on the same one)
-    backend: str = ""
-
-    @property
-    def task_options(self) -> dict[str, Any]:
-        """The keys that configure the task rather than the search (only those set)."""
-        opts = {
-            "steps": self.episode_steps,
-            "action": self.action,
-            "reward": self.reward,
-            "labels": self.labels,
-            "backend": self.backend,
-        }
-        return {k: v for k, v in opts.items() if v}
+    #: the task's options (:class:`TaskOptions`; in a file, its keys sit beside these)
+    task: TaskOptions = TaskOptions()
+    #: the drawing's labels (:class:`Drawing`; in a file, ``labels`` sits beside these)
+    drawing: Drawing = Drawing()
 
     @property
     def mutation_probs(self) -> dict[str, float]:
@@ -97,14 +119,53 @@ class SearchConfig:
         }
 
     def replace(self, **overrides: Any) -> SearchConfig:
-        """This config with the non-None ``overrides`` applied, range-checked."""
+        """This config with the non-None ``overrides`` (file keys, :data:`FILE_KEYS`) applied,
+        range-checked."""
         return with_overrides(self, **overrides)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["weights"] = list(self.weights)
-        d["labels"] = list(self.labels)
-        return d
+        """The flat mapping of :data:`FILE_KEYS` a file holds (JSON-able: lists for tuples)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PARTS}
+        for part in _PARTS:
+            d.update(asdict(getattr(self, part)))
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+#: the parts of a :class:`SearchConfig` whose keys a file holds flat, beside the search's own
+_PARTS = {"task": TaskOptions, "drawing": Drawing}
+#: the keys of a search config file: the search's own, then each part's
+FILE_KEYS: dict[str, str | None] = {
+    **{f.name: None for f in fields(SearchConfig) if f.name not in _PARTS},
+    **{f.name: part for part, cls in _PARTS.items() for f in fields(cls)},
+}
+
+
+def _kinds() -> dict[str, str]:
+    """Every file key's declared type, as text (``"int"``, ``"tuple[str, ...]"``...)."""
+    classes = [SearchConfig, *_PARTS.values()]
+    return {f.name: str(f.type) for c in classes for f in fields(c) if f.name not in _PARTS}
+
+
+def from_file_keys(values: Mapping[str, Any], base: SearchConfig | None = None) -> SearchConfig:
+    """``base`` (default: the defaults) with the flat file keys ``values`` routed to their part
+    (:data:`FILE_KEYS`); unchecked. An unknown key is a :class:`ConfigError`."""
+    base = SearchConfig() if base is None else base
+    own: dict[str, Any] = {}
+    parts: dict[str, dict[str, Any]] = {part: {} for part in _PARTS}
+    for key, v in values.items():
+        if key not in FILE_KEYS:
+            raise ConfigError(f"unknown key {key!r}; valid keys: {', '.join(FILE_KEYS)}")
+        part = FILE_KEYS[key]
+        (own if part is None else parts[part])[key] = v
+    for part, changed in parts.items():
+        if changed:
+            current = getattr(base, part)
+            if not isinstance(current, _PARTS[part]):
+                raise ConfigTypeError(
+                    f"cfg.{part} must be a {_PARTS[part].__name__}, got {shown(current)}"
+                )
+            own[part] = replace(current, **changed)
+    return replace(base, **own)
 
 
 _KINDS = {
@@ -118,10 +179,10 @@ _KINDS = {
 
 
 def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchConfig:
-    """Validate a flat mapping of :class:`SearchConfig` keys (missing keys keep defaults)."""
+    """Validate a flat mapping of file keys (:data:`FILE_KEYS`; missing keys keep defaults)."""
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{origin}: expected a mapping of search keys")
-    kinds = {f.name: _KINDS[str(f.type)] for f in fields(SearchConfig)}
+    kinds = {key: _KINDS[kind] for key, kind in _kinds().items()}
     values = {}
     for key, v in raw.items():
         if key not in kinds:
@@ -138,7 +199,7 @@ def config_from_dict(raw: Mapping[str, Any], origin: str = "config") -> SearchCo
                 if (key == "p_init" and v is None)
                 else coerce_value(origin, key, v, kinds[key])
             )
-    return check(SearchConfig(**values))
+    return check(from_file_keys(values))
 
 
 def _weights(origin: str, v: Any) -> tuple[float, ...]:
@@ -160,14 +221,20 @@ LIMITS = {
 }
 
 
-def _typed(cfg: SearchConfig) -> SearchConfig:
-    """``cfg`` with every key of the right type (NumPy numbers and lists accepted, returned as
-    plain ints, floats and tuples), or a :class:`~scratchnn.errors.ConfigTypeError` (a
-    :class:`ConfigError`) naming the key."""
+def _typed_fields(obj: Any) -> Any:
+    """The dataclass ``obj`` with every field of the right type (NumPy numbers and lists
+    accepted, returned as plain ints, floats and tuples), or a
+    :class:`~scratchnn.errors.ConfigTypeError` (a :class:`ConfigError`) naming the key."""
     values: dict[str, Any] = {}
-    for f in fields(cfg):
-        v, kind, name = getattr(cfg, f.name), str(f.type), f.name
-        if kind == "int":
+    for f in fields(obj):
+        v, kind, name = getattr(obj, f.name), str(f.type), f.name
+        if name in _PARTS:
+            if not isinstance(v, _PARTS[name]):
+                raise ConfigTypeError(
+                    f"cfg.{name} must be a {_PARTS[name].__name__}, got {shown(v)}"
+                )
+            values[name] = _typed_fields(v)
+        elif kind == "int":
             values[name] = integer(v, name)
         elif kind == "float" or (kind == "float | None" and v is not None):
             values[name] = real(v, name)
@@ -178,7 +245,7 @@ def _typed(cfg: SearchConfig) -> SearchConfig:
             values[name] = tuple(real(x, name) for x in items)
         elif kind == "tuple[str, ...]":
             values[name] = check_names(name, v)
-    return replace(cfg, **values)
+    return replace(obj, **values)
 
 
 def check(cfg: SearchConfig) -> SearchConfig:
@@ -189,7 +256,8 @@ def check(cfg: SearchConfig) -> SearchConfig:
             f"cfg must be a SearchConfig (scratchnn.wann.search.config.load_preset(task) gives "
             f"one), got {shown(cfg)}"
         )
-    cfg = _typed(cfg)
+    cfg = _typed_fields(cfg)
+    opts = cfg.task
     probs = cfg.mutation_probs.values()
     entrants = cfg.tournament * cfg.tournaments
     rules = [
@@ -220,7 +288,7 @@ def check(cfg: SearchConfig) -> SearchConfig:
         ),
         (cfg.checkpoint_every >= 1, f"checkpoint_every must be >= 1, got {cfg.checkpoint_every}"),
         (cfg.seed >= 0, f"seed must be >= 0, got {cfg.seed}"),
-        (cfg.episode_steps >= 0, f"episode_steps must be >= 0, got {cfg.episode_steps}"),
+        (opts.episode_steps >= 0, f"episode_steps must be >= 0, got {opts.episode_steps}"),
         (
             len(cfg.weights) >= 1 and all(np.isfinite(w) and w != 0 for w in cfg.weights),
             f"weights must be finite and non-zero, got {shown(list(cfg.weights))}",
@@ -235,7 +303,12 @@ def check(cfg: SearchConfig) -> SearchConfig:
                 getattr(cfg, key) <= LIMITS[key],
                 f"{key} must be <= {LIMITS[key]:,}, got {shown(getattr(cfg, key))}",
             )
-            for key in ("pop", "generations", "reps", "best_reps", "episode_steps")
+            for key in ("pop", "generations", "reps", "best_reps")
+        ),
+        (
+            opts.episode_steps <= LIMITS["episode_steps"],
+            f"episode_steps must be <= {LIMITS['episode_steps']:,}, "
+            f"got {shown(opts.episode_steps)}",
         ),
         (
             entrants <= LIMITS["entrants"],
@@ -246,17 +319,17 @@ def check(cfg: SearchConfig) -> SearchConfig:
             f"weights: at most {LIMITS['weights']:,} shared weights, got {len(cfg.weights):,}",
         ),
         (
-            cfg.action in ("", *ACTIONS),
-            f"action must be one of {', '.join(ACTIONS)} (or empty), got {shown(cfg.action)}",
+            opts.action in ("", *ACTIONS),
+            f"action must be one of {', '.join(ACTIONS)} (or empty), got {shown(opts.action)}",
         ),
         (
-            cfg.reward in ("", *REWARDS),
-            f"reward must be one of {', '.join(REWARDS)} (or empty), got {shown(cfg.reward)}",
+            opts.reward in ("", *REWARDS),
+            f"reward must be one of {', '.join(REWARDS)} (or empty), got {shown(opts.reward)}",
         ),
         (
-            cfg.backend in ("", *BACKENDS),
+            opts.backend in ("", *BACKENDS),
             f"backend must be one of {', '.join(BACKENDS)} (or empty: {DEFAULT_BACKEND}), got "
-            f"{shown(cfg.backend)}",
+            f"{shown(opts.backend)}",
         ),
     ]
     for ok, message in rules:
@@ -312,5 +385,5 @@ def load_config_file(path: Path) -> SearchConfig:
 
 
 def with_overrides(cfg: SearchConfig, **overrides: Any) -> SearchConfig:
-    """``cfg`` with the non-None ``overrides`` applied, checked."""
-    return check(replace(cfg, **{k: v for k, v in overrides.items() if v is not None}))
+    """``cfg`` with the non-None ``overrides`` (file keys, :data:`FILE_KEYS`) applied, checked."""
+    return check(from_file_keys({k: v for k, v in overrides.items() if v is not None}, cfg))

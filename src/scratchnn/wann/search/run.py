@@ -94,8 +94,8 @@ def search(
     """Run a search for ``task`` with ``cfg`` into ``out`` (or, with ``resume``, continue the
     one saved there, up to ``generations`` if given), then write the outputs.
 
-    Every key of ``cfg`` applies, the task keys included (``episode_steps``, ``action``,
-    ``reward``, ``labels``, ``backend``: :func:`configure`), as ``scratchnn wann search
+    Every key of ``cfg`` applies, its task options and drawing labels included (``cfg.task``,
+    ``cfg.drawing``: :func:`configure`), as ``scratchnn wann search
     --config`` applies them; a Gymnasium task's backend is recorded in the checkpoint and in
     ``best.json``. The arguments are checked first (:class:`~scratchnn.errors.ConfigError`
     naming the bad one).
@@ -156,8 +156,8 @@ def configure(task: Task, cfg: SearchConfig, resumed: bool = False) -> tuple[Tas
     task runs on recorded. A resumed checkpoint that records no backend (written before searches
     recorded it) runs on the backend it then ran on
     (:func:`~scratchnn.wann.tasks.gym.legacy_backend`)."""
-    options = cfg.task_options
-    if resumed and not cfg.backend and isinstance(task, EnvironmentTask):
+    options = {**cfg.task.as_options(), **cfg.drawing.as_options()}
+    if resumed and not cfg.task.backend and isinstance(task, EnvironmentTask):
         from ..tasks.gym import legacy_backend
 
         options["backend"] = legacy_backend(task.spec.env_id)

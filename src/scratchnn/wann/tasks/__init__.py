@@ -106,9 +106,10 @@ def make_task(
 
 
 def configure_task(task: Task, options: dict) -> Task:
-    """``task`` with the task keys of a search config (``SearchConfig.task_options``: steps,
-    action, reward, labels, backend), applied by its ``with_options``; a key the task has no
-    use for (or a task without ``with_options``) is a :class:`ConfigError`."""
+    """``task`` with the task keys of a search config (``SearchConfig.task`` and
+    ``.drawing``: steps, action, reward, labels, backend), applied by its ``with_options``; a
+    key the task has no use for (or a task without ``with_options``) is a
+    :class:`ConfigError`."""
     if not isinstance(options, dict) or not all(k in TASK_OPTIONS for k in options):
         raise ConfigError(
             f"options must be a dict with keys among {', '.join(TASK_OPTIONS)}, got "

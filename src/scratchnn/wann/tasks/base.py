@@ -35,7 +35,7 @@ BACKENDS = ("gymnasium", "envpool")
 #: the backend of a Gymnasium task when none is named: always the same, whatever is installed, so
 #: that a seed gives the same search on every machine (EnvPool draws other terrains)
 DEFAULT_BACKEND = "gymnasium"
-#: the task keys a search config may set (``SearchConfig.task_options``)
+#: the task keys a search config may set (its ``task`` options and ``drawing`` labels)
 TASK_OPTIONS = ("steps", "action", "reward", "labels", "backend")
 #: the longest episode, and the most worker processes, a task accepts
 MAX_STEPS = 10**8

@@ -81,3 +81,22 @@ def test_a_user_model_is_checked_at_the_door_like_ours():
         fit(object(), data, SignSGD(0.01), epochs=1, batch_size=16)
     with pytest.raises(TypeError, match="optimizer"):
         fit(Centroids(12, 3), data, "sgd", epochs=1, batch_size=16)
+
+
+def test_the_door_asks_exactly_what_the_protocols_declare():
+    """fit's check reads the members from Model and Optimizer themselves (no second list)."""
+    from scratchnn.models import Model
+    from scratchnn.optim import Optimizer
+    from scratchnn.validation import protocol_members
+
+    assert protocol_members(Model) == ("params", "weight_names", "dtype", "log_probs", "loss_grad")
+    assert protocol_members(Optimizer) == ("learning_rate", "reg", "step")
+    data = make_splits()
+
+    model = Centroids(12, 3)
+    partial = type("Partial", (), {k: getattr(model, k) for k in ("params", "weight_names")})()
+    with pytest.raises(TypeError, match=r"without dtype, log_probs, loss_grad$"):
+        fit(partial, data, SignSGD(0.01), epochs=1, batch_size=16)
+    bad = type("NoStep", (), {"learning_rate": 0.1, "reg": 0.0})()
+    with pytest.raises(TypeError, match=r"optimizer must be .* without step$"):
+        fit(model, data, bad, epochs=1, batch_size=16)

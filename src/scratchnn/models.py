@@ -260,6 +260,13 @@ class Model(Protocol):
     def loss_grad(self, X: np.ndarray, y: np.ndarray) -> LossGrad: ...
 
 
+def model_shape(model: Any, name: str = "model") -> tuple[int | None, int | None]:
+    """``(n_features, n_classes)`` of a model (``None`` where a user model does not say); a
+    :class:`~scratchnn.errors.ConfigTypeError` if ``model`` lacks a member of :class:`Model`."""
+    check.conforming(model, Model, name, "a scratchnn model (TwoLayerNet, SoftmaxRegression, ...)")
+    return getattr(model, "n_features", None), getattr(model, "n_classes", None)
+
+
 def n_parameters(model: Any) -> int:
     """Trainable numbers of a model: the total size of its ``params``."""
     return sum(int(p.size) for p in model.params.values())

@@ -40,7 +40,7 @@ from .data.mnist import Split, Splits, to_features
 from .errors import ConfigError, caused_by_interrupt
 from .functional import n_correct, nll
 from .kernels import FusedTwoLayerSGD
-from .models import Model
+from .models import Model, model_shape
 from .optim import Optimizer, Schedule
 
 EVAL_CHUNK = 1024  # rows per forward pass when evaluating; batch statistics are unchanged
@@ -117,7 +117,7 @@ def evaluate(model: Model, split: Split, batch_size: int) -> tuple[float, float]
     then grouped into the same batches, so the numbers are those of batch-by-batch evaluation.
     ``split.X`` (N, D) and ``split.y`` (N,) are checked first (:mod:`scratchnn.validation`).
     """
-    n_features, n_classes = check.model_shape(model)
+    n_features, n_classes = model_shape(model)
     check.split(split, "split", n_features=n_features, n_classes=n_classes)
     return evaluate_checked(model, split, check.integer(batch_size, "batch_size", low=1))
 
@@ -227,7 +227,7 @@ def predict(model: Model, X: np.ndarray) -> np.ndarray:
 
     ``X``: uint8 pixels (scaled by ``1 / 255``) or float features (used as given).
     """
-    n_features, _ = check.model_shape(model)
+    n_features, _ = model_shape(model)
     check.features(X, "X", n_features=n_features)
     return np.concatenate(
         [
@@ -285,8 +285,8 @@ def fit(
     ``status`` ``"interrupted"`` and the finished epochs kept, so that ``scratchnn train`` can
     save what it has; by default it propagates (a sweep must stop, not skip to its next run).
     """
-    n_features, n_classes = check.model_shape(model)
-    check.optimizer(optimizer)
+    n_features, n_classes = model_shape(model)
+    check.conforming(optimizer, Optimizer, "optimizer", "a scratchnn optimizer (SGD, Adam, ...)")
     epochs = check.integer(epochs, "epochs", low=1)
     batch_size = check.integer(batch_size, "batch_size", low=1)
     seed = check.integer(seed, "seed", low=0)

@@ -255,26 +255,24 @@ def splits(
 
 # --- models and optimizers ----------------------------------------------------------------------
 
-MODEL_INTERFACE = ("params", "weight_names", "dtype", "log_probs", "loss_grad")
+
+def protocol_members(proto: type) -> tuple[str, ...]:
+    """The names a :class:`typing.Protocol` class declares: its annotated attributes, then its
+    methods, in the order of the class body."""
+    names = list(getattr(proto, "__annotations__", {}))
+    names += [n for n, v in vars(proto).items() if callable(v) and not n.startswith("_")]
+    return tuple(dict.fromkeys(names))
 
 
-def model_shape(model: Any, name: str = "model") -> tuple[int | None, int | None]:
-    """``(n_features, n_classes)`` of a model (``None`` where a user model does not say); a
-    :class:`ConfigTypeError` if ``model`` lacks the interface :func:`scratchnn.fit` drives."""
-    missing = [a for a in MODEL_INTERFACE if not hasattr(model, a)]
+def conforming(value: Any, proto: type, name: str, what: str) -> Any:
+    """``value`` if it has every member of ``proto`` (:func:`protocol_members`), else a
+    :class:`ConfigTypeError` naming the missing ones; ``what`` says what is expected (e.g. "a
+    scratchnn model (TwoLayerNet, SoftmaxRegression or your own)")."""
+    members = protocol_members(proto)
+    missing = [a for a in members if not hasattr(value, a)]
     if missing:
         raise ConfigTypeError(
-            f"{name} must be a scratchnn model (TwoLayerNet, SoftmaxRegression or an object with "
-            f"{', '.join(MODEL_INTERFACE)}), got a {type(model).__name__} without "
-            f"{', '.join(missing)}"
-        )
-    return getattr(model, "n_features", None), getattr(model, "n_classes", None)
-
-
-def optimizer(value: Any, name: str = "optimizer") -> Any:
-    """``value`` if it has an optimizer's interface (``learning_rate``, ``reg``, ``step``)."""
-    if not all(hasattr(value, a) for a in ("learning_rate", "reg", "step")):
-        raise ConfigTypeError(
-            f"{name} must be a scratchnn optimizer (SGD, Adam), got a {type(value).__name__}"
+            f"{name} must be {what}: an object with {', '.join(members)}; got a "
+            f"{type(value).__name__} without {', '.join(missing)}"
         )
     return value

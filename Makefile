@@ -15,7 +15,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-install test-all lint docs docs-offline results clean
+.PHONY: venv browser reproduce reproduce-quick bench wann-xor wann-swingup test test-fast test-faults test-boundscheck test-install test-all lint docs docs-offline results results-check clean
 
 # the first install takes about 4 minutes (NumPy, SciPy, Numba, matplotlib, Optuna, gymnasium,
 # scikit-learn, ...): each step says what it does; pip's own output stays quiet
@@ -105,7 +105,7 @@ bench: $(STAMP)
 	$(BIN)/scratchnn bench --epochs $(BENCH_EPOCHS) --batch-size 32 --json $(BENCH_OUT)/bench-b32.json
 	$(BIN)/scratchnn bench --epochs $(BENCH_EPOCHS) --batch-size 64 --json $(BENCH_OUT)/bench-b64.json
 	$(BIN)/python scripts/make_records.py --bench $(BENCH_OUT) "make bench"
-	$(BIN)/python -m scratchnn.results
+	$(BIN)/python scripts/publication
 
 # WANN: XOR by topology search; the swingup laptop preset (GENERATIONS=1024 for the full run;
 # resumable: run the same command again after an interruption) and the paper-style evaluation
@@ -143,10 +143,15 @@ docs-offline: $(STAMP)
 	  echo "==> no chromium (make browser): the offline formula check is skipped"; \
 	fi
 
-# every results table (docs/results/_generated/*.md, README.md's headline block, the model
-# zoo's zoo.json and MODEL_CARD.md) from the run records results/**/run.json
+# this repository's publication (scripts/publication): every results table
+# (docs/results/_generated/*.md, README.md's headline block, the model zoo's zoo.json and
+# MODEL_CARD.md) from the run records results/**/run.json; results-check writes nothing and
+# fails when a committed file differs from what the records give (make test checks it too)
 results: $(STAMP)
-	$(BIN)/python -m scratchnn.results
+	$(BIN)/python scripts/publication
+
+results-check: $(STAMP)
+	$(BIN)/python scripts/publication --check
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

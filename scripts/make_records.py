@@ -133,20 +133,15 @@ def read_logs(folder: Path) -> dict:
 
 
 def eval_summary(data: dict) -> dict:
-    """An eval JSON without its per-weight sweep and per-digit curves."""
-    if "rows" in data:
-        out = {
-            "rows": [
-                {k: r[k] for k in ("condition", "key", "mean", "std", "n") if k in r}
-                for r in data["rows"]
-            ]
-        }
-        for k in ("tuned_weight", "tune_episodes", "reward"):
-            if k in data:
-                out[k] = data[k]
-        return out
-    if "random_shared" in data:
-        return {k: v for k, v in data.items() if k not in ("digit_accuracy", "weight_sweep")}
+    """An eval JSON without its per-weight sweep and per-digit curves
+    (``Evaluation.to_dict(sweeps=False)``); other JSONs (bench, baselines) as they are."""
+    from scratchnn.errors import ScratchnnError
+    from scratchnn.wann.evaluation import Evaluation
+
+    try:
+        return Evaluation.from_dict(data).to_dict(sweeps=False)
+    except ScratchnnError:
+        pass
     # bench and baseline JSONs are small: kept whole, scalars and short lists only
     return {k: v for k, v in data.items() if len(json.dumps(v)) < 2000}
 

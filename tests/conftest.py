@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import http.server
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,10 @@ import pytest
 from scratchnn.data import Split, Splits
 from scratchnn.data import sources as src
 from scratchnn.data.formats import IDX_FILES, IdxFile, encode_idx
+
+# this repository's publication (its results tables and zoo cards, scripts/publication) is not
+# part of the package: the tests of it import it from there
+sys.path.append(str(Path(__file__).resolve().parents[1] / "scripts"))
 
 
 def make_splits(

@@ -12,10 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from publication.speed import BENCH_BASELINE, BENCH_RECORD, mlp_speed
+from publication.tables import generate
 
 from scratchnn.results import load_records
-from scratchnn.results.speed import BENCH_BASELINE, BENCH_RECORD, mlp_speed
-from scratchnn.results.tables import generate
 
 REPO = Path(__file__).resolve().parents[1]
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

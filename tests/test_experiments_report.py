@@ -47,6 +47,69 @@ def test_commentary_wording():
     assert com.plural(1, "epoch") == "1 epoch" and com.plural(4, "epoch") == "4 epochs"
 
 
+def _cell(val_acc, train_loss, test, train=0.9, counts=None):
+    """A one-seed sweep cell as ``results.json`` holds it, with made-up numbers."""
+    return {
+        "curves": {"val_acc": val_acc, "train_loss": train_loss},
+        "val_acc_per_seed": [val_acc],
+        "val_acc_last": {"mean": val_acc[-1], "std": 0.0},
+        "test_acc": {"mean": test, "std": 0.0, "values": [test]},
+        "train_acc": {"mean": train},
+        "test_pred_counts": [counts or [10] * 10],
+        "writeup": {},
+    }
+
+
+def test_commentary_describes_whatever_run_it_is_given():
+    """Not the writeup's grid: two rates, three penalties, three epochs, one seed; every
+    sentence carries these numbers."""
+    results = {
+        "lr_sweep": {
+            "0.5": _cell([0.6, 0.55, 0.7], [1.0, 0.8, 0.6], 0.88),
+            "0.02": _cell([0.3, 0.4, 0.45], [2.28, 2.25, 2.1], 0.71),
+        },
+        "reg_sweep": {
+            "0.1": _cell([0.1, 0.12, 0.1], [2.3, 2.3, 2.3], 0.1, 0.11, [0] * 9 + [50]),
+            "0.01": _cell([0.8, 0.81, 0.82], [0.9, 0.8, 0.7], 0.81),
+            "0.002": _cell([0.82, 0.83, 0.84], [0.9, 0.7, 0.6], 0.83, 0.93),
+        },
+        "class_shares": {"test": [0.1] * 10},
+        "tuned": {
+            "curves": {"val_acc": [0.85, 0.9, 0.92]},
+            "test_acc": {"mean": 0.91, "std": 0.0, "values": [0.91]},
+            "train_acc": {"mean": 0.95},
+            "val_acc_best": {"mean": 0.92},
+        },
+        "settings": {"tuned": {"batch_size": 16, "learning_rate": 0.2, "reg": 0.005}},
+    }
+    c = com.commentary(results)
+    assert c["lr"][0] == (
+        "After one epoch the mean validation accuracy is 0.6000 at lr 0.5, 0.3000 at lr 0.02: "
+        "lr 0.5 learns fastest."
+    )
+    assert c["lr"][1] == "Test accuracy ranks the rates lr 0.5 (0.8800) > lr 0.02 (0.7100)."
+    assert "falls once, by 0.0500 at lr 0.5; never at lr 0.02" in c["lr"][2]
+    assert "At lr 0.02 the mean training loss stays above 2.2" in c["lr"][3]
+    assert "for 2 of 3 epochs" in c["lr"][3]
+    assert "+0.1500 (lr 0.5), +0.0500 (lr 0.02)" in c["lr"][4]
+    assert c["reg"][0].startswith(
+        "At reg 0.1 the network has collapsed to a single class: it predicts digit 9 for every "
+        "one of the test images"
+    )
+    assert c["reg"][1] == (
+        "Test accuracy as reg falls: 0.1000 (reg 0.1), 0.8100 (reg 0.01), 0.8300 (reg 0.002): "
+        "it rises at every step."
+    )
+    assert c["reg"][2].startswith(
+        "At reg 0.1 the training accuracy is 0.1100 (reg 0.002: 0.9300) and its mean "
+        "validation accuracy swings between 0.1000 and 0.1200 over the last 2 epochs"
+    )
+    assert c["tuned"] == [
+        "The tuned setting (batch 16, lr 0.2, reg 0.005, 3 epochs) reaches test 0.9100; its "
+        "training accuracy exceeds its best validation accuracy by 0.0300."
+    ]
+
+
 def _noisy_cell(curves, pub=0.3997, differs=True):
     last = [c[-1] for c in curves]
     return {

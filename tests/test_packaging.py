@@ -145,6 +145,11 @@ def _check_zoo_in_wheel(wheel: Path, names: set[str], unpacked: Path) -> None:
         if path.is_file() and "__pycache__" not in path.parts:
             assert f"scratchnn/zoo/{path.relative_to(zoo).as_posix()}" in names, path
     assert "scratchnn/results/published.json" in names
+    # the records' generic reader and table ship; this repository's publication does not
+    assert {"scratchnn/results/records.py", "scratchnn/results/summary.py"} <= names
+    publication = ("tables.py", "commands.py", "zoo_cards.py", "review.py", "speed.py")
+    assert not {f"scratchnn/results/{name}" for name in publication} & names
+    assert not [n for n in names if n.startswith(("publication/", "scripts/"))]
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = (
         "import scratchnn, scratchnn.wann as w; "

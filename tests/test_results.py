@@ -1,4 +1,6 @@
-"""scratchnn.results: records, the tables generated from them (drift test) and the slim tree."""
+"""Run records and the table of any folder of them (``scratchnn results DIR``); this
+repository's publication generated from its records (scripts/publication: the drift test); the
+slim tree."""
 
 from __future__ import annotations
 
@@ -6,22 +8,29 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
-from scratchnn.results import (
+from publication import (
     GENERATED_DIR,
     ZOO,
-    ResultsError,
     fill_block,
-    load_records,
-    published,
     render,
     write_all,
 )
-from scratchnn.results.__main__ import main
-from scratchnn.results.tables import BANNER, HEADLINE, MLP_RECORD, headline
+from publication.__main__ import main
+from publication.tables import BANNER, HEADLINE, MLP_RECORD, headline
+
+from scratchnn.cli import main as cli
+from scratchnn.results import (
+    ResultsError,
+    flatten_metrics,
+    load_records,
+    published,
+    summary_rows,
+    tabulate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -75,6 +84,18 @@ def test_a_changed_record_changes_the_table(tmp_path):
     rec.write_text(json.dumps(data))
     files, _ = render(root)
     assert "123.5 ± " in files[GENERATED_DIR / "headline.md"]
+    assert main(["--root", str(root), "--check"]) == 1  # the drift check sees it
+
+
+def test_the_publication_runs_as_a_script_from_any_folder(tmp_path):
+    """``make results-check`` runs ``python scripts/publication --check``: the folder is a
+    script, and the repository it checks is the one holding it."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "publication"), "--check"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip() == "results tables: up to date"
 
 
 def test_zoo_file_that_is_not_its_records_is_refused(tmp_path):
@@ -185,7 +206,7 @@ def test_no_python_or_shell_outside_the_code_folders():
 
 
 def test_trained_weights_chain_back_to_their_search(records):
-    from scratchnn.results.commands import chain
+    from publication.commands import chain
 
     names = [r.name for r in chain(records, HEADLINE["swingup"]["trained"])]
     assert names[0] == HEADLINE["swingup"]["trained_topology"]
@@ -196,7 +217,7 @@ def test_trained_weights_chain_back_to_their_search(records):
 
 
 def test_every_experiment_has_its_commands_page(records):
-    from scratchnn.results.commands import EXPERIMENTS
+    from publication.commands import EXPERIMENTS
 
     files, _ = render(ROOT)
     for key, spec in EXPERIMENTS.items():
@@ -204,3 +225,105 @@ def test_every_experiment_has_its_commands_page(records):
         for name in spec["records"]:
             assert f"`results/{name}`" in page
             assert records[name].data["commit"] in page
+
+
+# ---------------------------------------------------------------- any folder of records
+
+
+def _write(folder: Path, data: dict | str) -> None:
+    folder.mkdir(parents=True)
+    text = data if isinstance(data, str) else json.dumps(data)
+    (folder / "run.json").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def user_runs(tmp_path: Path) -> Path:
+    """A user's folder of two records: an MLP run with most fields, a WANN search with few."""
+    runs = tmp_path / "my-runs"
+    _write(runs / "mlp-lr0.3", {
+        "schema": "scratchnn.run/1", "name": "mlp-lr0.3", "kind": "train",
+        "command": "scratchnn train --lr 0.3", "commit": "abcdef0123456789", "dirty": True,
+        "seed": 7, "config": {"lr": 0.3, "epochs": 5},
+        "metrics": {"test_acc": 0.9712, "history": [0.5, 0.8, 0.9],
+                    "val_acc": {"mean": 0.97, "std": 0.002, "n": 3, "values": [0.968, 0.97]}},
+    })  # fmt: skip
+    _write(runs / "xor" / "s1", {
+        "schema": "scratchnn.run/1", "kind": "wann-search", "seed": 1,
+        "metrics": {"eval": {"rows": [
+            {"condition": "random shared weight U(-2,2)", "mean": 0.75, "std": 0.25, "n": 4},
+            {"condition": "tuned shared weight (w = 1)", "mean": 1.0, "std": 0.0, "n": 4},
+        ], "tuned_weight": 1.0}, "search": {"generation": 12, "solved": True}},
+    })  # fmt: skip
+    return runs
+
+
+def test_results_tabulates_a_users_own_records(user_runs, capsys, tmp_path):
+    out_json = tmp_path / "rows.json"
+    assert cli(["results", str(user_runs), "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "| Run | kind | seed | commit | dirty | metrics |"
+    assert out[2] == (
+        "| `mlp-lr0.3` | train | 7 | abcdef0 | yes | test_acc 0.9712; val_acc 0.9700 ± 0.0020 |"
+    )
+    assert out[3] == (
+        "| `xor/s1` | wann-search | 1 | – | – | "
+        "eval.rows[random shared weight U(-2,2)] 0.7500 ± 0.2500; "
+        "eval.rows[tuned shared weight (w = 1)] 1.000 ± 0.000; eval.tuned_weight 1; "
+        "search.generation 12; search.solved true |"
+    )
+    assert out[4] == f"written: {out_json}"
+    rows = json.loads(out_json.read_text())
+    assert [r["name"] for r in rows] == ["mlp-lr0.3", "xor/s1"]
+    assert rows[0]["metrics"] == {
+        "test_acc": 0.9712, "val_acc": {"mean": 0.97, "std": 0.002, "n": 3}
+    }  # fmt: skip
+    assert rows[1]["commit"] is None and rows[1]["dirty"] is None
+
+
+def test_results_shows_the_first_metrics_and_counts_the_rest(user_runs):
+    text = tabulate(load_records(user_runs), max_metrics=1)
+    assert "| test_acc 0.9712; +1 more |" in text
+    assert "search.solved" not in text and "; +4 more |" in text
+
+
+def test_flatten_keeps_results_not_settings_or_raw_lists():
+    metrics = {
+        "setup": {"epochs": 3}, "epoch_seconds": [1.0, 2.0], "note": "x" * 100, "skip": None,
+        "eval": {"mean": 0.5, "std": 0.1, "ensemble": 0.6, "per_weight": {"-2": 0.4}},
+        "claims": [{"claim": 1, "verdict": "supported"}, {"verdict": "mixed"}],
+    }  # fmt: skip
+    flat = flatten_metrics(metrics)
+    assert list(flat) == [  # shallowest first; a repeated label gets a number
+        "eval", "eval.ensemble", "claims[1].verdict", "claims[1].verdict#2", "eval.per_weight.-2"
+    ]  # fmt: skip
+    assert flat["eval"] == {"mean": 0.5, "std": 0.1} and flat["claims[1].verdict#2"] == "mixed"
+    assert flatten_metrics(None) == {} and flatten_metrics(3) == {"value": 3}
+
+
+def test_results_table_of_this_repository_has_a_row_per_record(records):
+    text = tabulate(records)
+    assert len(text.splitlines()) == 2 + len(records)
+    row = next(r for r in summary_rows(records) if r["name"] == HEADLINE["swingup"]["champion"])
+    assert row["kind"] == "wann-search" and row["seed"] == 29
+    tuned = next(v for k, v in row["metrics"].items() if k.startswith("eval.rows[tuned shared"))
+    assert tuned["mean"] == records[row["name"]].condition("tuned_shared")[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: None, "no results folder {d}: it does not exist"),
+        (lambda d: d.mkdir(), "no run.json records under {d}"),
+        (lambda d: _write(d / "a", "{not json"), "{d}/a/run.json: not valid JSON"),
+        (lambda d: _write(d / "a", "[1, 2]"), "{d}/a/run.json: not a scratchnn.run/1 record"),
+    ],
+    ids=["missing", "empty", "malformed", "not-a-record"],
+)
+def test_results_of_a_bad_folder_is_one_error_line(tmp_path, capsys, make, message):
+    folder = tmp_path / "runs"
+    make(folder)
+    assert cli(["results", str(folder)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: " + message.format(d=folder)), err
+    assert captured.out == ""

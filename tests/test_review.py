@@ -216,8 +216,9 @@ def test_every_claim_same_seed_same_lines_with_figures(capsys, tmp_path, mnist):
 
 
 def test_results_table_from_a_record():
+    from publication.review import REVIEW_RECORD, review_table
+
     from scratchnn.results.records import Record
-    from scratchnn.results.review import REVIEW_RECORD, review_table
 
     assert "No review record yet" in review_table({})
     claims = [{"claim": 1, "text": "a | b", "verdict": S, "rule": "the rule", "evidence": "e"}]

@@ -1,6 +1,6 @@
-"""Sphinx extension: the results pages include tables that ``python -m scratchnn.results``
-generates from the run records into ``docs/results/_generated/*.md`` (and the changelog page
-includes ``CHANGELOG.md``).
+"""Sphinx extension: the results pages include tables that ``make results``
+(``scripts/publication``) generates from the run records into ``docs/results/_generated/*.md``
+(and the changelog page includes ``CHANGELOG.md``).
 
 A page includes one with MyST's ``{include}`` directive. A missing generated file is a
 warning (an error under ``-W``, as CI builds) that names the command making it; with
@@ -27,7 +27,7 @@ _INCLUDE = re.compile(
 
 NOTE = """:::{{note}}
 `{path}` is not in this checkout yet: the tables are generated from the run records by
-`python -m scratchnn.results`.
+`make results`.
 :::
 """
 
@@ -40,7 +40,7 @@ def _replace_missing(app: Sphinx, docname: str, source: list[str]) -> None:
         path = m.group("path")
         if (doc_dir / path).is_file():
             return m.group(0)
-        message = f"{docname}: generated table {path} is missing (python -m scratchnn.results)"
+        message = f"{docname}: generated table {path} is missing (make results)"
         if strict:
             logger.warning(message)
         else:

@@ -70,10 +70,14 @@ ax.set_axis_off()
 # random individual weights U(-2, 2) on every connection, one random shared weight,
 # each of the six search weights, and the best shared weight of a grid, chosen on separate
 # episodes. For a Boolean function an "episode" is one draw of the weights, scored on the four
-# input pairs.
+# input pairs. The result is an :class:`~scratchnn.wann.evaluation.Evaluation`: one row per
+# condition, each with a label to show and a key to find it by (``result.row("tuned_shared")``);
+# ``result.to_dict()`` is the JSON that ``wann eval --json`` writes.
 result = evaluate(task, g, episodes=100, seed=0)
-for row in result["rows"]:
-    print(f"{row['condition']:32s} {row['mean']:6.2f} ± {row['std']:.2f}")
+for row in result.rows:
+    print(f"{row.condition:32s} {row.mean:6.2f} ± {row.std:.2f}")
+tuned = result.row("tuned_shared")
+print(f"tuned shared weight w = {result.tuned_weight:g}: {tuned.mean:.2f} right on average")
 
 # %%
 # From the command line: ``scratchnn wann search --task xor --seed 3 --out runs/xor`` and

@@ -61,10 +61,31 @@ def test_preset_file_refuses_an_unknown_task_naming_the_known_ones():
 # the flat file keys of a search config as scratchnn wrote them before the config was split into
 # the search's own settings, the task's options and the drawing's labels
 FLAT_KEYS_BEFORE_THE_SPLIT = (
-    "pop generations reps tournament tournaments elite cull p_init p_conn_objective best_reps "
-    "crowding disabled_hidden checkpoint_every p_add_connection p_insert_node p_reenable "
-    "p_change_activation weights seed episode_steps action reward labels backend"
-).split()
+    "pop",
+    "generations",
+    "reps",
+    "tournament",
+    "tournaments",
+    "elite",
+    "cull",
+    "p_init",
+    "p_conn_objective",
+    "best_reps",
+    "crowding",
+    "disabled_hidden",
+    "checkpoint_every",
+    "p_add_connection",
+    "p_insert_node",
+    "p_reenable",
+    "p_change_activation",
+    "weights",
+    "seed",
+    "episode_steps",
+    "action",
+    "reward",
+    "labels",
+    "backend",
+)
 
 
 def test_the_config_holds_three_kinds_of_setting_apart():
@@ -110,5 +131,5 @@ def test_overrides_and_parts_are_checked():
         SearchConfig().replace(episode_steps=-1)
     with pytest.raises(ConfigError, match="backend must be one of"):
         SearchConfig().replace(backend="ray")
-    with pytest.raises(ConfigTypeError, match="cfg.task must be a TaskOptions"):
+    with pytest.raises(ConfigTypeError, match=r"cfg\.task must be a TaskOptions"):
         check(SearchConfig(task={"episode_steps": 5}))

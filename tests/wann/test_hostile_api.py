@@ -201,8 +201,8 @@ WEIGHT_ARRAYS = st.one_of(
 def test_evaluate_with_hostile_arguments(genome, episodes, seed, weights, tune_episodes, task):
     result = clean(lambda: evaluate(task, genome, episodes, seed, weights, tune_episodes))
     if result is not None:
-        rows = result["rows"]
-        assert all(0.0 <= r["mean"] <= 1.0 and r["n"] == episodes for r in rows)
+        rows = result.rows
+        assert all(0.0 <= r.mean <= 1.0 and r.n == episodes for r in rows)
         assert len(rows) == 9 + (weights is not None)  # 2 random, 6 weights, tuned (+ trained)
 
 

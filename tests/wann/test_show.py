@@ -114,8 +114,8 @@ def test_grid_means_are_wann_evals_weight_sweep_and_the_sd_is_of_the_same_episod
     task, c = make_task("swingup"), load_champion("swingup")
     ev = evaluate(task, c.genome, episodes=3, seed=1, tune_episodes=2)
     grid = control_grid(task, c.genome, eval_episodes=3, episodes=2, seed=1)
-    assert grid["weights"] == ev["weight_sweep"]["weights"] == SWEEP_GRID.tolist()
-    assert grid["mean"] == ev["weight_sweep"]["mean"]
+    assert grid["weights"] == list(ev.sweep.weights) == SWEEP_GRID.tolist()
+    assert grid["mean"] == list(ev.sweep.mean)
     packed = pack_population(Population.from_genomes([c.genome]))
     states = tuning_states(task, 3, 2, seed=1)
     k = 7  # one weight, its two episodes run here one by one

@@ -11,7 +11,7 @@ import pytest
 from scratchnn.cli import main
 from scratchnn.errors import ScratchnnError
 from scratchnn.wann import load_champion, zoo_names
-from scratchnn.wann.evaluate import evaluate
+from scratchnn.wann.evaluate import Evaluation, evaluate
 from scratchnn.wann.networks.formats import load_network
 from scratchnn.wann.networks.packed import instances
 from scratchnn.wann.search.population import Population, pack_population
@@ -19,8 +19,11 @@ from scratchnn.wann.tasks import make_task
 from scratchnn.wann.zoo import manifest, resolve, zoo_dir, zoo_path
 
 
-def _rows(result: dict) -> dict[str, tuple[float, float, int]]:
-    return {r["condition"]: (r["mean"], r["std"], r["n"]) for r in result["rows"]}
+def _rows(result: Evaluation | dict) -> dict[str, tuple[float, float, int]]:
+    """An episode task's rows by key (an evaluation, or its JSON)."""
+    if isinstance(result, dict):
+        result = Evaluation.from_dict(result)
+    return {r.key: (r.mean, r.std, r.n) for r in result.rows}
 
 
 def test_the_zoo_holds_the_three_tasks_and_their_files_match_the_manifest():
@@ -91,7 +94,7 @@ def test_wann_eval_takes_a_zoo_name(tmp_path, capsys):
     assert main(["wann", "eval", "swingup:trained", "--task", "swingup", "--json", str(out)]) == 0
     rows = _rows(json.loads(out.read_text()))
     want = _rows(json.loads((zoo_dir() / "swingup" / "trained-eval.json").read_text()))
-    assert rows["tuned individual weights"] == pytest.approx(want["tuned individual weights"])
+    assert rows["trained"] == pytest.approx(want["trained"])
     assert "with individual weights" in capsys.readouterr().out
 
 

@@ -1,30 +1,41 @@
-"""``scratchnn results``: regenerate the results tables and the model cards from the records."""
+"""``scratchnn results [DIR]``: a table of every run record in a folder."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from .common import command
+from .common import add_json, command, write_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "results",
-        help="regenerate the results tables from the run records",
-        description="Read every run record (results/**/run.json) and write the tables they give: "
-        "docs/results/_generated/*.md, the model zoo's zoo.json and MODEL_CARD.md, and "
-        "README.md's headline block (between its '<!-- BEGIN generated: headline -->' and "
-        "'<!-- END generated: headline -->' lines). The same as python -m scratchnn.results. "
-        "--check writes nothing and exits 1 when a file differs from what the records give.",
+        help="tabulate a folder of run records (run.json)",
+        description="Read every run record under DIR (DIR/**/run.json, schema scratchnn.run/1) "
+        "and print a Markdown table with one row per run: its folder, kind, seed, commit, "
+        "whether the tree had uncommitted changes, and its summary metrics (the shallowest "
+        "first; a mean with its sd as 'mean ± sd'). --json FILE also writes every row with all "
+        "its metrics as JSON.",
     )
-    p.add_argument("--root", type=Path, default=Path("."), help="repository root (.)")
-    p.add_argument("--check", action="store_true", help="compare only; exit 1 if a file differs")
+    p.add_argument(
+        "dir", nargs="?", type=Path, default=Path("results"), metavar="DIR",
+        help="folder of run records, searched recursively (default: results)",
+    )  # fmt: skip
+    p.add_argument(
+        "--metrics", type=int, default=12, metavar="N",
+        help="metrics shown per row (default 12; 0: all)",
+    )  # fmt: skip
+    add_json(p)
     command(p, run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when written (or, with --check, up to date), 1 when --check finds a difference."""
-    from ..results.__main__ import main
+    """Exit 0 with the table printed; a missing folder, a folder without records or a malformed
+    record is one error line (exit 2)."""
+    from ..results import load_records, summary_rows, tabulate
 
-    return main(["--root", str(args.root), *(["--check"] if args.check else [])])
+    records = load_records(args.dir)
+    print(tabulate(records, max_metrics=args.metrics), end="")
+    write_json(args, summary_rows(records))
+    return 0

@@ -1,6 +1,6 @@
 """Run records (``run.json``): reading them and the numbers they hold.
 
-Every reported run keeps a record beside its files (schema ``scratchnn.run/1``)::
+A run keeps a record beside its files (schema ``scratchnn.run/1``)::
 
     {"schema": "scratchnn.run/1", "name": "wann-swingup-tourn2-seed29", "kind": "wann-search",
      "command": "scratchnn wann search ...", "commands": [...], "commit": "6e4be6b",
@@ -16,6 +16,10 @@ Every reported run keeps a record beside its files (schema ``scratchnn.run/1``):
 keep their sha256 and the command that remakes them (``remake``) or where git still holds
 them (``source``); ``null`` fields were not recorded when the run was made and ``missing``
 names them.
+
+Only ``schema`` is required: the record of a run of one's own can be as small as
+``{"schema": "scratchnn.run/1", "kind": "train", "seed": 0, "metrics": {"test_acc": 0.97}}``,
+and ``scratchnn results DIR`` tabulates every record under ``DIR`` (:mod:`.summary`).
 """
 
 from __future__ import annotations
@@ -116,7 +120,8 @@ def load_records(root: Path | str) -> dict[str, Record]:
     """Every ``run.json`` under ``root`` (recursively), by name, in sorted order."""
     root = Path(root)
     if not root.is_dir():
-        raise ResultsError(f"no results folder {root} (run from the repository root)")
+        what = "is not a folder" if root.exists() else "does not exist"
+        raise ResultsError(f"no results folder {root}: it {what}")
     out = {}
     for path in sorted(root.rglob(RECORD)):
         rec = read_record(path, root)

@@ -94,6 +94,14 @@ def champion(spec: str) -> Any:
     return load_champion(spec)
 
 
+def evaluation(champ: Any) -> Any:
+    """A zoo network's shipped evaluation, typed
+    (:class:`~scratchnn.wann.evaluation.Evaluation`)."""
+    from ..wann.evaluation import Evaluation
+
+    return Evaluation.from_dict(champ.eval)
+
+
 def first_images(data: Any, n: int) -> Any:
     """MNIST-256 ``data`` with its first ``n`` training images (all of them when ``n`` is 0 or
     not smaller); the test set whole."""

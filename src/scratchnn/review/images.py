@@ -23,7 +23,18 @@ from typing import Any
 import numpy as np
 
 from . import verdict
-from .common import Scale, champion, first_images, fmt_pm, n_edges, plural, rng, spread, task
+from .common import (
+    Scale,
+    champion,
+    evaluation,
+    first_images,
+    fmt_pm,
+    n_edges,
+    plural,
+    rng,
+    spread,
+    task,
+)
 
 CLAIM = (
     "topology search will hardly find a CNN's structure, and on images a WANN may fall short "
@@ -108,10 +119,12 @@ def run(scale: Scale, seed: int, data_dir: str | None = None) -> dict[str, Any]:
     """Claim 4's evidence and verdict (:func:`~scratchnn.review.verdict.claim4`)."""
     champ, trained = champion("mnist256"), champion("mnist256:trained")
     E = n_edges(champ.genome)
+    ev = evaluation(champ)
     wann = {
-        "tuned": {"test_acc": float(champ.eval["tuned_accuracy"]), "n_parameters": 1,
-                  "tuned_weight": float(champ.eval["tuned_weight"])},
-        "trained": {"test_acc": float(trained.eval["trained_accuracy"]), "n_parameters": E},
+        "tuned": {"test_acc": float(ev.row("tuned_shared").mean), "n_parameters": 1,
+                  "tuned_weight": float(ev.tuned_weight)},
+        "trained": {"test_acc": float(evaluation(trained).row("trained").mean),
+                    "n_parameters": E},
     }  # fmt: skip
     nets = matched_size(scale, seed, E, data_dir)
     best = max(w["test_acc"] for w in wann.values())

@@ -23,6 +23,7 @@ from .common import (
     accuracies,
     champion,
     episode_scores,
+    evaluation,
     fmt_pm,
     n_edges,
     rng,
@@ -57,10 +58,11 @@ def flat_share(scores: np.ndarray, floor: float) -> float:
     return float(np.mean(near))
 
 
-def _stored_sweep(ev: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The zoo evaluation's SwingUp sweep, restricted to the tuning grid."""
-    w = np.array(ev["weight_sweep"]["weights"], float)
-    s = np.array(ev["weight_sweep"]["mean"], float)
+def _stored_sweep(ev: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The zoo evaluation's SwingUp sweep (an :class:`~scratchnn.wann.evaluation.Evaluation`),
+    restricted to the tuning grid."""
+    w = np.array(ev.sweep.weights, float)
+    s = np.array(ev.sweep.mean, float)
     keep = np.isin(np.round(w, 2), grid())
     return w[keep], s[keep]
 
@@ -70,17 +72,19 @@ def swingup(scale: Scale, seed: int) -> dict[str, Any]:
     t = task("swingup")
     champ, trained = champion("swingup"), champion("swingup:trained")
     g, E, n = champ.genome, n_edges(champ.genome), scale.episodes
+    ev = evaluation(champ)
     r = rng(seed, 3)
     states = t.episode_states(n, r)
     if scale.stored:
-        ws, sweep = _stored_sweep(champ.eval)
-        source = f"the zoo's stored evaluation ({champ.eval.get('tune_episodes', 100)} episodes)"
+        ws, sweep = _stored_sweep(ev)
+        n_tune = 100 if ev.tune_episodes is None else ev.tune_episodes
+        source = f"the zoo's stored evaluation ({n_tune} episodes)"
     else:
         ws = grid()
         sweep = np.array([episode_scores(t, g, shared(np.full(n, w), E), states).mean()
                           for w in ws])  # fmt: skip
         source = f"{n} episodes per weight"
-    w_tuned = float(champ.eval["tuned_weight"])
+    w_tuned = float(ev.tuned_weight)
     methods = {
         METHODS[0]: episode_scores(t, g, shared(r.uniform(-2, 2, n), E), states),
         METHODS[1]: episode_scores(t, g, r.uniform(-2, 2, size=(n, E)), states),
@@ -100,7 +104,7 @@ def mnist256(scale: Scale, seed: int, data_dir: str | None = None) -> dict[str, 
     r = rng(seed, 4)
     ws = grid()
     sweep = accuracies(t, g, shared(ws, E), d.X_test, d.y_test)
-    w_tuned = float(champ.eval["tuned_weight"])
+    w_tuned = float(evaluation(champ).tuned_weight)
 
     def acc(W: np.ndarray, genome: Any = g) -> np.ndarray:
         return accuracies(t, genome, W, d.X_test, d.y_test)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import verdict
-from .common import Scale, champion, n_edges, plural, rng, spread, task
+from .common import Scale, champion, evaluation, n_edges, plural, rng, spread, task
 from .tuning import cma_curve, first_reach
 
 CLAIM = (
@@ -55,7 +55,7 @@ def run(scale: Scale, seed: int, data_dir: str | None = None) -> dict[str, Any]:
     E = n_edges(champ.genome)
     hidden = dense_hidden_for(E, t.n_in, t.n_out)
     dense = dense_genome(t.n_in, t.n_out, hidden)
-    w_tuned = float(champ.eval["tuned_weight"])
+    w_tuned = float(evaluation(champ).tuned_weight)
     runs = []
     for s in range(scale.seeds):
         es_seed = seed * 1000 + 500 + s

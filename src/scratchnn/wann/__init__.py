@@ -24,6 +24,7 @@ Where things live (each sub-package's docstring lists its modules):
   episodes by :mod:`~scratchnn.wann.weights.episodes`; :mod:`~scratchnn.wann.weights.gradient`
   (backprop, MNIST-256); :mod:`~scratchnn.wann.weights.baselines` (fixed topologies);
 - :mod:`~scratchnn.wann.evaluate`: the paper's evaluation protocol (``wann eval``);
+  :mod:`~scratchnn.wann.evaluation`: its typed result (``Evaluation``, keyed rows);
   :mod:`~scratchnn.wann.compare`: search folders ranked on common draws (``wann compare``);
 - :mod:`~scratchnn.wann.zoo`: the model zoo shipped in the package (``load_champion``);
   :mod:`~scratchnn.wann.checks`: the argument checks at the library's doors, beside

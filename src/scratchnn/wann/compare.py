@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScratchnnError
-from .evaluate import rows_by_key
+from .evaluation import Evaluation
 from .networks.formats import load_genome
 from .networks.genome import Genome, express
 from .networks.packed import pack_networks
@@ -72,25 +72,23 @@ def search_weights(folder: Path) -> tuple[float, ...]:
     return load_checkpoint(path).config.weights
 
 
-def _eval_numbers(ev: dict, where: Path) -> tuple[float, float, float | None, float | None]:
-    """(tuned, tuned weight, ensemble, random shared) of a ``wann eval`` JSON."""
+def _eval_numbers(
+    ev: Evaluation | dict, where: Path
+) -> tuple[float, float, float | None, float | None]:
+    """(tuned, tuned weight, ensemble, random shared) of an evaluation (or its ``wann eval``
+    JSON), read by condition key."""
     try:
-        if "tuned_accuracy" in ev:
-            return (
-                float(ev["tuned_accuracy"]),
-                float(ev["tuned_weight"]),
-                ev.get("ensemble"),
-                (ev.get("random_shared") or {}).get("mean"),
-            )
-        rows = {key: r["mean"] for key, r in rows_by_key(ev).items()}
+        if not isinstance(ev, Evaluation):
+            ev = Evaluation.from_dict(ev)
+        ensemble, rand = ev.by_key.get("ensemble"), ev.by_key.get("random_shared")
         return (
-            float(rows["tuned_shared"]),
-            float(ev["tuned_weight"]),
-            None,
-            rows.get("random_shared"),
+            float(ev.row("tuned_shared").mean),
+            float(ev.tuned_weight),
+            None if ensemble is None else ensemble.mean,
+            None if rand is None else rand.mean,
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ScratchnnError(f"{where}: not a wann eval JSON ({exc!r})") from None
+    except (ScratchnnError, TypeError, ValueError) as exc:
+        raise ScratchnnError(f"{where}: not a wann eval JSON ({exc})") from None
 
 
 def rank_searches(

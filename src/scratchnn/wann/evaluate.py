@@ -23,11 +23,15 @@ Control and Boolean tasks: mean +- std over ``episodes`` episodes, each from its
 
 The weight sweep for the paper's figure covers ``SWEEP_GRID`` (-2.5 to 2.5 in steps of 0.05,
 without 0), measured on the tuning episodes (mnist256: the test images, digit by digit).
+
+:func:`evaluate` returns one :class:`~scratchnn.wann.evaluation.Evaluation` for both kinds of
+task (:mod:`~scratchnn.wann.evaluation`, whose names are importable from here too): its rows
+carry a condition key and a label; ``to_dict()`` gives the JSON ``wann eval --json`` writes and
+``Evaluation.from_dict`` reads it back (older files too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +42,18 @@ from ..functional import softmax
 from ..validation import integer
 from . import weights_word
 from .checks import check_optional_int
+from .evaluation import (  # noqa: F401 (the result types, importable from here as before)
+    CLASSIFICATION_CONDITIONS,
+    CONDITIONS,
+    LEGACY_LABELS,
+    DigitAccuracy,
+    Evaluation,
+    Row,
+    WeightSweep,
+    classification_rows,
+    row_key,
+    rows_by_key,
+)
 from .networks.formats import edge_pairs
 from .networks.genome import Genome, GenomeError, validate
 from .networks.packed import Packed, instances
@@ -54,56 +70,6 @@ TUNE_GRID_TEXT = (
 )
 
 
-#: the episode tasks' conditions: key -> the label shown for it (the rows at the search's weights
-#: are keyed ``w=<w>`` and labelled ``w = <w>``; the tuned row's label adds its weight). Readers
-#: find a row by its key (:func:`row_key`), never by its label.
-CONDITIONS = {
-    "random_weights": "random weights U(-2,2)",
-    "random_shared": "random shared weight U(-2,2)",
-    "tuned_shared": "tuned shared weight",
-    "trained": "tuned individual weights",
-}
-
-
-#: the labels of rows written without a key (they never change: the files are written)
-LEGACY_LABELS = {
-    "random_weights": "random weights",
-    "random_shared": "random shared weight",
-    "tuned_shared": "tuned shared weight",
-    "trained": "tuned individual weights",
-}
-
-
-@dataclass(frozen=True)
-class Row:
-    """One condition of an episode task's evaluation: ``condition`` is the label shown, ``key``
-    the name code reads it by (:data:`CONDITIONS`, or ``w=<w>``)."""
-
-    condition: str
-    mean: float
-    std: float
-    n: int
-    key: str = ""
-
-
-def row_key(row: dict) -> str:
-    """The condition key of a row of :func:`evaluate`'s ``"rows"``. Rows written before the key
-    was recorded (older ``eval.json`` files and run records) are recognised by their label,
-    here and nowhere else."""
-    if row.get("key"):
-        return str(row["key"])
-    label = str(row["condition"])
-    for key, text in LEGACY_LABELS.items():
-        if label.startswith(text):
-            return key
-    return "w=" + label[4:] if label.startswith("w = ") else label
-
-
-def rows_by_key(result: dict) -> dict[str, dict]:
-    """An episode task's rows of :func:`evaluate` by condition key."""
-    return {row_key(r): r for r in result["rows"]}
-
-
 def _instances(packed: Packed, edge_weights: np.ndarray) -> tuple[np.ndarray, ...]:
     """Instances of network 0 of ``packed``, one per row of ``edge_weights`` (n, n_edges)."""
     return instances(packed, np.zeros(len(edge_weights), np.int64), edge_weights)
@@ -116,18 +82,18 @@ def evaluate(
     seed: int = 0,
     weights: np.ndarray | None = None,
     tune_episodes: int | None = None,
-) -> dict:
-    """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as a
-    JSON-able dict: ``{"rows", "tuned_weight", "weight_sweep"}`` for episode tasks,
-    ``{"random_shared", "per_weight", "mean", "std", "ensemble", "tuned_weight", "tuned_accuracy",
-    "digit_accuracy"}`` for classification (``episodes``: the random shared weights drawn).
-    ``weight_sweep``: the mean score at every weight of ``SWEEP_GRID`` on the tuning episodes;
-    ``digit_accuracy``: test accuracy of each digit at every weight of ``SWEEP_GRID`` (the
-    paper's accuracy-by-digit figure). ``weights``: the network's trained individual weights
-    (packed edge order), evaluated as a fourth condition (``trained_accuracy`` for
-    classification). ``tune_episodes`` (episode tasks): episodes per weight of the tuning grid
-    and the sweep (default ``episodes``). The arguments are checked first
-    (:func:`check_evaluate_args`)."""
+) -> Evaluation:
+    """The paper's evaluation of ``genome`` on ``task`` (see the module docstring), as an
+    :class:`~scratchnn.wann.evaluation.Evaluation`: keyed rows (read one with
+    ``result.row("tuned_shared")``), the tuned weight, and the weight sweep (episode tasks:
+    ``sweep``, the mean score at every weight of ``SWEEP_GRID`` on the tuning episodes;
+    classification: ``digit_accuracy``, test accuracy of each digit at every weight of
+    ``SWEEP_GRID``, the paper's accuracy-by-digit figure). ``result.to_dict()`` is the JSON
+    ``wann eval --json`` writes. ``episodes``: episodes per condition (classification: the
+    random shared weights drawn). ``weights``: the network's trained individual weights
+    (packed edge order), evaluated as a further condition (``trained``). ``tune_episodes``
+    (episode tasks): episodes per weight of the tuning grid and the sweep (default
+    ``episodes``). The arguments are checked first (:func:`check_evaluate_args`)."""
     episodes, seed, weights, tune_episodes = check_evaluate_args(
         task, genome, episodes, seed, weights, tune_episodes
     )
@@ -136,12 +102,8 @@ def evaluate(
     if isinstance(task, EpisodeTask):
         n_tune = episodes if tune_episodes is None else tune_episodes
         rows, w_best, sweep_means = _control(task, genome, episodes, seed, weights, n_tune)
-        return {
-            "rows": [r.__dict__ for r in rows],
-            "tuned_weight": w_best,
-            "tune_episodes": n_tune,
-            "weight_sweep": {"weights": SWEEP_GRID.tolist(), "mean": sweep_means},
-        }
+        sweep = WeightSweep(tuple(SWEEP_GRID.tolist()), tuple(sweep_means))
+        return Evaluation("episodes", tuple(rows), w_best, sweep=sweep, tune_episodes=n_tune)
     raise ScratchnnError(f"task {shown(getattr(task, 'name', task))} has no evaluation protocol")
 
 
@@ -194,58 +156,62 @@ def check_evaluate_args(
     return episodes, seed, w, tune_episodes
 
 
-def report_lines(result: dict, episodes: int) -> list[str]:
-    """What ``wann eval`` prints for a result of :func:`evaluate`."""
-    if "rows" not in result:
-        lines = [f"w = {w:>4}: test accuracy {a:.4f}" for w, a in result["per_weight"].items()]
-        n = len(result["per_weight"])
-        trained = result.get("trained_accuracy")
-        trained_line = [] if trained is None else [f"tuned individual weights: {trained:.4f}"]
-        rand = result.get("random_shared")  # absent from the eval JSON of earlier versions
+def report_lines(result: Evaluation, episodes: int) -> list[str]:
+    """What ``wann eval`` prints for a result of :func:`evaluate` (``episodes``: the tuning
+    episodes to name when the result does not say)."""
+    if result.kind == "classification":
+        by = result.by_key
+        per_weight = [r for r in result.rows if r.key.startswith("w=")]
+        lines = [f"w = {r.key[2:]:>4}: test accuracy {r.mean:.4f}" for r in per_weight]
+        n = weights_word(len(per_weight))
+        trained = by.get("trained")
+        trained_line = [] if trained is None else [f"tuned individual weights: {trained.mean:.4f}"]
+        rand = by.get("random_shared")  # absent from the eval JSON of earlier versions
         rand_line = [] if rand is None else [
-            f"random shared weight U(-2,2), {rand['n']} draws: test accuracy {rand['mean']:.4f} "
-            f"+- {rand['std']:.4f}"
+            f"random shared weight U(-2,2), {rand.n} draws: test accuracy {rand.mean:.4f} "
+            f"+- {rand.std:.4f}"
         ]  # fmt: skip
+        mean = result.row("shared_mean")
         return [
             *rand_line,
             *lines,
-            f"mean +- std over the {weights_word(n)} weights: {result['mean']:.4f} +- "
-            f"{result['std']:.4f}",
-            f"ensemble vote of the {weights_word(n)} weights: {result['ensemble']:.4f}",
-            f"tuned shared weight w = {result['tuned_weight']:g} ({TUNE_GRID_TEXT}, chosen on "
-            f"10,000 training images): test accuracy {result['tuned_accuracy']:.4f}",
+            f"mean +- std over the {n} weights: {mean.mean:.4f} +- {mean.std:.4f}",
+            f"ensemble vote of the {n} weights: {result.row('ensemble').mean:.4f}",
+            f"tuned shared weight w = {result.tuned_weight:g} ({TUNE_GRID_TEXT}, chosen on "
+            f"10,000 training images): test accuracy {result.row('tuned_shared').mean:.4f}",
             *trained_line,
         ]
-    rows = [Row(**r) for r in result["rows"]]
+    n_tune = episodes if result.tune_episodes is None else result.tune_episodes
     return [
-        *([result["reward"]] if "reward" in result else []),
-        format_rows(rows),
-        f"tuned: {TUNE_GRID_TEXT}, chosen on {result.get('tune_episodes', episodes)} separate "
-        "episodes; "
-        f"best w = {result['tuned_weight']:g}",
+        *([result.reward] if result.reward is not None else []),
+        format_rows(list(result.rows)),
+        f"tuned: {TUNE_GRID_TEXT}, chosen on {n_tune} separate episodes; "
+        f"best w = {result.tuned_weight:g}",
     ]
 
 
-def plot_weight_sweep(result: dict, path: Path, title: str = "") -> None:
+def plot_weight_sweep(result: Evaluation, path: Path, title: str = "") -> None:
     """The score against the shared weight (episode tasks: mean score on the tuning episodes),
-    or the test accuracy of each digit against the shared weight (classification)."""
+    or the test accuracy of each digit against the shared weight (classification). A
+    :class:`~scratchnn.errors.ScratchnnError` for a result without its sweep (run records)."""
     from ..plots import figure
 
+    curve = result.sweep if result.kind == "episodes" else result.digit_accuracy
+    if curve is None:
+        raise ScratchnnError("the evaluation holds no weight sweep to plot (run records drop it)")
     fig = figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    if "rows" in result:
-        sweep = result["weight_sweep"]
-        ax.plot(sweep["weights"], sweep["mean"], marker=".", color="C0")
+    if isinstance(curve, WeightSweep):
+        ax.plot(curve.weights, curve.mean, marker=".", color="C0")
         ax.set_ylabel("mean score (tuning episodes)")
     else:
-        sweep = result["digit_accuracy"]
-        acc = np.array(sweep["accuracy"])  # (n_weights, 10)
+        acc = np.array(curve.accuracy)  # (n_weights, 10)
         for d in range(acc.shape[1]):
-            ax.plot(sweep["weights"], acc[:, d], lw=1.2, label=str(d), color=f"C{d}")
-        ax.plot(sweep["weights"], acc.mean(axis=1), lw=2.5, color="k", label="mean")
+            ax.plot(curve.weights, acc[:, d], lw=1.2, label=str(d), color=f"C{d}")
+        ax.plot(curve.weights, acc.mean(axis=1), lw=2.5, color="k", label="mean")
         ax.set_ylabel("test accuracy")
         ax.legend(ncol=6, fontsize=8, title="digit", title_fontsize=8)
-    ax.axvline(result["tuned_weight"], color="0.5", ls="--", lw=1)
+    ax.axvline(result.tuned_weight, color="0.5", ls="--", lw=1)
     ax.set_xlabel("shared weight w")
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -311,8 +277,9 @@ def evaluate_mnist(
     seed: int = 0,
     weights: np.ndarray | None = None,
     draws: int = 100,
-) -> dict:
-    """Test accuracies (see the module docstring) as a dict; ``draws`` random shared weights
+) -> Evaluation:
+    """Test accuracies (see the module docstring) as a classification
+    :class:`~scratchnn.wann.evaluation.Evaluation`; ``draws`` random shared weights
     w ~ U(-2, 2), each scored on the whole test set."""
     if draws < 1:
         raise ScratchnnError(f"draws (the random shared weights) must be >= 1, got {draws}")
@@ -355,21 +322,17 @@ def evaluate_mnist(
     if weights is not None:
         z = task.logits(packed, _instances(packed, np.asarray(weights)[None]), data.X_test)[0]
         trained = float((z.argmax(axis=1) == data.y_test).mean())
-    return {
-        "random_shared": {
-            "mean": float(random_acc.mean()),
-            "std": float(random_acc.std()),
-            "n": int(draws),
-        },
-        "per_weight": {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
-        "mean": float(acc.mean()),
-        "std": float(acc.std()),
-        "ensemble": float((ensemble == data.y_test).mean()),
-        "tuned_weight": w_best,
-        "tuned_accuracy": best_acc,
-        "digit_accuracy": {"weights": SWEEP_GRID.tolist(), "accuracy": by_digit},
-        "trained_accuracy": trained,
-    }
+    rows = classification_rows(
+        (float(random_acc.mean()), float(random_acc.std()), int(draws)),
+        {f"{w:g}": float(a) for w, a in zip(WEIGHTS, acc, strict=False)},
+        (float(acc.mean()), float(acc.std())),
+        float((ensemble == data.y_test).mean()),
+        w_best,
+        best_acc,
+        trained,
+    )
+    digit_accuracy = DigitAccuracy(tuple(SWEEP_GRID.tolist()), tuple(map(tuple, by_digit)))
+    return Evaluation("classification", rows, w_best, digit_accuracy=digit_accuracy)
 
 
 def format_rows(rows: list[Row]) -> str:
@@ -402,16 +365,16 @@ PAPER = {
 }
 
 
-def paper_table(task_name: str, result: dict) -> str:
+def paper_table(task_name: str, result: Evaluation) -> str:
     """Markdown: the paper's table layout, ours (from ``result`` of :func:`evaluate`) beside
     the paper's numbers for the task (empty paper cells where the paper has none)."""
     paper = PAPER.get(task_name, {})
-    if "rows" in result:
-        by_key = rows_by_key(result)
+    by_key = result.by_key
+    if result.kind == "episodes":
         conditions = [
             ("random weights", "random_weights"),
             ("random shared weight", "random_shared"),
-            (f"tuned shared weight (w = {result['tuned_weight']:g})", "tuned_shared"),
+            (f"tuned shared weight (w = {result.tuned_weight:g})", "tuned_shared"),
             ("tuned individual weights", "trained"),
         ]
         wann, fixed = paper.get("wann", ("",) * 4), paper.get("fixed", ("",) * 4)
@@ -421,27 +384,25 @@ def paper_table(task_name: str, result: dict) -> str:
         ]
         for i, (label, key) in enumerate(conditions):
             r = by_key.get(key)
-            ours = "not measured" if r is None else f"{r['mean']:.0f} ± {r['std']:.0f}"
+            ours = "not measured" if r is None else f"{r.mean:.0f} ± {r.std:.0f}"
             lines.append(f"| {label} | {ours} | {wann[i]} | {fixed[i]} |")
         return "\n".join(lines) + "\n"
 
-    def pct(x: float | None) -> str:
-        return "not measured" if x is None else f"{100 * x:.1f} %"
+    def pct(r: Row | None) -> str:
+        return "not measured" if r is None else f"{100 * r.mean:.1f} %"
 
-    def pct_std(mean: float, std: float) -> str:
-        return f"{100 * mean:.1f} ± {100 * std:.1f} %"
+    def pct_std(r: Row) -> str:
+        return f"{100 * r.mean:.1f} ± {100 * r.std:.1f} %"
 
-    rand = result.get("random_shared")  # absent from the eval JSON of earlier versions
+    rand = by_key.get("random_shared")  # absent from the eval JSON of earlier versions
     rows = [
-        ("random shared weight U(-2,2)" + ("" if rand is None else f", {rand['n']} draws"),
-         "not measured" if rand is None else pct_std(rand["mean"], rand["std"]),
-         paper.get("random_shared", "")),
-        ("mean ± std over the six weights", pct_std(result["mean"], result["std"]), ""),
-        ("ensemble vote of the six weights", pct(result["ensemble"]), paper.get("ensemble", "")),
-        (f"tuned shared weight (w = {result['tuned_weight']:g})", pct(result["tuned_accuracy"]),
+        ("random shared weight U(-2,2)" + ("" if rand is None else f", {rand.n} draws"),
+         "not measured" if rand is None else pct_std(rand), paper.get("random_shared", "")),
+        ("mean ± std over the six weights", pct_std(result.row("shared_mean")), ""),
+        ("ensemble vote of the six weights", pct(by_key["ensemble"]), paper.get("ensemble", "")),
+        (f"tuned shared weight (w = {result.tuned_weight:g})", pct(by_key["tuned_shared"]),
          paper.get("tuned", "")),
-        ("tuned individual weights", pct(result.get("trained_accuracy")),
-         paper.get("trained", "")),
+        ("tuned individual weights", pct(by_key.get("trained")), paper.get("trained", "")),
     ]  # fmt: skip
     lines = [f"| {task_name} test accuracy | ours | the paper |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]

@@ -7,7 +7,8 @@
 - ``trained.json`` / ``trained-eval.json``: trained individual weights and their evaluation,
   where there are some;
 - ``zoo.json``: the manifest (task, files, sha256, the run records they come from) and
-  ``MODEL_CARD.md``, both generated from the run records by ``python -m scratchnn.results``.
+  ``MODEL_CARD.md``, both generated from the run records by ``make results`` (in a clone of
+  the repository: ``scripts/publication``).
 
 A zoo name works wherever a champion file does: ``NAME`` is the champion, ``NAME:trained`` its
 trained individual weights, e.g. ``scratchnn wann eval swingup:trained --task swingup`` or
@@ -113,7 +114,9 @@ def task_for(path: Path | str, task: str | None) -> str:
 @dataclass(frozen=True)
 class Champion:
     """A zoo network: ``genome``, ``weights`` (packed edge order, (n_connections,); None for
-    the shared-weight champion), the task id, its evaluation and the manifest."""
+    the shared-weight champion), the task id, its evaluation (the JSON as shipped;
+    :meth:`Evaluation.from_dict <scratchnn.wann.evaluation.Evaluation.from_dict>` types it) and
+    the manifest."""
 
     name: str
     task: str

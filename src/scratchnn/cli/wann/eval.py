@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 
@@ -118,11 +119,11 @@ def run(args: argparse.Namespace) -> int:
         tune_episodes=args.tune_episodes,
     )
     if isinstance(task, EnvironmentTask):
-        result["reward"] = task.reward_text
+        result = dataclasses.replace(result, reward=task.reward_text)
     for line in report_lines(result, args.episodes):
         print(line)
     print(f"({time.perf_counter() - t0:.1f} s)")
-    write_json(args, result)
+    write_json(args, result.to_dict())
     if args.markdown:
         atomic_write_text(args.markdown, paper_table(task.name, result))
         print(f"written: {args.markdown}")

@@ -153,7 +153,7 @@ def run_train_weights(args: argparse.Namespace) -> int:
     else:
         if w0 is None:
             print("choosing the start: the tuned shared weight (as wann eval does) ...")
-            w0 = evaluate(task, g, episodes=100, seed=0)["tuned_weight"]
+            w0 = evaluate(task, g, episodes=100, seed=0).tuned_weight
         print(f"{args.file}: {g.n_enabled()} connections; start at the shared weight w = {w0:g}")
     t0 = time.perf_counter()
     if isinstance(task, ClassificationTask):

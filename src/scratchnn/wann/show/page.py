@@ -22,6 +22,7 @@ import numpy as np
 from ...errors import ScratchnnError
 from ...fileio import finite
 from ..evaluate import PAPER, SWEEP_GRID, WEIGHTS, evaluate, paper_table
+from ..evaluation import Evaluation
 from ..networks.activations import ACTIVATIONS_BY_ID
 from ..networks.genome import Genome
 from ..tasks import ClassificationTask, EnvironmentTask, Task, ViewableTask
@@ -43,7 +44,7 @@ class Source:
     path: Path
     genome: Genome
     weights: np.ndarray | None
-    eval: dict | None
+    eval: Evaluation | None
     manifest: dict | None
     card: str | None
 
@@ -66,13 +67,13 @@ def load_source(spec: str, task: Task, eval_file: Path | None = None) -> Source:
         raise ScratchnnError(
             f"zoo champion {spec!r} is a network for --task {champ.task}, not {task.name}"
         )
-    ev = _read_eval(eval_file) if eval_file else champ.eval
+    ev = _read_eval(eval_file) if eval_file else Evaluation.from_dict(champ.eval)
     return Source(
         str(spec), champ.path, champ.genome, champ.weights, ev, champ.manifest, champ.card
     )
 
 
-def _read_eval(path: Path | None) -> dict | None:
+def _read_eval(path: Path | None) -> Evaluation | None:
     if path is None:
         return None
     try:
@@ -81,14 +82,15 @@ def _read_eval(path: Path | None) -> dict | None:
         raise ScratchnnError(f"cannot read --eval {path}: {exc.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScratchnnError(f"--eval {path}: not a wann eval JSON file ({exc})") from None
-    if not isinstance(data, dict) or not ("rows" in data or "per_weight" in data):
-        raise ScratchnnError(f"--eval {path}: not a wann eval JSON file (no rows or per_weight)")
-    return data
+    try:
+        return Evaluation.from_dict(data)
+    except ScratchnnError as exc:
+        raise ScratchnnError(f"--eval {path}: not a wann eval JSON file ({exc})") from None
 
 
-def eval_episodes(result: dict) -> int:
+def eval_episodes(result: Evaluation) -> int:
     """The evaluation episodes of an episode task's evaluation (its first row's count)."""
-    return int(result["rows"][0]["n"])
+    return int(result.rows[0].n)
 
 
 def markdown_table(text: str) -> list[list[str]]:
@@ -120,10 +122,10 @@ def card_facts(card: str, part: str) -> dict:
     return {"task": task, "table": markdown_table(numbers), "protocol": protocol, "made": bullets}
 
 
-def _runs(source: Source, result: dict, gym: bool, E: int) -> list[Run]:
+def _runs(source: Source, result: Evaluation, gym: bool, E: int) -> list[Run]:
     """The episodes to record: every grid weight (SwingUp) or the six search weights and the
     tuned one (Gymnasium), and the individual weights when there are some."""
-    ws = sorted({*WEIGHTS, float(result["tuned_weight"])}) if gym else SWEEP_GRID.tolist()
+    ws = sorted({*WEIGHTS, float(result.tuned_weight)}) if gym else SWEEP_GRID.tolist()
     runs = [Run(f"w = {w:g}", float(w), np.full(E, float(w))) for w in ws]
     if source.weights is not None:
         runs.append(Run("tuned individual weights", None, np.asarray(source.weights, float)))
@@ -157,10 +159,10 @@ def page_data(
     if isinstance(task, ClassificationTask):
         n_eval, n_grid = 0, 0
     else:
-        if "rows" not in result:
+        if result.kind != "episodes" or not result.rows:
             raise ScratchnnError(f"the evaluation is not one of task {task.name} (no rows)")
         n_eval = eval_episodes(result)
-        n_grid = episodes or int(result.get("tune_episodes", n_eval))
+        n_grid = episodes or int(n_eval if result.tune_episodes is None else result.tune_episodes)
     sweep = grid(task, g, n_eval, n_grid, seed)
     E = int(pack_population(Population.from_genomes([g])).n_edges(0))
     player = None
@@ -198,7 +200,7 @@ def page_data(
         "protocol": facts.get("protocol", "") if part == "champion" else "",
         "made": facts.get("made", []),
         "has_paper": task.name in PAPER,
-        "tuned_weight": float(result["tuned_weight"]),
+        "tuned_weight": float(result.tuned_weight),
         "references": references(result),
         "grid": sweep,
         "network": network_layout(g, task.input_names, task.output_names),

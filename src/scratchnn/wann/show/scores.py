@@ -20,7 +20,8 @@ import base64
 
 import numpy as np
 
-from ..evaluate import CONDITIONS, SWEEP_GRID, _instances, row_key
+from ..evaluate import CONDITIONS, SWEEP_GRID, _instances
+from ..evaluation import Evaluation
 from ..networks.genome import Genome
 from ..search.population import Population, pack_population
 from ..tasks import ClassificationTask, EpisodeTask, Task
@@ -117,37 +118,24 @@ def grid(task: Task, genome: Genome, eval_episodes: int, episodes: int, seed: in
     return {"kind": "episodes", **control_grid(task, genome, eval_episodes, episodes, seed)}
 
 
-def references(result: dict) -> list[dict]:
-    """Reference lines of the slider chart from an evaluation (``evaluate``'s dict): ``[{"label",
-    "mean", "sd" (or None), "n" (or None)}]`` for random weights, a random shared weight, the
-    tuned shared weight and the tuned individual weights (MNIST-256: also the ensemble vote),
-    those the evaluation holds."""
-    if "rows" in result:
+def references(result: Evaluation) -> list[dict]:
+    """Reference lines of the slider chart from an evaluation
+    (:func:`~scratchnn.wann.evaluate.evaluate`'s result, or
+    :meth:`~scratchnn.wann.evaluation.Evaluation.from_dict` of its JSON): ``[{"label", "mean",
+    "sd" (or None), "n" (or None)}]`` for random weights, a random shared weight, the tuned
+    shared weight and the tuned individual weights (MNIST-256: also the ensemble vote), those
+    the evaluation holds."""
+    if result.kind == "episodes":
         return [
-            {"label": r["condition"], "mean": r["mean"], "sd": r["std"], "n": r["n"]}
-            for r in result["rows"]
-            if row_key(r) in CONDITIONS
+            {"label": r.condition, "mean": r.mean, "sd": r.std, "n": r.n}
+            for r in result.rows
+            if r.key in CONDITIONS
         ]
     out = []
-    rand = result.get("random_shared")
-    if rand:
-        label = f"random shared weight U(-2,2), {rand['n']} draws"
-        out.append({"label": label, "mean": rand["mean"], "sd": rand["std"], "n": rand["n"]})
-    out.append(
-        {
-            "label": f"tuned shared weight (w = {result['tuned_weight']:g})",
-            "mean": result["tuned_accuracy"],
-            "sd": None,
-            "n": None,
-        }
-    )
-    out.append(
-        {"label": "ensemble vote of the six weights", "mean": result["ensemble"], "sd": None,
-         "n": None}
-    )  # fmt: skip
-    if result.get("trained_accuracy") is not None:
-        out.append(
-            {"label": "tuned individual weights", "mean": result["trained_accuracy"], "sd": None,
-             "n": None}
-        )  # fmt: skip
+    for key in ("random_shared", "tuned_shared", "ensemble", "trained"):
+        r = result.by_key.get(key)
+        if r is not None:
+            spread = key == "random_shared"  # the others are one accuracy each
+            out.append({"label": r.condition, "mean": r.mean, "sd": r.std if spread else None,
+                        "n": r.n if spread else None})  # fmt: skip
     return out

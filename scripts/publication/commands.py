@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Record, ResultsError, get
+from scratchnn.results.records import Record, ResultsError, get
 
 #: experiments: title and the records of their headline rows (trained-weight records are
 #: followed back to their search)

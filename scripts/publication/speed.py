@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from .markdown import DASH, table
-from .records import Record, ResultsError
+from scratchnn.results.markdown import DASH, table
+from scratchnn.results.records import Record, ResultsError
 
 #: the record ``make bench`` writes (``scratchnn bench`` at each batch size)
 BENCH_RECORD = "mlp-bench"
@@ -20,7 +20,7 @@ def mlp_speed(records: dict[str, Record]) -> str:
     if BENCH_RECORD not in records:
         return (
             f"No speed record yet: `make bench` writes `results/{BENCH_RECORD}/run.json`, and "
-            "`python -m scratchnn.results` the table from it.\n"
+            "`make results` the table from it.\n"
         )
     rec = records[BENCH_RECORD]
     runs = [r for r in rec.metrics.values() if isinstance(r, dict) and "contenders" in r]

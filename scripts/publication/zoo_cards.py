@@ -7,7 +7,7 @@ weights. The zoo folder ``src/scratchnn/zoo/<name>/`` holds copies of their file
 checks each copy's sha256 against the record before it describes it, so a card can only show
 the numbers of the files it ships. The slot ``biped`` stays empty until a BipedalWalker
 search reaches the paper's protocol: add its entry here, copy its files, run
-``python -m scratchnn.results``.
+``make results``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .markdown import BANNER, DASH, pm, table
-from .records import Record, ResultsError, get, published
+from scratchnn.results.markdown import DASH, pm, table
+from scratchnn.results.records import Record, ResultsError, get, published
+
+from .tables import BANNER
 
 #: zoo entries: task id, champion record, trained-weights record and the search whose
 #: champion those weights belong to (checked by connection count)

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from .markdown import table
-from .records import Record, ResultsError
+from scratchnn.results.markdown import table
+from scratchnn.results.records import Record, ResultsError
 
 #: the record of the review run the results page reports
 REVIEW_RECORD = "review"

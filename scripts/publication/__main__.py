@@ -1,4 +1,5 @@
-"""``python -m scratchnn.results [--root DIR] [--check]``: regenerate every results table."""
+"""``python scripts/publication [--root DIR] [--check]`` (``make results``, ``make
+results-check``): regenerate every results table of this repository from its run records."""
 
 from __future__ import annotations
 
@@ -6,18 +7,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import README_BLOCK, ResultsError, render, write_all
+#: the repository this script belongs to
+REPO = Path(__file__).resolve().parents[2]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write docs/results/_generated/*.md and README.md's headline block from the records;
-    ``--check``: write nothing, exit 1 when a committed file differs."""
+    """Write docs/results/_generated/*.md, the zoo cards and README.md's headline block from
+    the records; ``--check``: write nothing, exit 1 when a committed file differs."""
+    from publication import README_BLOCK, ResultsError, render, write_all
+
     parser = argparse.ArgumentParser(
-        prog="python -m scratchnn.results",
-        description="Regenerate the results tables (docs/results/_generated/*.md and README.md's "
-        "headline block) from the run records results/**/run.json.",
+        prog="python scripts/publication",
+        description="Regenerate the results tables (docs/results/_generated/*.md, the model "
+        "zoo's zoo.json and MODEL_CARD.md, README.md's headline block) from the run records "
+        "results/**/run.json.",
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (.)")
+    parser.add_argument(
+        "--root", type=Path, default=REPO, help="repository root (the one holding this script)"
+    )
     parser.add_argument(
         "--check", action="store_true", help="compare only; exit 1 if a file differs"
     )
@@ -45,4 +52,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if not __package__:  # run as a folder: its parent, not the folder, makes it importable
+        sys.path[0] = str(REPO / "scripts")
     raise SystemExit(main())

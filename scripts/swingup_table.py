@@ -16,29 +16,28 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnn.wann.evaluate import rows_by_key
+from scratchnn.wann.evaluation import Evaluation, Row
 
 RANDOM, SHARED = "random_weights", "random_shared"
 WEIGHTS = (-2, -1, -0.5, 0.5, 1, 2)
 
 
 def row(folder: Path) -> tuple[str, dict[str, float]]:
-    ev = json.loads((folder / "eval.json").read_text())
+    ev = Evaluation.from_dict(json.loads((folder / "eval.json").read_text()))
     best = json.loads((folder / "best.json").read_text())
-    rows = rows_by_key(ev)
+    rows = ev.by_key
     tuned = rows["tuned_shared"]
 
-    def ms(r: dict) -> str:
-        return f"{r['mean']:.0f} ± {r['std']:.0f}"
+    def ms(r: Row) -> str:
+        return f"{r.mean:.0f} ± {r.std:.0f}"
 
-    per_w = " / ".join(f"{rows[f'w={w:g}']['mean']:.0f}" for w in WEIGHTS)
+    per_w = " / ".join(f"{rows[f'w={w:g}'].mean:.0f}" for w in WEIGHTS)
     text = (
         f"| {folder.name} | {best['hidden_nodes']} hidden, {best['connections']} conns | "
-        f"{ms(rows[RANDOM])} | {ms(rows[SHARED])} | {ms(tuned)} (w = {ev['tuned_weight']:g}) | "
+        f"{ms(rows[RANDOM])} | {ms(rows[SHARED])} | {ms(tuned)} (w = {ev.tuned_weight:g}) | "
         f"{per_w} |"
     )
-    return text, {"random": rows[RANDOM]["mean"], "shared": rows[SHARED]["mean"],
-                  "tuned": tuned["mean"]}  # fmt: skip
+    return text, {"random": rows[RANDOM].mean, "shared": rows[SHARED].mean, "tuned": tuned.mean}
 
 
 def main(folders: list[str]) -> int:

@@ -28,9 +28,12 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ScratchnnError
+from ..errors import DataError, ScratchnnError
+
+if TYPE_CHECKING:
+    from ..wann.evaluation import Evaluation
 
 RECORD = "run.json"
 SCHEMA = "scratchnn.run/1"
@@ -63,15 +66,23 @@ class Record:
             raise ResultsError(f"record {self.name}: no metrics.{key}")
         return ev
 
-    def condition(self, which: str, key: str = "eval") -> tuple[float, float, int]:
-        """(mean, std, episodes) of a control task's condition ``which`` (a condition key of
-        :data:`scratchnn.wann.evaluate.CONDITIONS`) in ``metrics[key]``."""
-        from ..wann.evaluate import row_key
+    def evaluation(self, key: str = "eval") -> Evaluation:
+        """``metrics[key]`` read as a :class:`~scratchnn.wann.evaluation.Evaluation`; a
+        :class:`ResultsError` when the record has none or it is not one."""
+        from ..wann.evaluation import Evaluation
 
-        for row in self.eval(key).get("rows", []):
-            if row_key(row) == which:
-                return float(row["mean"]), float(row["std"]), int(row["n"])
-        raise ResultsError(f"record {self.name}: no {which!r} row in metrics.{key}")
+        try:
+            return Evaluation.from_dict(self.eval(key))
+        except DataError as exc:
+            raise ResultsError(f"record {self.name}: metrics.{key}: {exc}") from None
+
+    def condition(self, which: str, key: str = "eval") -> tuple[float, float, int]:
+        """(mean, std, n) of the condition ``which`` (a condition key of
+        :class:`~scratchnn.wann.evaluation.Evaluation`'s rows) in ``metrics[key]``."""
+        row = self.evaluation(key).by_key.get(which)
+        if row is None:
+            raise ResultsError(f"record {self.name}: no {which!r} row in metrics.{key}")
+        return float(row.mean), float(row.std), int(row.n)
 
     def has_condition(self, which: str, key: str = "eval") -> bool:
         try:
@@ -84,22 +95,23 @@ class Record:
         """MNIST-256 test accuracies in %: random_shared (mean) and its sd, ensemble,
         tuned_shared, tuned_weight (the weight itself), mean_six and sd_six (the six search
         weights), trained (None without individual weights)."""
-        ev = self.eval(key)
-        if "random_shared" not in ev:
+        ev = self.evaluation(key)
+        if ev.kind != "classification" or "random_shared" not in ev.by_key:
             raise ResultsError(f"record {self.name}: metrics.{key} is not an MNIST-256 eval")
 
-        def pct(v: Any) -> float | None:
-            return None if v is None else 100.0 * float(v)
+        def pct(which: str, field: str = "mean") -> float | None:
+            row = ev.by_key.get(which)
+            return None if row is None else 100.0 * float(getattr(row, field))
 
         return {
-            "random_shared": pct(ev["random_shared"]["mean"]),
-            "random_shared_sd": pct(ev["random_shared"]["std"]),
-            "ensemble": pct(ev.get("ensemble")),
-            "tuned_shared": pct(ev.get("tuned_accuracy")),
-            "tuned_weight": ev.get("tuned_weight"),
-            "mean_six": pct(ev.get("mean")),
-            "sd_six": pct(ev.get("std")),
-            "trained": pct(ev.get("trained_accuracy")),
+            "random_shared": pct("random_shared"),
+            "random_shared_sd": pct("random_shared", "std"),
+            "ensemble": pct("ensemble"),
+            "tuned_shared": pct("tuned_shared"),
+            "tuned_weight": ev.tuned_weight,
+            "mean_six": pct("shared_mean"),
+            "sd_six": pct("shared_mean", "std"),
+            "trained": pct("trained"),
         }
 
 

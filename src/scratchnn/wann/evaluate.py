@@ -52,7 +52,6 @@ from .evaluation import (  # noqa: F401 (the result types, importable from here 
     WeightSweep,
     classification_rows,
     row_key,
-    rows_by_key,
 )
 from .networks.formats import edge_pairs
 from .networks.genome import Genome, GenomeError, validate

@@ -33,7 +33,6 @@ __all__ = [
     "WeightSweep",
     "classification_rows",
     "row_key",
-    "rows_by_key",
 ]
 
 #: the episode tasks' conditions: key -> the label shown for it (the rows at the search's weights
@@ -103,12 +102,6 @@ def row_key(row: dict) -> str:
         if label.startswith(text):
             return key
     return "w=" + label[4:] if label.startswith("w = ") else label
-
-
-def rows_by_key(result: dict) -> dict[str, dict]:
-    """The rows of an episode task's evaluation JSON by condition key (for JSON read as is;
-    :attr:`Evaluation.by_key` is the typed way)."""
-    return {row_key(r): r for r in result["rows"]}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The lean install (slow; ``make test-install``, which CI runs): ``pip install scratchnn``
 into a fresh virtual environment, its core dependencies from the package index and no extra,
-trains a model, runs ``scratchnn theory``, and a command whose extra is missing says in one line
-how to install it."""
+trains a model, runs ``scratchnn theory`` and ``scratchnn results``, and a command whose extra
+is missing says in one line how to install it."""
 
 from __future__ import annotations
 
@@ -71,6 +71,11 @@ def test_the_bare_package_trains_and_names_a_missing_extra(tmp_path):
     theory = _run([str(bin_ / "scratchnn"), "theory"], env, work)
     assert theory.returncode == 0, theory.stderr[-3000:]
     assert ", 0 failed" in theory.stdout
+
+    # the run records of this repository, read by the bare package: a table, one row per run
+    table = _run([str(bin_ / "scratchnn"), "results", str(ROOT / "results")], env, work)
+    assert table.returncode == 0, table.stderr[-3000:]
+    assert "| `mlp-writeup` | reproduce | 0, 1, 2 |" in table.stdout, table.stdout[:3000]
 
     version = _run([str(bin_ / "scratchnn"), "--version"], env, work)
     assert version.returncode == 0, version.stderr

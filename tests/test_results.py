@@ -284,6 +284,9 @@ def test_results_shows_the_first_metrics_and_counts_the_rest(user_runs):
     text = tabulate(load_records(user_runs), max_metrics=1)
     assert "| test_acc 0.9712; +1 more |" in text
     assert "search.solved" not in text and "; +4 more |" in text
+    with pytest.raises(ValueError, match=r"max_metrics \(--metrics\) must be an integer >= 0"):
+        tabulate(load_records(user_runs), max_metrics=-1)
+    assert cli(["results", "--metrics", "-1", str(user_runs)]) == 2
 
 
 def test_flatten_keeps_results_not_settings_or_raw_lists():

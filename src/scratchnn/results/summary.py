@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..validation import integer
 from .markdown import DASH, table
 from .records import Record
 
@@ -140,6 +141,7 @@ def _seed_text(seed: Any) -> str:
 def tabulate(records: dict[str, Record], max_metrics: int = 12) -> str:
     """A Markdown table of ``records``, one row each: run, kind, seed, commit, dirty flag and
     its first ``max_metrics`` metrics (0: all of them), then how many more it holds."""
+    max_metrics = integer(max_metrics, "max_metrics (--metrics)", low=0)
     rows = []
     for row in summary_rows(records):
         items = list(row["metrics"].items())

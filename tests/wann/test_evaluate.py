@@ -315,3 +315,17 @@ def test_a_missing_condition_or_a_foreign_json_is_a_clear_error():
     for junk in ({"weights": [1, 2]}, {"rows": [{"mean": 1}]}, [1], {"per_weight": {}}):
         with pytest.raises(DataError, match="not a wann eval result"):
             Evaluation.from_dict(junk)
+    row = {"condition": "w = 1", "mean": 1.0, "std": 0.0, "n": 3}
+    for junk, why in (
+        ({"rows": [row], "tuned_weight": "1"}, "tuned_weight must be a number, got '1'"),
+        ({"rows": [{**row, "mean": "9"}], "tuned_weight": 1}, "mean and std must be numbers"),
+        ({"rows": [{**row, "n": True}], "tuned_weight": 1}, "n must be a whole number >= 0"),
+        ({"rows": [{**row, "condition": 5}], "tuned_weight": 1}, "condition must be text"),
+        ({"rows": [row, row], "tuned_weight": 1}, r"same condition key: \['w=1', 'w=1'\]$"),
+        (
+            {"rows": [row], "tuned_weight": 1, "weight_sweep": {"weights": [1], "mean": [None]}},
+            "must hold numbers only",
+        ),
+    ):
+        with pytest.raises(DataError, match=why):
+            Evaluation.from_dict(junk)

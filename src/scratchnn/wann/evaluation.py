@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from ..errors import DataError, ScratchnnError
+from ..errors import DataError, ScratchnnError, shown
 from . import weights_word
 
 __all__ = [
@@ -245,11 +245,13 @@ class Evaluation:
         if not isinstance(data, Mapping) or not ("rows" in data or "per_weight" in data):
             raise _data_error("no rows or per_weight")
         try:
-            if "rows" in data:
-                return cls._from_episodes(data)
-            return cls._from_classification(data)
+            read = cls._from_episodes if "rows" in data else cls._from_classification
+            ev = read(data)
+        except DataError:
+            raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _data_error(f"{exc!r}") from None
+        return _checked(ev)
 
     @classmethod
     def _from_episodes(cls, data: Mapping[str, Any]) -> Evaluation:
@@ -315,3 +317,32 @@ def classification_rows(
     if trained_accuracy is not None:
         rows.append(Row(CONDITIONS["trained"], trained_accuracy, 0.0, 1, "trained"))
     return tuple(rows)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _checked(ev: Evaluation) -> Evaluation:
+    """``ev`` if every value read from a file has its type (labels strings, scores numbers,
+    counts whole numbers >= 0), else a :class:`~scratchnn.errors.DataError` naming the first
+    that does not."""
+    for r in ev.rows:
+        if not isinstance(r.condition, str):
+            raise _data_error(f"a row's condition must be text, got {shown(r.condition)}")
+        if not (_is_number(r.mean) and _is_number(r.std)):
+            raise _data_error(f"row {r.key!r}: mean and std must be numbers, got {shown(r.mean)}, "
+                              f"{shown(r.std)}")  # fmt: skip
+        if not isinstance(r.n, int) or isinstance(r.n, bool) or r.n < 0:
+            raise _data_error(f"row {r.key!r}: n must be a whole number >= 0, got {shown(r.n)}")
+    if not _is_number(ev.tuned_weight):
+        raise _data_error(f"tuned_weight must be a number, got {shown(ev.tuned_weight)}")
+    episodes = ev.tune_episodes
+    if episodes is not None and (not isinstance(episodes, int) or isinstance(episodes, bool)):
+        raise _data_error(f"tune_episodes must be a whole number, got {shown(episodes)}")
+    series = [] if ev.sweep is None else [ev.sweep.weights, ev.sweep.mean]
+    if ev.digit_accuracy is not None:
+        series += [ev.digit_accuracy.weights, *ev.digit_accuracy.accuracy]
+    if not all(_is_number(v) for values in series for v in values):
+        raise _data_error("weight_sweep and digit_accuracy must hold numbers only")
+    return ev

@@ -24,18 +24,18 @@ versions and the machine from the provenance the run stored.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-SCHEMA = "scratchnn.run/1"
-RECORD = "run.json"
+from scratchnn.experiments.reproduce import record_metrics
+from scratchnn.results.records import RECORD, SCHEMA
+from scratchnn.results.writer import new_record, provenance_fields, record_text, sha256
+
 LOG_LIMIT = 50_000  # logs over this size leave the tree (per-generation lines)
 SCRIPT_SUFFIXES = (".py", ".sh")
 
@@ -47,10 +47,6 @@ GEN_RE = re.compile(r"^gen\s+(\d+)\s.*champion\s+([+-]?[\d.]+)")
 WALL_RE = re.compile(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)")
 USER_RE = re.compile(r"User time \(seconds\): (\S+)")
 HEAD = "HEAD"  # the commit that still holds the removed scripts and READMEs (set in main)
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_settings(text: str) -> dict:
@@ -326,67 +322,11 @@ def run_folders(root: Path) -> list[Path]:
     return out
 
 
-MLP_METRICS = ("train_acc", "val_acc_last", "val_acc_best", "test_acc")
 #: the provenance fields (``scratchnn.experiments.provenance.collect``) a record's versions keep
-VERSIONS = ("scratchnn", "python", "numpy", "platform", "cpu", "cores")
 #: a benchmark's further versions (``scratchnn.benchmarks.runner.provenance``)
 BENCH_VERSIONS = ("scipy", "threadpoolctl", "numba", "torch", "scikit-learn", "blas")
 #: the JSON files a ``make bench`` folder holds, one per batch size
 BENCH_GLOB = "bench-*.json"
-
-
-def from_provenance(prov: dict, extra: tuple[str, ...] = ()) -> dict:
-    """A record's ``commit`` (short), ``dirty`` and ``versions`` (machine included) from a
-    run's provenance dict."""
-    commit = prov.get("git_commit") or ""
-    return {
-        "commit": commit.split("+")[0][:7] or None,
-        "dirty": commit.endswith("+dirty") if commit else None,
-        "versions": {k: prov.get(k) for k in VERSIONS + extra},
-    }
-
-
-def kept_artifacts(folder: Path) -> dict:
-    """Every file of ``folder`` but the record, with its sha256 and size, kept in the tree."""
-    return {
-        f.name: {"sha256": sha256(f), "bytes": f.stat().st_size, "in_tree": True}
-        for f in sorted(folder.iterdir())
-        if f.is_file() and f.name != RECORD
-    }
-
-
-def output_record(
-    folder: Path,
-    root: Path,
-    kind: str,
-    command: str,
-    commands: list[dict],
-    made: dict,
-    seed: Any,
-    config: Any,
-    metrics: dict,
-    wall_s: float | None,
-) -> dict:
-    """The record of one command's output copied into ``folder`` (``--mlp``, ``--bench``,
-    ``--review``): ``made`` is :func:`from_provenance`'s; a run whose provenance has no commit
-    lists the commit and the dirty flag as missing."""
-    return {
-        "schema": SCHEMA,
-        "name": folder.relative_to(root).as_posix(),
-        "kind": kind,
-        "command": command,
-        "commands": commands,
-        "commit": made["commit"],
-        "dirty": made["dirty"],
-        "seed": seed,
-        "config": config,
-        "versions": made["versions"],
-        "missing": [] if made["commit"] else ["commit", "dirty"],
-        "network": None,
-        "metrics": metrics,
-        "time": {"wall_s": wall_s, "user_s": None},
-        "artifacts": kept_artifacts(folder),
-    }
 
 
 def mlp_record(folder: Path, root: Path, command: str) -> dict:
@@ -394,21 +334,12 @@ def mlp_record(folder: Path, root: Path, command: str) -> dict:
     ``results.json`` holds the tables and the provenance: commit, dirty flag, versions)."""
     data = json.loads((folder / "results.json").read_text())
     prov = data["provenance"]
-    made = from_provenance(prov)
-
-    def cell(c: dict) -> dict:
-        return {k: c[k] for k in MLP_METRICS if k in c} | {"status": c.get("status")}
-
-    metrics = {
-        "lr_sweep": {k: cell(v) for k, v in data["lr_sweep"].items()},
-        "reg_sweep": {k: cell(v) for k, v in data["reg_sweep"].items()},
-        "tuned": cell(data["tuned"]),
-        "seconds_training_all_runs": data.get("seconds_training_all_runs"),
-    }
+    metrics = record_metrics(data)
     commands = [{"log": "reproduce.log", "command": command, "context": prov.get("date")}]
-    return output_record(
-        folder, root, "reproduce", command, commands, made, prov.get("shuffle_seeds"),
-        data["settings"], metrics, data.get("seconds_total_this_invocation"),
+    return new_record(
+        folder, kind="reproduce", command=command, commands=commands, provenance=prov,
+        seed=prov.get("shuffle_seeds"), config=data["settings"], metrics=metrics,
+        wall_s=data.get("seconds_total_this_invocation"), root=root,
     )  # fmt: skip
 
 
@@ -421,12 +352,11 @@ def bench_record(folder: Path, root: Path, command: str) -> dict:
         raise SystemExit(f"{folder}: no {BENCH_GLOB} (scratchnn bench --json) to record")
     runs = {f.stem: json.loads(f.read_text()) for f in files}
     first = next(iter(runs.values()))
-    made = from_provenance(first["provenance"], BENCH_VERSIONS)
     settings = {k: v for k, v in first["setup"].items() if k != "batch_size"}
 
     def shared(run: dict) -> dict:
         """What every run of one record has in common: settings, commit, versions."""
-        prov = from_provenance(run["provenance"], BENCH_VERSIONS)
+        prov = provenance_fields(run["provenance"], BENCH_VERSIONS)
         setup = {k: v for k, v in run["setup"].items() if k != "batch_size"}
         return setup | prov["versions"] | {"commit": prov["commit"], "dirty": prov["dirty"]}
 
@@ -454,9 +384,10 @@ def bench_record(folder: Path, root: Path, command: str) -> dict:
     ]
     config = settings | {"batch_sizes": [run["setup"]["batch_size"] for run in runs.values()]}
     wall_s = sum(run["wall_s"] for run in runs.values())
-    return output_record(
-        folder, root, "bench", command, commands, made, settings.get("seed"), config, metrics,
-        wall_s,
+    return new_record(
+        folder, kind="bench", command=command, commands=commands, provenance=first["provenance"],
+        extra_versions=BENCH_VERSIONS, seed=settings.get("seed"), config=config, metrics=metrics,
+        wall_s=wall_s, root=root,
     )  # fmt: skip
 
 
@@ -468,7 +399,6 @@ def review_record(folder: Path, root: Path, command: str) -> dict:
 
     data = json.loads((folder / "review.json").read_text())
     prov = data["provenance"]
-    made = from_provenance(prov)
     claims = [
         {"claim": c["claim"], "text": c["text"], "verdict": c["verdict"], "rule": c["rule"],
          "evidence": CLAIMS[c["claim"]].evidence_line(c)}
@@ -476,9 +406,10 @@ def review_record(folder: Path, root: Path, command: str) -> dict:
     ]  # fmt: skip
     commands = [{"log": "review.log", "command": command, "context": prov.get("date")}]
     metrics = {"scale": data["scale"], "claims": claims, "seconds": data["seconds"]}
-    return output_record(
-        folder, root, "review", command, commands, made, data["seed"], {"scale": data["scale"]},
-        metrics, data["seconds"].get("total"),
+    return new_record(
+        folder, kind="review", command=command, commands=commands, provenance=prov,
+        seed=data["seed"], config={"scale": data["scale"]}, metrics=metrics,
+        wall_s=data["seconds"].get("total"), root=root,
     )  # fmt: skip
 
 
@@ -494,7 +425,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in OUTPUTS:  # --mlp / --bench FOLDER COMMAND: one output's record
         folder = Path(argv[1])
         rec = OUTPUTS[argv[0]](folder, folder.parent, argv[2])
-        (folder / RECORD).write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+        (folder / RECORD).write_text(record_text(rec))
         print(f"{folder / RECORD}: {rec['kind']}, commit {rec['commit']}, dirty {rec['dirty']}")
         return 0
     root = Path(argv[0] if argv else "results")
@@ -512,7 +443,7 @@ def main(argv: list[str]) -> int:
             print(f"{folder}: has a record already (--force rewrites it)")
             continue
         rec = make_record(folder, root)
-        (folder / RECORD).write_text(json.dumps(rec, indent=1, ensure_ascii=False) + "\n")
+        (folder / RECORD).write_text(record_text(rec))
         n += 1
         print(f"{rec['name']}: {rec['kind']}, seed {rec['seed']}, commit {rec['commit']}")
     print(f"{n} records")

@@ -112,6 +112,28 @@ def quick_report(mnist, tmp_path_factory):
 
 
 @pytest.mark.mnist
+def test_reproduce_writes_its_run_record(quick_report, capsys):
+    """out/run.json: the command, the seeds, the settings and the headline numbers, which
+    ``scratchnn results`` tabulates like any record."""
+    from scratchnn.results import load_records
+
+    out, _ = quick_report
+    rec = json.loads((out / "run.json").read_text())
+    assert rec["schema"] == "scratchnn.run/1" and rec["kind"] == "reproduce"
+    command = f"scratchnn reproduce --out {out} --seeds 2 --beyond-seeds 0 --quick"
+    assert rec["command"] == command
+    assert rec["seed"] == [0, 1] and rec["config"]["quick"] is True
+    results = json.loads((out / "results.json").read_text())
+    assert rec["metrics"]["tuned"]["test_acc"] == results["tuned"]["test_acc"]
+    assert set(rec["metrics"]["lr_sweep"]) == {"1", "0.1", "0.05", "0.01"}
+    assert {"results.json", "report.md", "index.html"} <= set(rec["artifacts"])
+    assert load_records(out.parent)["rep"].metrics == rec["metrics"]
+    capsys.readouterr()
+    assert main(["results", str(out.parent)]) == 0
+    assert "| `rep` | reproduce | 0, 1 |" in capsys.readouterr().out
+
+
+@pytest.mark.mnist
 def test_reproduce_quick_writes_report(quick_report):
     out, printed = quick_report
     assert "lr       1:" in printed and "writeup 0.9434" in printed

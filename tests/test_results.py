@@ -330,3 +330,68 @@ def test_results_of_a_bad_folder_is_one_error_line(tmp_path, capsys, make, messa
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: " + message.format(d=folder)), err
     assert captured.out == ""
+
+
+# --- writing a record ------------------------------------------------------------------------
+
+
+def test_write_record_writes_what_results_reads(tmp_path, capsys):
+    from scratchnn.results import write_record
+
+    run = tmp_path / "runs" / "h256"
+    run.mkdir(parents=True)
+    (run / "log.txt").write_text("epoch 1\n")
+    path = write_record(run, kind="train", command="python train.py --hidden 256", seed=0,
+                        config={"hidden": 256}, metrics={"test_acc": 0.9712})  # fmt: skip
+    assert path == run / "run.json"
+    rec = json.loads(path.read_text())
+    assert rec["name"] == "h256" and rec["kind"] == "train" and rec["seed"] == 0
+    assert rec["commands"] == [
+        {"log": None, "command": "python train.py --hidden 256", "context": None}
+    ]
+    digest = hashlib.sha256(b"epoch 1\n").hexdigest()
+    assert rec["artifacts"] == {"log.txt": {"sha256": digest, "bytes": 8, "in_tree": True}}
+    assert set(rec["versions"]) == {"scratchnn", "python", "numpy", "platform", "cpu", "cores"}
+    assert (rec["commit"] is None) == (rec["missing"] == ["commit", "dirty"])
+    # rewriting gives the same record (the record itself is not among its artifacts)
+    write_record(run, kind="train", command="python train.py --hidden 256", seed=0,
+                 config={"hidden": 256}, metrics={"test_acc": 0.9712})  # fmt: skip
+    assert json.loads(path.read_text()) == rec
+    assert cli(["results", str(tmp_path / "runs")]) == 0
+    assert "| `h256` | train | 0 |" in capsys.readouterr().out
+
+
+def test_a_record_from_a_stored_provenance_names_its_commit(tmp_path):
+    from scratchnn.results import new_record
+
+    prov = {"git_commit": "0123456789abcdef+dirty", "python": "3.11", "numpy": "2.0"}
+    rec = new_record(tmp_path, kind="x", command=None, metrics={}, provenance=prov)
+    assert (rec["commit"], rec["dirty"], rec["missing"]) == ("0123456", True, [])
+    assert rec["versions"]["python"] == "3.11" and rec["versions"]["cpu"] is None
+    assert rec["commands"] == [] and rec["name"] == tmp_path.name
+    rec = new_record(tmp_path, kind="x", command=None, metrics={}, provenance={})
+    assert (rec["commit"], rec["dirty"], rec["missing"]) == (None, None, ["commit", "dirty"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"folder": "missing"}, "is not an existing folder"),
+        ({"kind": ""}, "kind must be a non-empty string"),
+        ({"command": 5}, "command must be a string"),
+        ({"metrics": [1]}, "metrics must be a mapping"),
+        ({"metrics": {"a": object()}}, "is not JSON-able"),
+        ({"root": "/nonexistent"}, "does not hold folder"),
+        ({"commands": "scratchnn train"}, "commands must be a list"),
+    ],
+)
+def test_write_record_refuses_bad_arguments_and_writes_nothing(tmp_path, kwargs, message):
+    from scratchnn.errors import ScratchnnError
+    from scratchnn.results import write_record
+
+    args = {"folder": tmp_path, "kind": "train", "metrics": {"acc": 1.0}} | kwargs
+    if args["folder"] == "missing":
+        args["folder"] = tmp_path / "missing"
+    with pytest.raises(ScratchnnError, match=message):
+        write_record(args.pop("folder"), **args)
+    assert not (tmp_path / "run.json").exists()

@@ -5,6 +5,7 @@ continue where an interrupted command stopped."""
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -143,6 +144,15 @@ def run_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def reproduce_command(args: argparse.Namespace) -> str:
+    """The ``scratchnn reproduce`` command of this run, its settings spelled out (the record
+    keeps it)."""
+    words = ["scratchnn", "reproduce", "--out", str(args.out), "--seeds", str(args.seeds),
+             "--beyond-seeds", str(args.beyond_seeds)]  # fmt: skip
+    words += ["--quick"] if args.quick else []
+    return shlex.join(words)
+
+
 def run_reproduce(args: argparse.Namespace) -> int:
     from ..experiments.reproduce import run_reproduce as reproduce
     from ..experiments.reproduce import summary_lines
@@ -157,6 +167,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             log=eprint,
             beyond_seeds=args.beyond_seeds,
+            command=reproduce_command(args),
             **parallel_options(args, tracked),
         )
         if tracked:

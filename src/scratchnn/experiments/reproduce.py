@@ -25,6 +25,7 @@ import numpy as np
 from ..config import SHIPPED_CONFIGS, RunConfig, load_config
 from ..data import Split, Splits, faithful_split, load_mnist
 from ..errors import ScratchnnError
+from ..results.writer import write_record
 from . import provenance, writeup
 from .runner import PlannedRun, run_plan
 from .store import ResultStore, RunRecord
@@ -210,8 +211,11 @@ def run_reproduce(
     address: str | None = None,
     hooks: Any = None,
     review_scale: str | None = None,
+    command: str | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) every experiment, then write the report into ``out``; return the results.
+    """Run (or resume) every experiment, then write the report into ``out`` and the run's
+    record, ``out/run.json`` (:func:`scratchnn.results.write_record`: ``command``, the commit,
+    the seeds, the settings and :func:`record_metrics`); return the results.
 
     ``seeds`` (>= 1) shuffle seeds per setting; ``beyond_seeds`` (>= 0; 0 skips it) for the
     shipped tuned configs of the "Beyond the writeup" section. ``jobs``, ``executor``,
@@ -268,7 +272,33 @@ def run_reproduce(
     results["seconds_training_all_runs"] = sum(r.seconds for r in records.values())
     results["provenance"] = provenance.collect(sorted({c.train.seed for c in records}))
     write_report(results, experiments, records, out)
+    write_record(
+        out, kind="reproduce", command=command, provenance=results["provenance"],
+        seed=results["provenance"]["shuffle_seeds"], config=results["settings"],
+        metrics=record_metrics(results), wall_s=results["seconds_total_this_invocation"],
+    )  # fmt: skip
     return results
+
+
+#: the numbers of each cell that a run record keeps (the report's results.json has the rest)
+RECORD_METRICS = ("train_acc", "val_acc_last", "val_acc_best", "test_acc")
+
+
+def record_metrics(results: dict[str, Any]) -> dict[str, Any]:
+    """The summary metrics of a run record (``run.json``) from :func:`run_reproduce`'s
+    results: per cell of the two sweeps and the tuned model, the :data:`RECORD_METRICS` (mean,
+    sd, min, max and the values over seeds) and its status; and the training time of all
+    runs."""
+
+    def cell(c: dict[str, Any]) -> dict[str, Any]:
+        return {k: c[k] for k in RECORD_METRICS if k in c} | {"status": c.get("status")}
+
+    return {
+        "lr_sweep": {k: cell(v) for k, v in results["lr_sweep"].items()},
+        "reg_sweep": {k: cell(v) for k, v in results["reg_sweep"].items()},
+        "tuned": cell(results["tuned"]),
+        "seconds_training_all_runs": results.get("seconds_training_all_runs"),
+    }
 
 
 def _compare_parts(cell: dict[str, Any]) -> str:

@@ -395,3 +395,34 @@ def test_write_record_refuses_bad_arguments_and_writes_nothing(tmp_path, kwargs,
     with pytest.raises(ScratchnnError, match=message):
         write_record(args.pop("folder"), **args)
     assert not (tmp_path / "run.json").exists()
+
+
+def test_odd_records_give_one_line_or_a_sound_table(tmp_path, capsys):
+    """A huge integer, a pipe in a cell and NumPy numbers tabulate; JSON nested too deep and
+    metrics that are not an object are one error line; a wrong argument is a clear error."""
+    import numpy as np
+
+    from scratchnn.errors import ConfigTypeError
+
+    odd = tmp_path / "odd" / "a"
+    odd.mkdir(parents=True)
+    big = "1" + "0" * 400
+    (odd / "run.json").write_text(
+        '{"schema": "scratchnn.run/1", "seed": "a|b", "commit": "x|y", '
+        f'"metrics": {{"x": {{"mean": {big}, "std": 1}}}}}}'
+    )
+    assert cli(["results", str(tmp_path / "odd")]) == 0
+    row = capsys.readouterr().out.splitlines()[2]
+    assert row.startswith("| `a` | – | a\\|b | x\\|y | – | x 1000") and row.count(" | ") == 5
+    for text, why in (("[" * 5000, "nested too deep"), ('{"schema": "scratchnn.run/1", '
+                      '"metrics": [1]}', "metrics must be an object")):  # fmt: skip
+        bad = tmp_path / "bad" / "b"
+        bad.mkdir(parents=True, exist_ok=True)
+        (bad / "run.json").write_text(text)
+        assert cli(["results", str(tmp_path / "bad")]) == 2
+        assert why in capsys.readouterr().err.strip()
+    assert flatten_metrics({"a": np.int64(3), "b": np.float32(0.5)}) == {"a": 3, "b": 0.5}
+    with pytest.raises(ConfigTypeError, match="records must map names to Record objects"):
+        tabulate({"a": 5})
+    with pytest.raises(ResultsError, match="root must be a folder's path, got 5"):
+        load_records(5)

@@ -5,7 +5,8 @@ Directives:
 ``.. dataclass-fields:: module.Class``
     One row per field of a dataclass: its key, type, default and the comment beside it in the
     source (a trailing ``# ...`` or ``#:`` lines above it); ``key: text`` lines in the body
-    describe fields the source leaves uncommented (a key that is not a field is an error).
+    describe fields the source leaves uncommented (a key that is not a field is an error);
+    ``:exclude: a, b`` leaves fields out.
 ``.. docstring-section:: module Title``
     The section called ``Title`` (an RST heading underlined with ``-``) of a module's docstring.
 ``.. activation-ids::``
@@ -57,7 +58,10 @@ def _cell(text: str) -> str:
 
 class DataclassFields(SphinxDirective):
     required_arguments = 1
-    option_spec: ClassVar[dict] = {"prefix": lambda s: s.strip()}
+    option_spec: ClassVar[dict] = {
+        "prefix": lambda s: s.strip(),
+        "exclude": lambda s: {name.strip() for name in s.split(",") if name.strip()},
+    }
 
     has_content = True
 
@@ -71,8 +75,13 @@ class DataclassFields(SphinxDirective):
                 raise self.error(f"{self.arguments[0]} has no field {key.strip()!r}")
             notes[key.strip()] = notes.get(key.strip()) or text.strip()
         prefix = self.options.get("prefix", "")
+        excluded = self.options.get("exclude", set())
+        if excluded - names:
+            raise self.error(f"{self.arguments[0]} has no field {sorted(excluded - names)[0]!r}")
         rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
         for f in dataclasses.fields(cls):
+            if f.name in excluded:
+                continue
             if f.default is not dataclasses.MISSING:
                 default = repr(f.default)
             elif f.default_factory is not dataclasses.MISSING:

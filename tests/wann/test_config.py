@@ -103,6 +103,11 @@ def test_the_config_holds_three_kinds_of_setting_apart():
     assert cfg.task.as_options() == {"steps": 50, "reward": "reference"}
     assert cfg.replace(labels=["x", "y"]).drawing.as_options() == {"labels": ("x", "y")}
     assert cfg.replace(pop=8).task == cfg.task  # a search key leaves the task's options alone
+    # every task option and drawing label is a key the tasks take, and every such key is one
+    from scratchnn.wann.tasks.base import TASK_OPTIONS
+
+    full = TaskOptions(episode_steps=1, action="clip", reward="standard", backend="gymnasium")
+    assert {*full.as_options(), *Drawing(labels=("x",)).as_options()} == set(TASK_OPTIONS)
 
 
 def test_files_stay_flat_and_load_as_before(tmp_path):

@@ -189,7 +189,7 @@ def test_the_paper_table_puts_ours_beside_the_papers():
              "tuned_weight": 1.5, "tuned_accuracy": 0.86, "trained_accuracy": 0.9}  # fmt: skip
     md = paper_table("mnist256", Evaluation.from_dict(mnist))
     assert "| tuned individual weights | 90.0 % | 94.2 % |" in md
-    assert "| mean ± std over the six weights | 80.0 ± 5.0 % |  |" in md
+    assert "| mean ± std over the 2 weights | 80.0 ± 5.0 % |  |" in md  # the search's own count
     assert "| random shared weight U(-2,2) | not measured | 82.0 ± 18.7 % |" in md  # older JSON
     mnist["random_shared"] = {"mean": 0.75, "std": 0.2, "n": 100}
     md = paper_table("mnist256", Evaluation.from_dict(mnist))
@@ -325,6 +325,24 @@ def test_a_missing_condition_or_a_foreign_json_is_a_clear_error():
         (
             {"rows": [row], "tuned_weight": 1, "weight_sweep": {"weights": [1], "mean": [None]}},
             "must hold numbers only",
+        ),
+        (
+            {"rows": [row], "tuned_weight": 1, "weight_sweep": {"weights": [1, 2], "mean": [1]}},
+            "as many means as weights",
+        ),
+        ({"rows": [row], "tuned_weight": 1, "reward": 5}, "reward must be text"),
+        ({"rows": [row], "tuned_weight": 1, "tune_episodes": -3}, "whole number >= 0"),
+        ({"rows": "ab", "tuned_weight": 1}, r"a field of the wrong kind \(TypeError"),
+        (
+            {
+                "per_weight": {"1": 0.5},
+                "mean": 1,
+                "std": 0,
+                "ensemble": 1,
+                "tuned_weight": 10**400,
+                "tuned_accuracy": 1,
+            },
+            r"a field of the wrong kind \(OverflowError",
         ),
     ):
         with pytest.raises(DataError, match=why):

@@ -228,7 +228,7 @@ def test_bad_input_is_one_line(tmp_path, capsys, argv, message):
 def test_a_wrong_eval_file_is_one_line(tmp_path):
     bad = tmp_path / "eval.json"
     bad.write_text('{"weights": [1, 2]}')
-    with pytest.raises(ScratchnnError, match="not a wann eval JSON file"):
+    with pytest.raises(ScratchnnError, match=r"eval\.json: not a wann eval result: no rows or"):
         page_data("swingup", make_task("swingup"), eval_file=bad)
 
 

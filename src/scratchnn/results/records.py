@@ -25,12 +25,13 @@ and ``scratchnn results DIR`` tabulates every record under ``DIR`` (:mod:`.summa
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DataError, ScratchnnError
+from ..errors import DataError, ScratchnnError, shown
 
 if TYPE_CHECKING:
     from ..wann.evaluation import Evaluation
@@ -39,7 +40,6 @@ RECORD = "run.json"
 SCHEMA = "scratchnn.run/1"
 
 
-#: control-task conditions of ``wann eval`` (the paper's four) by the row label's start
 class ResultsError(ScratchnnError):
     """A missing, unreadable or malformed record."""
 
@@ -57,7 +57,9 @@ class Record:
 
     @property
     def metrics(self) -> dict[str, Any]:
-        return self.data.get("metrics") or {}
+        """The record's ``metrics`` (an empty dict when it has none)."""
+        metrics = self.data.get("metrics")
+        return metrics if isinstance(metrics, dict) else {}
 
     def eval(self, key: str = "eval") -> dict[str, Any]:
         """The eval summary ``metrics[key]``; a clear error when the record has none."""
@@ -123,13 +125,19 @@ def read_record(path: Path, root: Path) -> Record:
         raise ResultsError(f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:
         raise ResultsError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise ResultsError(f"{path}: not valid JSON (nested too deep)") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ResultsError(f"{path}: not a {SCHEMA} record")
+    if not isinstance(data.get("metrics"), dict | None):
+        raise ResultsError(f"{path}: metrics must be an object (names to values)")
     return Record(Path(path).parent.relative_to(root).as_posix(), data)
 
 
 def load_records(root: Path | str) -> dict[str, Record]:
     """Every ``run.json`` under ``root`` (recursively), by name, in sorted order."""
+    if not isinstance(root, str | os.PathLike):
+        raise ResultsError(f"root must be a folder's path, got {shown(root)}")
     root = Path(root)
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "does not exist"

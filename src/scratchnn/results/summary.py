@@ -20,8 +20,11 @@ the top), at most ``max_metrics`` of them per row; :func:`summary_rows` has them
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Mapping
 from typing import Any
 
+from ..errors import ConfigTypeError, shown
 from ..validation import integer
 from .markdown import DASH, table
 from .records import Record
@@ -37,7 +40,16 @@ MAX_STRING = 40
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _plain(v: Any) -> Any:
+    """A NumPy scalar as Python's int or float (JSON-ready); anything else as is."""
+    if isinstance(v, numbers.Integral) and not isinstance(v, int):
+        return int(v)
+    if isinstance(v, numbers.Real) and not isinstance(v, int | float):
+        return float(v)
+    return v
 
 
 def _label(item: dict[str, Any], index: int) -> tuple[str, str | None]:
@@ -52,7 +64,7 @@ def _walk(value: Any, path: str, depth: int, out: list[tuple[int, str, Any]]) ->
     if isinstance(value, dict):
         rest = value
         if _is_number(value.get("mean")):  # a summary: one value, then what else it holds
-            summary = {k: value[k] for k in SUMMARY if _is_number(value.get(k))}
+            summary = {k: _plain(value[k]) for k in SUMMARY if _is_number(value.get(k))}
             out.append((depth, path, summary))
             rest = {k: v for k, v in value.items() if k not in SUMMARY}
         for key, sub in rest.items():
@@ -64,10 +76,10 @@ def _walk(value: Any, path: str, depth: int, out: list[tuple[int, str, Any]]) ->
         for i, item in enumerate(value):
             label, key = _label(item, i)
             _walk({k: v for k, v in item.items() if k != key}, f"{path}[{label}]", depth, out)
-    elif isinstance(value, int | float) or (
+    elif isinstance(value, numbers.Real) or (
         isinstance(value, str) and 0 < len(value) <= MAX_STRING
     ):
-        out.append((depth, path, value))  # a number, a true/false value, a short string
+        out.append((depth, path, _plain(value)))  # a number, a true/false value, short text
 
 
 def flatten_metrics(metrics: Any) -> dict[str, Any]:
@@ -92,9 +104,20 @@ def _short_commit(commit: Any) -> str | None:
     return commit.split("+")[0][:7]
 
 
+def _check_records(records: Any) -> None:
+    """A :class:`~scratchnn.errors.ConfigTypeError` unless ``records`` maps names to
+    :class:`~.records.Record` (what :func:`~.records.load_records` gives)."""
+    if not isinstance(records, Mapping) or not all(isinstance(r, Record) for r in records.values()):
+        raise ConfigTypeError(
+            f"records must map names to Record objects (scratchnn.results.load_records(folder) "
+            f"gives them), got {shown(records)}"
+        )
+
+
 def summary_rows(records: dict[str, Record]) -> list[dict[str, Any]]:
     """One dict per record, in the order of ``records``: ``name``, ``kind``, ``seed``,
     ``commit`` (short), ``dirty`` and ``metrics`` (:func:`flatten_metrics`); JSON-ready."""
+    _check_records(records)
     return [
         {
             "name": rec.name,
@@ -108,11 +131,19 @@ def summary_rows(records: dict[str, Record]) -> list[dict[str, Any]]:
     ]
 
 
+def _finite(x: Any) -> bool:
+    """Whether ``x`` is a number a float holds, finite (a huge int is not)."""
+    try:
+        return math.isfinite(x)
+    except (OverflowError, TypeError):
+        return False
+
+
 def format_value(value: Any) -> str:
     """A metric as a table shows it: 4 significant digits, ``mean ± std`` for a summary."""
     if isinstance(value, dict):
         mean, std = value["mean"], value.get("std")
-        if std is None or not math.isfinite(mean) or not math.isfinite(std):
+        if std is None or not _finite(mean) or not _finite(std):
             return format_value(mean) + ("" if std is None else f" ± {format_value(std)}")
         text = f"{float(mean):#.4g}".rstrip(".")
         if "e" in text:
@@ -123,6 +154,7 @@ def format_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.4g}" if math.isfinite(value) else str(value)
+
     return str(value)
 
 
@@ -151,7 +183,8 @@ def tabulate(records: dict[str, Record], max_metrics: int = 12) -> str:
             text += f"; +{len(items) - len(shown)} more"
         dirty = {True: "yes", False: "no"}.get(row["dirty"], DASH)
         rows.append([
-            f"`{_cell(row['name'])}`", _cell(str(row["kind"] or DASH)), _seed_text(row["seed"]),
-            row["commit"] or DASH, dirty, _cell(text) or DASH,
+            f"`{_cell(row['name'])}`", _cell(str(row["kind"] or DASH)),
+            _cell(_seed_text(row["seed"])), _cell(row["commit"] or DASH), dirty,
+            _cell(text) or DASH,
         ])  # fmt: skip
     return table(["Run", "kind", "seed", "commit", "dirty", "metrics"], rows)

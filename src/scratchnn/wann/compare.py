@@ -87,8 +87,8 @@ def _eval_numbers(
             None if ensemble is None else ensemble.mean,
             None if rand is None else rand.mean,
         )
-    except (ScratchnnError, TypeError, ValueError) as exc:
-        raise ScratchnnError(f"{where}: not a wann eval JSON ({exc})") from None
+    except ScratchnnError as exc:
+        raise ScratchnnError(f"{where}: {exc}") from None
 
 
 def rank_searches(

@@ -393,15 +393,18 @@ def paper_table(task_name: str, result: Evaluation) -> str:
     def pct_std(r: Row) -> str:
         return f"{100 * r.mean:.1f} ± {100 * r.std:.1f} %"
 
+    def label(key: str) -> str:
+        """The row's own label; the condition's where the row is absent (older files)."""
+        return by_key[key].condition if key in by_key else CONDITIONS[key]
+
     rand = by_key.get("random_shared")  # absent from the eval JSON of earlier versions
     rows = [
-        ("random shared weight U(-2,2)" + ("" if rand is None else f", {rand.n} draws"),
-         "not measured" if rand is None else pct_std(rand), paper.get("random_shared", "")),
-        ("mean ± std over the six weights", pct_std(result.row("shared_mean")), ""),
-        ("ensemble vote of the six weights", pct(by_key["ensemble"]), paper.get("ensemble", "")),
-        (f"tuned shared weight (w = {result.tuned_weight:g})", pct(by_key["tuned_shared"]),
-         paper.get("tuned", "")),
-        ("tuned individual weights", pct(by_key.get("trained")), paper.get("trained", "")),
+        (label("random_shared"), "not measured" if rand is None else pct_std(rand),
+         paper.get("random_shared", "")),
+        (label("shared_mean"), pct_std(result.row("shared_mean")), ""),
+        (label("ensemble"), pct(by_key["ensemble"]), paper.get("ensemble", "")),
+        (label("tuned_shared"), pct(by_key["tuned_shared"]), paper.get("tuned", "")),
+        (label("trained"), pct(by_key.get("trained")), paper.get("trained", "")),
     ]  # fmt: skip
     lines = [f"| {task_name} test accuracy | ours | the paper |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]

@@ -249,8 +249,10 @@ class Evaluation:
             ev = read(data)
         except DataError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _data_error(f"{exc!r}") from None
+        except KeyError as exc:
+            raise _data_error(f"no {exc}") from None
+        except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+            raise _data_error(f"a field of the wrong kind ({type(exc).__name__}: {exc})") from None
         return _checked(ev)
 
     @classmethod
@@ -338,11 +340,21 @@ def _checked(ev: Evaluation) -> Evaluation:
     if not _is_number(ev.tuned_weight):
         raise _data_error(f"tuned_weight must be a number, got {shown(ev.tuned_weight)}")
     episodes = ev.tune_episodes
-    if episodes is not None and (not isinstance(episodes, int) or isinstance(episodes, bool)):
-        raise _data_error(f"tune_episodes must be a whole number, got {shown(episodes)}")
+    if episodes is not None and (
+        not isinstance(episodes, int) or isinstance(episodes, bool) or episodes < 0
+    ):
+        raise _data_error(f"tune_episodes must be a whole number >= 0, got {shown(episodes)}")
+    if ev.reward is not None and not isinstance(ev.reward, str):
+        raise _data_error(f"reward must be text, got {shown(ev.reward)}")
     series = [] if ev.sweep is None else [ev.sweep.weights, ev.sweep.mean]
     if ev.digit_accuracy is not None:
         series += [ev.digit_accuracy.weights, *ev.digit_accuracy.accuracy]
     if not all(_is_number(v) for values in series for v in values):
         raise _data_error("weight_sweep and digit_accuracy must hold numbers only")
+    if ev.sweep is not None and len(ev.sweep.weights) != len(ev.sweep.mean):
+        raise _data_error("weight_sweep: as many means as weights")
+    if ev.digit_accuracy is not None and len(ev.digit_accuracy.weights) != len(
+        ev.digit_accuracy.accuracy
+    ):
+        raise _data_error("digit_accuracy: as many rows of accuracies as weights")
     return ev

@@ -33,6 +33,10 @@ PRESETS = ("laptop", "paper")
 DISABLED_HIDDEN = ("off", "reference")
 
 
+#: a file key whose task option has another name (:data:`~scratchnn.wann.tasks.base.TASK_OPTIONS`)
+_TASK_KEY = {"episode_steps": "steps"}
+
+
 @dataclass(frozen=True)
 class TaskOptions:
     """The keys of a search config that configure the task rather than the search; empty / 0
@@ -47,14 +51,10 @@ class TaskOptions:
     backend: str = ""
 
     def as_options(self) -> dict[str, Any]:
-        """The keys set, as :func:`~scratchnn.wann.tasks.configure_task` takes them."""
-        opts = {
-            "steps": self.episode_steps,
-            "action": self.action,
-            "reward": self.reward,
-            "backend": self.backend,
-        }
-        return {k: v for k, v in opts.items() if v}
+        """The keys set, as :func:`~scratchnn.wann.tasks.configure_task` takes them (a task's
+        ``steps`` is the file's ``episode_steps``)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {_TASK_KEY.get(k, k): v for k, v in values.items() if v}
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,14 @@ FILE_KEYS: dict[str, str | None] = {
 }
 
 
+def _part(value: Any, name: str) -> Any:
+    """``value`` if it is the part ``name`` of a config (a :class:`TaskOptions` for ``task``,
+    a :class:`Drawing` for ``drawing``), else a :class:`~scratchnn.errors.ConfigTypeError`."""
+    if not isinstance(value, _PARTS[name]):
+        raise ConfigTypeError(f"cfg.{name} must be a {_PARTS[name].__name__}, got {shown(value)}")
+    return value
+
+
 def _kinds() -> dict[str, str]:
     """Every file key's declared type, as text (``"int"``, ``"tuple[str, ...]"``...)."""
     classes = [SearchConfig, *_PARTS.values()]
@@ -159,12 +167,7 @@ def from_file_keys(values: Mapping[str, Any], base: SearchConfig | None = None) 
         (own if part is None else parts[part])[key] = v
     for part, changed in parts.items():
         if changed:
-            current = getattr(base, part)
-            if not isinstance(current, _PARTS[part]):
-                raise ConfigTypeError(
-                    f"cfg.{part} must be a {_PARTS[part].__name__}, got {shown(current)}"
-                )
-            own[part] = replace(current, **changed)
+            own[part] = replace(_part(getattr(base, part), part), **changed)
     return replace(base, **own)
 
 
@@ -229,11 +232,7 @@ def _typed_fields(obj: Any) -> Any:
     for f in fields(obj):
         v, kind, name = getattr(obj, f.name), str(f.type), f.name
         if name in _PARTS:
-            if not isinstance(v, _PARTS[name]):
-                raise ConfigTypeError(
-                    f"cfg.{name} must be a {_PARTS[name].__name__}, got {shown(v)}"
-                )
-            values[name] = _typed_fields(v)
+            values[name] = _typed_fields(_part(v, name))
         elif kind == "int":
             values[name] = integer(v, name)
         elif kind == "float" or (kind == "float | None" and v is not None):

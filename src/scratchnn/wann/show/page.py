@@ -85,7 +85,7 @@ def _read_eval(path: Path | None) -> Evaluation | None:
     try:
         return Evaluation.from_dict(data)
     except ScratchnnError as exc:
-        raise ScratchnnError(f"--eval {path}: not a wann eval JSON file ({exc})") from None
+        raise ScratchnnError(f"--eval {path}: {exc}") from None
 
 
 def eval_episodes(result: Evaluation) -> int:

@@ -38,7 +38,8 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _is_real(value: Any) -> bool:
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is a real number, Python's or NumPy's, and not a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -81,7 +82,7 @@ def real(
     (:class:`ConfigTypeError` for a non-number)."""
     bounds = _range_text(low, high, low_open, high_open)
     want = "a finite number" + (f" {bounds}" if bounds else "")
-    if not _is_real(value):
+    if not is_real(value):
         raise ConfigTypeError(_message(name, want, value, fix))
     value = float(value)
     if (

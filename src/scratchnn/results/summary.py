@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigTypeError, shown
-from ..validation import integer
+from ..validation import integer, is_real
 from .markdown import DASH, table
 from .records import Record
 
@@ -37,10 +37,6 @@ LABELS = ("condition", "name", "label", "claim", "id")
 SUMMARY = ("mean", "std", "n")
 #: the longest string value kept as a metric
 MAX_STRING = 40
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def _plain(v: Any) -> Any:
@@ -63,8 +59,8 @@ def _label(item: dict[str, Any], index: int) -> tuple[str, str | None]:
 def _walk(value: Any, path: str, depth: int, out: list[tuple[int, str, Any]]) -> None:
     if isinstance(value, dict):
         rest = value
-        if _is_number(value.get("mean")):  # a summary: one value, then what else it holds
-            summary = {k: _plain(value[k]) for k in SUMMARY if _is_number(value.get(k))}
+        if is_real(value.get("mean")):  # a summary: one value, then what else it holds
+            summary = {k: _plain(value[k]) for k in SUMMARY if is_real(value.get(k))}
             out.append((depth, path, summary))
             rest = {k: v for k, v in value.items() if k not in SUMMARY}
         for key, sub in rest.items():

@@ -72,14 +72,11 @@ def search_weights(folder: Path) -> tuple[float, ...]:
     return load_checkpoint(path).config.weights
 
 
-def _eval_numbers(
-    ev: Evaluation | dict, where: Path
-) -> tuple[float, float, float | None, float | None]:
-    """(tuned, tuned weight, ensemble, random shared) of an evaluation (or its ``wann eval``
-    JSON), read by condition key."""
+def _eval_numbers(data: dict, where: Path) -> tuple[float, float, float | None, float | None]:
+    """(tuned, tuned weight, ensemble, random shared) of a ``wann eval`` JSON, read by
+    condition key."""
     try:
-        if not isinstance(ev, Evaluation):
-            ev = Evaluation.from_dict(ev)
+        ev = Evaluation.from_dict(data)
         ensemble, rand = ev.by_key.get("ensemble"), ev.by_key.get("random_shared")
         return (
             float(ev.row("tuned_shared").mean),

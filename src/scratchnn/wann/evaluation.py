@@ -321,7 +321,9 @@ def classification_rows(
     return tuple(rows)
 
 
-def _is_number(v: Any) -> bool:
+def _json_number(v: Any) -> bool:
+    """Whether ``v`` is a number JSON holds (Python's int or float, not a bool): what
+    :meth:`Evaluation.to_dict` writes back."""
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
@@ -332,12 +334,12 @@ def _checked(ev: Evaluation) -> Evaluation:
     for r in ev.rows:
         if not isinstance(r.condition, str):
             raise _data_error(f"a row's condition must be text, got {shown(r.condition)}")
-        if not (_is_number(r.mean) and _is_number(r.std)):
+        if not (_json_number(r.mean) and _json_number(r.std)):
             raise _data_error(f"row {r.key!r}: mean and std must be numbers, got {shown(r.mean)}, "
                               f"{shown(r.std)}")  # fmt: skip
         if not isinstance(r.n, int) or isinstance(r.n, bool) or r.n < 0:
             raise _data_error(f"row {r.key!r}: n must be a whole number >= 0, got {shown(r.n)}")
-    if not _is_number(ev.tuned_weight):
+    if not _json_number(ev.tuned_weight):
         raise _data_error(f"tuned_weight must be a number, got {shown(ev.tuned_weight)}")
     episodes = ev.tune_episodes
     if episodes is not None and (
@@ -349,7 +351,7 @@ def _checked(ev: Evaluation) -> Evaluation:
     series = [] if ev.sweep is None else [ev.sweep.weights, ev.sweep.mean]
     if ev.digit_accuracy is not None:
         series += [ev.digit_accuracy.weights, *ev.digit_accuracy.accuracy]
-    if not all(_is_number(v) for values in series for v in values):
+    if not all(_json_number(v) for values in series for v in values):
         raise _data_error("weight_sweep and digit_accuracy must hold numbers only")
     if ev.sweep is not None and len(ev.sweep.weights) != len(ev.sweep.mean):
         raise _data_error("weight_sweep: as many means as weights")

@@ -299,15 +299,14 @@ def check(cfg: SearchConfig) -> SearchConfig:
         ),
         *(
             (
-                getattr(cfg, key) <= LIMITS[key],
-                f"{key} must be <= {LIMITS[key]:,}, got {shown(getattr(cfg, key))}",
+                getattr(part, key) <= LIMITS[key],
+                f"{key} must be <= {LIMITS[key]:,}, got {shown(getattr(part, key))}",
             )
-            for key in ("pop", "generations", "reps", "best_reps")
-        ),
-        (
-            opts.episode_steps <= LIMITS["episode_steps"],
-            f"episode_steps must be <= {LIMITS['episode_steps']:,}, "
-            f"got {shown(opts.episode_steps)}",
+            for part, keys in (
+                (cfg, ("pop", "generations", "reps", "best_reps")),
+                (opts, ("episode_steps",)),
+            )
+            for key in keys
         ),
         (
             entrants <= LIMITS["entrants"],
